@@ -1,0 +1,48 @@
+# Intercoder. `make run` and `make test` are the two set-up commands (see README.md); both install
+# everything they need into .venv first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint format typecheck migrate shell up down benchmarks
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# irrCAC (a reference library for tests) pins scipy==1.12; its code runs on current scipy.
+	$(BIN)/python -m pip install --quiet --no-deps 'irrCAC>=0.4,<0.5'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@./scripts/run.sh
+
+test: install
+	@./scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+
+typecheck: install
+	$(BIN)/python -m mypy workers/stats
+
+migrate: install
+	$(BIN)/python manage.py migrate
+
+shell: install
+	$(BIN)/python manage.py shell
+
+benchmarks: install
+	@for b in benchmarks/[a-z]*.py; do echo "# $$b"; $(BIN)/python $$b; done
+
+up:
+	docker compose up --build
+
+down:
+	docker compose down

@@ -1,0 +1,160 @@
+"""Writes of cases and their typed attributes, each with its audit event in the same transaction."""
+
+import datetime as dt
+import math
+from typing import Any
+
+from django.db import transaction
+
+from annotate.audit.services import audit_record, snapshot
+from annotate.core.exceptions import ApplicationError
+
+from .models import AttributeDefinition, AttributeType, AttributeValue, Case
+
+
+def attribute_define(
+    *, project, actor, name: str, type: str, choices: list[str] | None = None
+) -> AttributeDefinition:
+    name = name.strip()
+    if type not in AttributeType.values:
+        raise ApplicationError(
+            f"Unknown attribute type {type!r}; use one of {', '.join(AttributeType.values)}."
+        )
+    choices = [str(c) for c in (choices or [])]
+    if type == AttributeType.CHOICE and not choices:
+        raise ApplicationError(f"Attribute {name!r} is a choice: list its allowed values in 'choices'.")
+    if type != AttributeType.CHOICE and choices:
+        raise ApplicationError(f"Only choice attributes take 'choices'; {name!r} is {type}.")
+    if len(set(choices)) != len(choices):
+        raise ApplicationError(f"Attribute {name!r} lists a choice twice.")
+    with transaction.atomic():
+        if AttributeDefinition.objects.filter(project=project, name=name).exists():
+            raise ApplicationError(f"The project already has an attribute called {name!r}.", status=409)
+        position = AttributeDefinition.objects.filter(project=project).count()
+        definition = AttributeDefinition(
+            project=project, name=name, type=type, choices=choices, position=position
+        )
+        definition.full_clean(validate_unique=False, validate_constraints=False)
+        definition.save()
+        audit_record(
+            project_id=project.id,
+            actor=actor,
+            action="attribute.create",
+            obj=definition,
+            after=snapshot(definition, fields=["name", "type", "choices", "position"]),
+        )
+    return definition
+
+
+def attribute_coerce(definition: AttributeDefinition, raw: Any) -> tuple[str, Any]:
+    """The value column and typed value for ``raw``; a message that names the attribute if it does not fit."""
+    label = f"Attribute {definition.name!r}"
+    if definition.type == AttributeType.NUMBER:
+        if isinstance(raw, bool):
+            raise ApplicationError(f"{label} is a number; got {raw!r}.")
+        try:
+            number = float(str(raw).strip()) if isinstance(raw, str) else float(raw)
+        except (TypeError, ValueError):
+            raise ApplicationError(f"{label} is a number; {raw!r} is not one.") from None
+        if not math.isfinite(number):
+            raise ApplicationError(f"{label} must be a finite number; got {raw!r}.")
+        return "number_value", number
+    if definition.type == AttributeType.DATE:
+        if isinstance(raw, dt.date):
+            return "date_value", raw
+        try:
+            return "date_value", dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ApplicationError(f"{label} is a date; write {raw!r} as YYYY-MM-DD.") from None
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        raise ApplicationError(f"{label} is {definition.type}; got {raw!r}.")
+    text = str(raw).strip()
+    if definition.type == AttributeType.CHOICE and text not in definition.choices:
+        raise ApplicationError(f"{label} must be one of {', '.join(definition.choices)}; got {text!r}.")
+    return "text_value", text
+
+
+def _case_image(case: Case) -> dict[str, Any]:
+    values = {v.attribute.name: v.value for v in case.attribute_values.select_related("attribute")}
+    image = snapshot(case, fields=["identifier", "description"])
+    image["attributes"] = {
+        k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in sorted(values.items())
+    }
+    return image
+
+
+def _set_attributes(case: Case, attributes: dict[str, Any]) -> None:
+    definitions = {d.name: d for d in AttributeDefinition.objects.filter(project_id=case.project_id)}
+    unknown = sorted(set(attributes) - set(definitions))
+    if unknown:
+        raise ApplicationError(f"Unknown attribute(s): {', '.join(unknown)}; define them first.")
+    for name, raw in attributes.items():
+        definition = definitions[name]
+        if raw is None or raw == "":
+            AttributeValue.objects.filter(case=case, attribute=definition).delete()
+            continue
+        column, value = attribute_coerce(definition, raw)
+        fields = {"text_value": None, "number_value": None, "date_value": None, column: value}
+        AttributeValue.objects.update_or_create(case=case, attribute=definition, defaults=fields)
+
+
+def case_create(
+    *, project, actor, identifier: str, description: str = "", attributes: dict[str, Any] | None = None
+) -> Case:
+    identifier = identifier.strip()
+    with transaction.atomic():
+        if Case.objects.filter(project=project, identifier=identifier).exists():
+            raise ApplicationError(f"The project already has a case {identifier!r}.", status=409)
+        case = Case(project=project, identifier=identifier, description=description)
+        case.full_clean(validate_unique=False, validate_constraints=False)
+        case.save()
+        _set_attributes(case, attributes or {})
+        audit_record(
+            project_id=project.id, actor=actor, action="case.create", obj=case, after=_case_image(case)
+        )
+    return case
+
+
+def case_update(*, case: Case, actor, data: dict[str, Any]) -> Case:
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        before = _case_image(case)
+        if "identifier" in data:
+            identifier = data["identifier"].strip()
+            if (
+                Case.objects.filter(project_id=case.project_id, identifier=identifier)
+                .exclude(pk=case.pk)
+                .exists()
+            ):
+                raise ApplicationError(f"The project already has a case {identifier!r}.", status=409)
+            case.identifier = identifier
+        if "description" in data:
+            case.description = data["description"]
+        case.full_clean(validate_unique=False, validate_constraints=False)
+        case.save()
+        _set_attributes(case, data.get("attributes") or {})
+        after = _case_image(case)
+        if after != before:
+            audit_record(
+                project_id=case.project_id,
+                actor=actor,
+                action="case.update",
+                obj=case,
+                before=before,
+                after=after,
+            )
+    return case
+
+
+def case_delete(*, case: Case, actor) -> None:
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.documents.exists():
+            raise ApplicationError(
+                "This case has transcripts; delete or move them before deleting the case.", status=409
+            )
+        audit_record(
+            project_id=case.project_id, actor=actor, action="case.delete", obj=case, before=_case_image(case)
+        )
+        case.attribute_values.all().delete()
+        case.delete()

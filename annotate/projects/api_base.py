@@ -1,0 +1,25 @@
+"""The base of every project-scoped API: authentication, the role check, and the caller's membership."""
+
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from .permissions import MEMBERS, ProjectRolePermission
+from .selectors import membership_for_request
+
+
+class ProjectScopedApi(APIView):
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    roles: dict = {"GET": MEMBERS}
+
+    @property
+    def membership(self):
+        return membership_for_request(self.request, self.kwargs["project_id"])
+
+    @property
+    def project(self):
+        return self.membership.project
+
+    def paginate(self, queryset, serializer_class):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)

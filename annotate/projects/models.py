@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+
+from annotate.core.models import TimeStampedModel
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner (PI)"
+    ADJUDICATOR = "adjudicator", "Adjudicator"
+    CODER = "coder", "Coder"
+    VIEWER = "viewer", "Viewer"
+
+
+class Project(TimeStampedModel):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=~models.Q(name=""), name="project_name_not_empty")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A user's one role in one project. A user may be a member of many projects."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_one_per_user_and_project"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.project_id} as {self.role}"

@@ -1,0 +1,40 @@
+"""Reads of projects and memberships, always scoped to the requesting user."""
+
+from django.db.models import QuerySet
+from rest_framework.exceptions import NotFound
+
+from .models import Membership, Project
+
+
+def project_list_for_user(*, user) -> QuerySet[Project]:
+    return Project.objects.filter(memberships__user=user).distinct().order_by("-created_at")
+
+
+def membership_get(*, user, project_id: int) -> Membership:
+    """The user's membership, or NotFound: a non-member cannot tell a hidden project from a missing one."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound("Project not found.")
+    membership = Membership.objects.select_related("project").filter(user=user, project_id=project_id).first()
+    if membership is None:
+        raise NotFound("Project not found.")
+    return membership
+
+
+def membership_for_request(request, project_id: int) -> Membership:
+    """Memoised per request, so permission checks and views share one query."""
+    cache = request.__dict__.setdefault("_intercoder_memberships", {})
+    if project_id not in cache:
+        cache[project_id] = membership_get(user=request.user, project_id=int(project_id))
+    return cache[project_id]
+
+
+def project_get_for_user(*, user, project_id: int) -> Project:
+    return membership_get(user=user, project_id=project_id).project
+
+
+def membership_list(*, project_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(project_id=project_id)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )

@@ -1,0 +1,128 @@
+"""Writes of projects and memberships; each writes its audit event in the same transaction."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from annotate.audit.services import audit_record, snapshot
+from annotate.codebook.services import codebook_create
+from annotate.core.exceptions import ApplicationError
+
+from .models import Membership, Project, Role
+
+PROJECT_FIELDS = ["name", "description"]
+
+
+def project_create(*, creator, name: str, description: str = "") -> Project:
+    """Create a project; its creator becomes its first owner."""
+    with transaction.atomic():
+        project = Project(name=name, description=description, created_by=creator)
+        project.full_clean()
+        project.save()
+        audit_record(
+            project_id=project.id,
+            actor=creator,
+            action="project.create",
+            obj=project,
+            after=snapshot(project, fields=PROJECT_FIELDS),
+        )
+        _membership_create(project=project, user=creator, role=Role.OWNER, actor=creator)
+        codebook_create(project=project, actor=creator)
+    return project
+
+
+def project_update(*, project: Project, actor, data: dict) -> Project:
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        before = snapshot(project, fields=PROJECT_FIELDS)
+        for field in PROJECT_FIELDS:
+            if field in data:
+                setattr(project, field, data[field])
+        project.full_clean()
+        project.save()
+        after = snapshot(project, fields=PROJECT_FIELDS)
+        if after != before:
+            audit_record(
+                project_id=project.id,
+                actor=actor,
+                action="project.update",
+                obj=project,
+                before=before,
+                after=after,
+            )
+    return project
+
+
+def _membership_create(*, project: Project, user, role: str, actor) -> Membership:
+    membership = Membership(project=project, user=user, role=role)
+    membership.full_clean(validate_unique=False)
+    membership.save()
+    audit_record(
+        project_id=project.id,
+        actor=actor,
+        action="membership.create",
+        obj=membership,
+        after={"user": user.pk, "username": user.username, "role": role},
+    )
+    return membership
+
+
+def membership_add(*, project: Project, actor, username: str, role: str) -> Membership:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ApplicationError(f"No user is called {username!r}; ask them to create an account first.")
+    if role not in Role.values:
+        raise ApplicationError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
+    with transaction.atomic():
+        if Membership.objects.filter(project=project, user=user).exists():
+            raise ApplicationError(
+                f"{username} is already a member of this project; change their role instead.", status=409
+            )
+        return _membership_create(project=project, user=user, role=role, actor=actor)
+
+
+def _ensure_an_owner_remains(project_id: int, leaving: Membership) -> None:
+    if (
+        leaving.role == Role.OWNER
+        and not Membership.objects.filter(project_id=project_id, role=Role.OWNER)
+        .exclude(pk=leaving.pk)
+        .exists()
+    ):
+        raise ApplicationError("A project needs at least one owner; make someone else owner first.")
+
+
+def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:
+    if role not in Role.values:
+        raise ApplicationError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if membership.role == role:
+            return membership
+        if role != Role.OWNER:
+            _ensure_an_owner_remains(membership.project_id, membership)
+        before = {"user": membership.user_id, "role": membership.role}
+        membership.role = role
+        membership.save(update_fields=["role", "updated_at"])
+        audit_record(
+            project_id=membership.project_id,
+            actor=actor,
+            action="membership.update",
+            obj=membership,
+            before=before,
+            after={"user": membership.user_id, "role": role},
+        )
+    return membership
+
+
+def membership_remove(*, membership: Membership, actor) -> None:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _ensure_an_owner_remains(membership.project_id, membership)
+        before = {"user": membership.user_id, "role": membership.role}
+        audit_record(
+            project_id=membership.project_id,
+            actor=actor,
+            action="membership.delete",
+            obj=membership,
+            before=before,
+        )
+        membership.delete()

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole suite: lint, then pytest (with the statistics doctests) against PostgreSQL and Redis.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+./scripts/ensure_services.sh || exit 1
+if [ -f scripts/ensure_browser.sh ]; then ./scripts/ensure_browser.sh || exit 1; fi
+
+echo "== ruff"
+$BIN/ruff check . || exit 1
+
+echo "== pytest"
+$BIN/python -m pytest --doctest-modules workers/stats tests "$@"
+status=$?
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests: a run with no tests is a broken run." >&2
+  exit 1
+fi
+exit "$status"
