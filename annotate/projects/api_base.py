@@ -1,6 +1,7 @@
 """The base of every project-scoped API: authentication, the role check, and the caller's membership."""
 
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .permissions import MEMBERS, ProjectRolePermission
@@ -10,6 +11,8 @@ from .selectors import membership_for_request
 class ProjectScopedApi(APIView):
     permission_classes = [IsAuthenticated, ProjectRolePermission]
     roles: dict = {"GET": MEMBERS}
+    # APIView (unlike GenericAPIView) has no pagination_class; ``paginate`` needs one.
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
     @property
     def membership(self):

@@ -3,6 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from .api_base import ProjectScopedApi
@@ -29,6 +30,7 @@ class ProjectListApi(APIView):
     """Projects the caller is a member of; any signed-in user may create one and becomes its owner."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # APIView has none of its own
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200)

@@ -27,4 +27,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-INTERCODER_HEALTH_PING_TIMEOUT = 0.5
+INTERCODER_HEALTH_PING_TIMEOUT = 1.0

@@ -1,0 +1,68 @@
+import pytest
+from django.core.exceptions import ValidationError
+from rest_framework.test import APIClient
+
+from annotate.accounts.services import user_create
+from tests.factories import TEST_PASSWORD, UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="zoë")
+
+
+def test_token_for_username_and_password_authenticates_scripts(user):
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "zoë", "password": TEST_PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert APIClient().get("/api/v1/projects/").status_code == 401
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/auth/me/").json()["username"] == "zoë"
+    assert APIClient(HTTP_AUTHORIZATION="Token not-a-token").get("/api/v1/projects/").status_code == 401
+
+
+def test_wrong_password_says_so(user):
+    response = APIClient().post("/api/v1/auth/token/", {"username": "zoë", "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Wrong username or password."}
+
+
+def test_session_login_and_logout(user):
+    client = APIClient(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/auth/login/", {"username": "zoë", "password": TEST_PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    assert client.get("/api/v1/auth/me/").status_code == 200
+    csrf = client.cookies["csrftoken"].value
+    assert client.post("/api/v1/auth/logout/", HTTP_X_CSRFTOKEN=csrf).status_code == 204
+    assert client.get("/api/v1/auth/me/").status_code in (401, 403)
+
+
+def test_login_attempts_are_rate_limited(user, settings):
+    client = APIClient()
+    statuses = [
+        client.post(
+            "/api/v1/auth/token/", {"username": "zoë", "password": "guess"}, format="json"
+        ).status_code
+        for _ in range(12)
+    ]
+    assert statuses[:10] == [400] * 10  # INTERCODER_LOGIN_RATE defaults to 10/min
+    assert statuses[10:] == [429, 429]
+    # Even the right password waits once the limit is hit.
+    right = client.post("/api/v1/auth/token/", {"username": "zoë", "password": TEST_PASSWORD}, format="json")
+    assert right.status_code == 429
+    assert "throttled" in right.json()["detail"].lower()
+
+
+def test_passwords_follow_djangos_validators(db):
+    with pytest.raises(ValidationError, match="too short"):
+        user_create(username="ana", password="short1")
+    with pytest.raises(ValidationError, match="too common"):
+        user_create(username="ana", password="password123")
+    assert user_create(username="ana", password="a long and unusual passphrase").check_password(
+        "a long and unusual passphrase"
+    )

@@ -1,0 +1,66 @@
+"""docker-compose.yml is checked here because no Docker engine runs in CI: it must satisfy the Compose
+specification's schema, and give the containers every variable the production settings require."""
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+ENV_EXAMPLE = dict(
+    line.split("=", 1)
+    for line in (ROOT / ".env.example").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+
+def _required_production_env() -> set[str]:
+    """Variables read without a default: ``env("X")``/``env.list("X")``/``env.db("X")`` in production.py,
+    plus the base settings' ones without a default."""
+    source = (ROOT / "annotate" / "settings" / "production.py").read_text()
+    return set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"\)', source))
+
+
+def test_compose_file_satisfies_the_compose_specification():
+    schema = json.loads((ROOT / "tests" / "data" / "compose" / "compose-spec.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(COMPOSE)
+
+
+def test_services_and_healthchecks():
+    services = COMPOSE["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker"}
+    for name, service in services.items():
+        assert "healthcheck" in service, f"{name} has no healthcheck"
+    assert "gunicorn" in services["web"]["command"]
+    assert services["worker"]["command"][:3] == ["celery", "-A", "annotate"]
+
+
+@pytest.mark.parametrize("service", ["web", "worker"])
+def test_app_containers_get_every_variable_production_requires(service):
+    required = _required_production_env()
+    assert {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"} <= required
+    spec = COMPOSE["services"][service]
+    provided = set(ENV_EXAMPLE) if spec.get("env_file") == ".env" else set()
+    provided |= set(spec.get("environment", {}))
+    assert required <= provided, f"{service} lacks {sorted(required - provided)}"
+    assert spec["environment"]["DJANGO_SETTINGS_MODULE"] == "annotate.settings.production"
+
+
+def test_database_url_in_the_example_matches_the_postgres_service():
+    assert ENV_EXAMPLE["DATABASE_URL"] == (
+        f"postgres://{ENV_EXAMPLE['POSTGRES_USER']}:{ENV_EXAMPLE['POSTGRES_PASSWORD']}"
+        f"@postgres:5432/{ENV_EXAMPLE['POSTGRES_DB']}"
+    )
+    assert ENV_EXAMPLE["CELERY_BROKER_URL"].startswith("redis://redis:6379")
+
+
+def test_the_schema_check_catches_a_mistake():
+    broken = json.loads(json.dumps(COMPOSE))
+    broken["services"]["web"]["healthcheck"]["intervall"] = "10s"  # a typo Docker would reject
+    schema = json.loads((ROOT / "tests" / "data" / "compose" / "compose-spec.json").read_text())
+    with pytest.raises(jsonschema.ValidationError, match="intervall"):
+        jsonschema.Draft7Validator(schema).validate(broken)
