@@ -19,4 +19,6 @@ urlpatterns = [
     path("<int:project_id>/", include("annotate.codebook.urls")),
     path("<int:project_id>/", include("annotate.coding.urls")),
     path("<int:project_id>/", include("annotate.memos.urls")),
+    path("<int:project_id>/", include("annotate.assignments.urls")),
+    path("<int:project_id>/", include("annotate.analysis.urls")),
 ]

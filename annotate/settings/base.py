@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "annotate.codebook",
     "annotate.coding",
     "annotate.memos",
+    "annotate.assignments",
+    "annotate.analysis",
     "annotate.demo",
     "frontend",
 ]
