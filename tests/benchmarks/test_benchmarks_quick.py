@@ -1,0 +1,31 @@
+"""Every benchmark runs in quick mode, so none rots: it must exit 0 and print well-formed JSON lines.
+
+Speed targets are measured by the full benchmarks (benchmarks/RESULTS.md), never asserted here.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARKS = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_"))
+REQUIRED = {"workload", "ours_s", "reference", "reference_s", "ratio", "peak_mb"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", BENCHMARKS, ids=[p.stem for p in BENCHMARKS])
+def test_benchmark_runs_in_quick_mode(script):
+    result = subprocess.run(
+        [sys.executable, str(script), "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ),
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert lines, "no JSON lines printed"
+    for line in lines:
+        assert REQUIRED <= set(line), line
+        assert line["ours_s"] is None or line["ours_s"] >= 0
