@@ -209,3 +209,34 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Import limits (issue 3: transcript and case-attribute imports) ----------------------------------
+# Passed to annotate.documents.parsing.ImportLimits; each bounds one way an upload could exhaust the
+# server. Defaults (documented in ImportLimits): 25 MB per file (a 2-hour interview is ~1 MB as .docx),
+# 200 MB per .zip upload, 2,000 zip entries, 500 MB unpacked per zip, 20,000 segments per document.
+# Sizes are given in MB in the environment.
+INTERCODER_IMPORT_LIMITS = {
+    "max_file_bytes": env.int("INTERCODER_IMPORT_MAX_FILE_MB", default=25) * 1024 * 1024,
+    "max_archive_bytes": env.int("INTERCODER_IMPORT_MAX_ARCHIVE_MB", default=200) * 1024 * 1024,
+    "max_zip_members": env.int("INTERCODER_IMPORT_MAX_ZIP_MEMBERS", default=2_000),
+    "max_unpacked_bytes": env.int("INTERCODER_IMPORT_MAX_UNPACKED_MB", default=500) * 1024 * 1024,
+    "max_segments": env.int("INTERCODER_IMPORT_MAX_SEGMENTS", default=20_000),
+}
+# Most files one import request may upload side by side (a .zip counts as one); use a zip for more.
+INTERCODER_IMPORT_MAX_FILES = env.int("INTERCODER_IMPORT_MAX_FILES", default=50)
+# Uploaded bytes wait for the worker under MEDIA_ROOT/imports/ and are deleted when the job ends.
+INTERCODER_IMPORT_UPLOAD_DIR = "imports"
+# An import of 2,000 transcripts is minutes of work: its task gets a longer bound than the global one.
+INTERCODER_IMPORT_SOFT_TIME_LIMIT = env.int("INTERCODER_IMPORT_SOFT_TIME_LIMIT", default=30 * 60)
+INTERCODER_IMPORT_TIME_LIMIT = env.int("INTERCODER_IMPORT_TIME_LIMIT", default=31 * 60)
+
+# --- Analysis runs -----------------------------------------------------------------------------------
+# Automatic agreement/saturation runs wait this long after the coding that scheduled them, so a burst of
+# codings is computed once (at most one automatic run per project and kind is pending at a time).
+INTERCODER_ANALYSIS_DEBOUNCE_S = env.float("INTERCODER_ANALYSIS_DEBOUNCE_S", default=10.0)
+
+# --- Assignments (issue 4) ---------------------------------------------------------------------------
+# A pool claim nobody has touched (no coding change, not marked done) for this long returns to the pool:
+# the next coder who asks for work may take it. See annotate/assignments/services.py ("Claim design").
+INTERCODER_CLAIM_TIMEOUT_S = env.int("INTERCODER_CLAIM_TIMEOUT_S", default=30 * 60)
+# --- end Assignments ---------------------------------------------------------------------------------

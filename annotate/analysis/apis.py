@@ -1,0 +1,167 @@
+import csv
+import io
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from annotate.projects.api_base import ProjectScopedApi
+from annotate.projects.permissions import ANALYSTS
+
+from .models import SaturationRun
+from .selectors import run_get, run_latest_done, run_list
+from .services import saturation_run_request
+
+
+class RunOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    automatic = serializers.BooleanField()
+    params = serializers.JSONField()
+    seed = serializers.IntegerField(allow_null=True)
+    snapshot = serializers.JSONField(allow_null=True)
+    error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    duration_s = serializers.FloatField(allow_null=True)
+
+
+class RunDetailOutputSerializer(RunOutputSerializer):
+    result = serializers.JSONField(allow_null=True)
+
+
+class SaturationRunListApi(ProjectScopedApi):
+    """Saturation runs of the project; owners and adjudicators request them."""
+
+    roles = {"GET": ANALYSTS, "POST": ANALYSTS}
+
+    class InputSerializer(serializers.Serializer):
+        level = serializers.ChoiceField(choices=["code", "theme"], required=False)
+        subtree = serializers.IntegerField(required=False, allow_null=True, help_text="a code id")
+        coder_mode = serializers.ChoiceField(choices=["union", "coder", "adjudicated"], required=False)
+        coder = serializers.IntegerField(required=False, allow_null=True)
+        base_size = serializers.IntegerField(required=False, min_value=1)
+        run_length = serializers.IntegerField(required=False, min_value=1)
+        threshold = serializers.CharField(required=False, max_length=20, help_text='e.g. "0.05" or "1/20"')
+        n_orders = serializers.IntegerField(required=False)
+        seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+
+    @extend_schema(responses=RunOutputSerializer(many=True))
+    def get(self, request, project_id):
+        return self.paginate(run_list(model=SaturationRun, project_id=project_id), RunOutputSerializer)
+
+    @extend_schema(request=InputSerializer, responses={202: RunOutputSerializer})
+    def post(self, request, project_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = saturation_run_request(
+            project=self.project, actor=request.user, params=dict(data.validated_data)
+        )
+        return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SaturationRunDetailApi(ProjectScopedApi):
+    roles = {"GET": ANALYSTS}
+
+    @extend_schema(responses=RunDetailOutputSerializer)
+    def get(self, request, project_id, run_id):
+        return Response(
+            RunDetailOutputSerializer(run_get(model=SaturationRun, project_id=project_id, run_id=run_id)).data
+        )
+
+
+class SaturationLatestApi(ProjectScopedApi):
+    """The latest completed run, with its result."""
+
+    roles = {"GET": ANALYSTS}
+
+    @extend_schema(responses=RunDetailOutputSerializer)
+    def get(self, request, project_id):
+        return Response(
+            RunDetailOutputSerializer(run_latest_done(model=SaturationRun, project_id=project_id)).data
+        )
+
+
+def _done_run(project_id: int, run_id: int) -> SaturationRun:
+    run = run_get(model=SaturationRun, project_id=project_id, run_id=run_id)
+    if run.status != "done":
+        raise NotFound(f"Run {run_id} is {run.status}; its results are not available.")
+    return run
+
+
+class SaturationCodeTableApi(ProjectScopedApi):
+    """The code table (first appearance and incidence per code) as CSV."""
+
+    roles = {"GET": ANALYSTS}
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, project_id, run_id):
+        run = _done_run(project_id, run_id)
+        acc = run.result["accumulation"]
+        interviews = run.result.get("order_used") or []
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "code",
+                "first_appearance_position",
+                "first_appearance_interview",
+                "incidence",
+                "share_of_interviews",
+            ]
+        )
+        n = max(1, run.result.get("n_interviews") or 1)
+        for code in run.result["code_labels"]:
+            first = acc["first_appearance"].get(code)
+            label = interviews[first - 1] if isinstance(first, int) and 0 < first <= len(interviews) else ""
+            incidence = acc["incidence"].get(code, 0)
+            writer.writerow([code, first, label, incidence, f"{incidence / n:.4f}"])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="saturation-run-{run.id}-codes.csv"'
+        return response
+
+
+FIGURES = {
+    "accumulation": "accumulation_figure",
+    "run-ratio": "run_ratio_figure",
+    "saturation-points": "saturation_point_figure",
+}
+
+
+class SaturationFigureApi(ProjectScopedApi):
+    """A figure drawn server-side from the stored result: SVG or PNG, ready for a paper."""
+
+    roles = {"GET": ANALYSTS}
+
+    @extend_schema(
+        responses={(200, "image/svg+xml"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY}
+    )
+    def get(self, request, project_id, run_id, figure, fmt):
+        from workers.figures import saturation as figures
+
+        if figure not in FIGURES or fmt not in ("svg", "png"):
+            raise NotFound(f"Figures: {', '.join(FIGURES)}; formats: svg, png.")
+        run = _done_run(project_id, run_id)
+        rendered = figures.render(getattr(figures, FIGURES[figure])(run.result))
+        content_type = "image/svg+xml" if fmt == "svg" else "image/png"
+        response = HttpResponse(rendered[fmt], content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="saturation-run-{run.id}-{figure}.{fmt}"'
+        return response
+
+
+class SaturationWordingApi(ProjectScopedApi):
+    """The suggested report sentence, filled in from the run's result."""
+
+    roles = {"GET": ANALYSTS}
+
+    class OutputSerializer(serializers.Serializer):
+        text = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, project_id, run_id):
+        return Response({"text": _done_run(project_id, run_id).result["suggested_wording"]})

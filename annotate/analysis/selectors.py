@@ -1,0 +1,103 @@
+"""Reads for analysis runs: the runs themselves, and the snapshots of codings the statistics consume."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+
+from annotate.codebook.models import Code
+from annotate.codebook.selectors import code_paths, codebook_current_version, codebook_get
+from annotate.coding.models import Coding
+from annotate.documents.models import Document
+
+from .models import AgreementRun, SaturationRun
+
+
+def run_list(*, model, project_id: int) -> QuerySet:
+    return model.objects.filter(project_id=project_id).order_by("-created_at", "-id")
+
+
+def run_get(*, model, project_id: int, run_id: int):
+    run = model.objects.filter(project_id=project_id, pk=run_id).first()
+    if run is None:
+        raise NotFound("Run not found in this project.")
+    return run
+
+
+def run_latest_done(*, model, project_id: int):
+    run = model.objects.filter(project_id=project_id, status="done").order_by("-finished_at", "-id").first()
+    if run is None:
+        raise NotFound("No completed run yet.")
+    return run
+
+
+def _digest(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SaturationInput:
+    incidence: np.ndarray  # interviews x codes, bool, rows in analysis order
+    interview_labels: list[str]
+    code_labels: list[str]  # code paths, "Theme > Code"
+    parent_of: dict[str, str | None]
+    snapshot: dict
+
+
+def saturation_input(
+    *, project_id: int, coder_mode: str = "union", coder_id: int | None = None
+) -> SaturationInput:
+    """Which codes occur in which interview, interviews in analysis order (two queries).
+
+    ``coder_mode``: ``union`` (a code occurs if any coder applied it), ``coder`` (one coder's codings).
+    """
+    codebook = codebook_get(project_id=project_id)
+    paths = code_paths(codebook=codebook)
+    parents = dict(Code.objects.filter(codebook=codebook).values_list("id", "parent_id"))
+    documents = list(
+        Document.objects.filter(project_id=project_id)
+        .order_by("analysis_order", "interview_date", "id")
+        .values_list("id", "case__identifier", "title")
+    )
+    codings = Coding.objects.filter(project_id=project_id)
+    if coder_mode == "coder":
+        codings = codings.filter(coder_id=coder_id)
+    pairs = sorted(set(codings.values_list("segment__document_id", "code_id")))
+    code_ids = sorted({code_id for _, code_id in pairs})
+    row = {doc_id: i for i, (doc_id, _, _) in enumerate(documents)}
+    column = {code_id: j for j, code_id in enumerate(code_ids)}
+    incidence = np.zeros((len(documents), len(code_ids)), dtype=bool)
+    for doc_id, code_id in pairs:
+        incidence[row[doc_id], column[code_id]] = True
+    labels = [paths[c] for c in code_ids]
+    parent_of = {paths[c]: (paths[parents[c]] if parents[c] is not None else None) for c in paths}
+    version = codebook_current_version(codebook=codebook)
+    snapshot = {
+        "taken_at": timezone.now().isoformat(),
+        "codebook_version": version.number,
+        "coder_mode": coder_mode,
+        "coder": coder_id,
+        "interviews": len(documents),
+        "codes_observed": len(code_ids),
+        "incidences": int(incidence.sum()),
+        "input_hash": _digest({"documents": [d[0] for d in documents], "pairs": pairs}),
+    }
+    interview_labels = [identifier for _, identifier, _ in documents]
+    if len(set(interview_labels)) != len(interview_labels):  # several transcripts of one case
+        interview_labels = [f"{identifier}: {title}" for _, identifier, title in documents]
+    return SaturationInput(incidence, interview_labels, labels, parent_of, snapshot)
+
+
+__all__ = [
+    "AgreementRun",
+    "SaturationInput",
+    "SaturationRun",
+    "run_get",
+    "run_latest_done",
+    "run_list",
+    "saturation_input",
+]

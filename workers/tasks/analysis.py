@@ -1,0 +1,22 @@
+"""Agreement and saturation runs. Thin: the services load the snapshot, call workers.stats and store."""
+
+from celery import shared_task
+from django.conf import settings
+
+from annotate.analysis.models import AgreementRun, SaturationRun
+from annotate.analysis.services import saturation_run_execute
+
+from .base import RunTask
+
+
+@shared_task(
+    base=RunTask,
+    job_model=SaturationRun,
+    name="analysis.saturation_run_compute",
+    soft_time_limit=getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", 300),
+)
+def saturation_run_compute(run_id: int) -> None:
+    saturation_run_execute(run_id=run_id)
+
+
+__all__ = ["AgreementRun", "saturation_run_compute"]
