@@ -304,3 +304,22 @@ def test_benchmark_quick_runs_and_checks_against_reference():
         "alpha nominal 1M units x 3 coders", "alpha nominal 100k units x 20 coders",
         "fleiss 1M units x 3 coders", "per-code alpha 50 codes x 100k x 3", "full report 100k x 3 x 50 codes",
     ]  # fmt: skip
+
+
+def test_fleiss_complete_data_fast_path_equals_the_general_path():
+    """The two-pass complete-data Fleiss must agree with the missing-data (Gwet) path it replaces."""
+    from workers.stats.agreement import _from_counts, fleiss_kappa_from_counts
+
+    rng = np.random.default_rng(20261126)
+    for _ in range(300):
+        n_units, n_coders, q = int(rng.integers(1, 40)), int(rng.integers(2, 7)), int(rng.integers(1, 6))
+        ratings = rng.integers(0, q, (n_units, n_coders))
+        counts = np.stack([(ratings == k).sum(axis=1) for k in range(q)], axis=1)
+        fast, general = fleiss_kappa_from_counts(counts), _from_counts("fleiss_kappa", counts)
+        assert fast.reason == general.reason
+        assert (fast.n_units, fast.n_pairable_units, fast.n_coders, fast.n_pairable_values) == (
+            general.n_units, general.n_pairable_units, general.n_coders, general.n_pairable_values)
+        if general.value is None:
+            assert fast.value is None
+        else:
+            assert fast.value == pytest.approx(general.value, abs=1e-12)
