@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = "Load the synthetic demo study (idempotent: a second run changes nothing)."
 
     def handle(self, *args, **options):
-        if settings.SETTINGS_MODULE.endswith(".production"):
+        if (settings.SETTINGS_MODULE or "").endswith(".production"):
             raise CommandError("The demo has well-known passwords; it is not loaded under production settings.")
         result = demo_load()
         project = result.project
