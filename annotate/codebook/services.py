@@ -1,14 +1,17 @@
 """Writes of the codebook. Every change creates a new, immutable CodebookVersion (with author, time and
 rationale) holding a snapshot of every code, and writes its audit events in the same transaction."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from annotate.audit.services import audit_record, snapshot
-from annotate.core.exceptions import ApplicationError
+from annotate.audit.services import audit_record, audit_record_many, snapshot
+from annotate.core.exceptions import ApplicationError, ConflictError
 
-from .models import Code, Codebook, CodebookVersion
+from .exchange import PATH_SEPARATOR, ImportRow, path_text
+from .models import Code, Codebook, CodebookVersion, CodeProposal, ProposalStatus
 
 CODE_FIELDS = [
     "name",
@@ -21,8 +24,33 @@ CODE_FIELDS = [
     "colour",
     "is_active",
     "position",
+    "guid",
+    "merged_into",
+    "split_from",
 ]
-EDITABLE_FIELDS = [f for f in CODE_FIELDS if f != "parent"]
+EDITABLE_FIELDS = [
+    "name",
+    "definition",
+    "inclusion",
+    "exclusion",
+    "typical_example",
+    "atypical_example",
+    "colour",
+    "is_active",
+    "position",
+]
+PROPOSAL_FIELDS = [
+    "name",
+    "definition",
+    "segment",
+    "parent",
+    "status",
+    "code",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+    "proposed_by",
+]
 
 
 def _codebook_snapshot(codebook: Codebook) -> list[dict[str, Any]]:
@@ -90,6 +118,10 @@ def _validate_parent(codebook: Codebook, code: Code | None, parent: Code | None)
         return
     if parent.codebook_id != codebook.id:
         raise ApplicationError("The parent code belongs to another codebook.")
+    if parent.merged_into_id is not None:
+        raise ApplicationError(
+            f"The code {parent.name!r} was merged into another code; nothing goes under it."
+        )
     ancestor: Code | None = parent
     while ancestor is not None:
         if code is not None and ancestor.pk == code.pk:
@@ -106,12 +138,21 @@ def _ensure_unique_name(codebook: Codebook, name: str, parent: Code | None, excl
         raise ApplicationError(f"A code called {name!r} already exists {where}.", status=409)
 
 
-def _code_create(
-    *, codebook: Codebook, actor, name: str, parent: Code | None, fields: dict[str, Any]
-) -> Code:
+def _validate_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise ApplicationError("A code needs a name.")
+    if PATH_SEPARATOR.strip() in name:
+        raise ApplicationError(
+            f"A code name cannot contain {PATH_SEPARATOR.strip()!r}: it separates the levels of a code's path."
+        )
+    return name
+
+
+def _code_create(
+    *, codebook: Codebook, actor, name: str, parent: Code | None, fields: dict[str, Any], reason: str = ""
+) -> Code:
+    name = _validate_name(name)
     _validate_parent(codebook, None, parent)
     _ensure_unique_name(codebook, name, parent, None)
     if "colour" in fields:
@@ -127,6 +168,7 @@ def _code_create(
         action="code.create",
         obj=code,
         after=snapshot(code, fields=CODE_FIELDS),
+        reason=reason,
     )
     return code
 
@@ -151,12 +193,23 @@ def code_update(*, code: Code, actor, data: dict[str, Any], rationale: str = "")
         codebook = _lock(code.codebook)
         code = Code.objects.select_for_update().get(pk=code.pk)
         before = snapshot(code, fields=CODE_FIELDS)
+        unknown = set(data) - {*EDITABLE_FIELDS, "parent"}
+        if unknown:
+            raise ApplicationError(f"Unknown code field(s): {', '.join(sorted(unknown))}.")
+        if code.merged_into_id is not None and data.get("is_active"):
+            raise ApplicationError(
+                f"The code {code.name!r} was merged into another code; its codings moved there, so it "
+                "cannot be reactivated."
+            )
         if "parent" in data:
             _validate_parent(codebook, code, data["parent"])
+            if data["parent"] != code.parent and "position" not in data:
+                # A moved code goes to the end of its new siblings.
+                code.position = Code.objects.filter(codebook=codebook, parent=data["parent"]).count()
             code.parent = data["parent"]
         for field in EDITABLE_FIELDS:
             if field in data:
-                setattr(code, field, data[field].strip() if field == "name" else data[field])
+                setattr(code, field, _validate_name(data[field]) if field == "name" else data[field])
         if "colour" in data:
             _validate_colour(code.colour)
         _ensure_unique_name(codebook, code.name, code.parent, code.pk)
@@ -203,3 +256,416 @@ def codebook_import_tree(
 
         add(tree, None)
         return _version_create(codebook=codebook, actor=actor, rationale=rationale)
+
+
+def _rationale_given(rationale: str, what: str) -> str:
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ApplicationError(f"Give a rationale for {what}.")
+    return rationale
+
+
+def _is_descendant(code: Code, ancestor: Code) -> bool:
+    node = code.parent
+    while node is not None:
+        if node.pk == ancestor.pk:
+            return True
+        node = node.parent
+    return False
+
+
+def code_merge(*, code: Code, target: Code, actor, rationale: str) -> Code:
+    """Merge ``code`` into ``target``: its codings, children and memos move to the target, and it is
+    deactivated with ``merged_into`` set, all in one new version.
+
+    A coding that would duplicate one the same coder already made with the target (same segment, same
+    span or both segment-level) is removed instead of moved. Each moved or removed coding, each moved
+    child and each moved memo gets its own audit event with before/after. Codings keep the codebook
+    version they were made under.
+    """
+    from annotate.coding.models import Coding
+    from annotate.coding.services import coding_image, coding_versions_bump
+    from annotate.memos.models import Memo
+    from annotate.memos.services import MEMO_FIELDS
+
+    rationale = _rationale_given(rationale, "a merge")
+    with transaction.atomic():
+        codebook = _lock(code.codebook)
+        # Lock both codes in id order, so two opposite merges cannot deadlock.
+        locked = {c.pk: c for c in Code.objects.select_for_update().filter(pk__in=[code.pk, target.pk])}
+        if target.pk not in locked or locked[target.pk].codebook_id != codebook.id:
+            raise ApplicationError("The target code belongs to another codebook.")
+        code, target = locked[code.pk], locked[target.pk]
+        if code.pk == target.pk:
+            raise ApplicationError("A code cannot be merged into itself.")
+        if code.merged_into_id is not None:
+            raise ConflictError(f"The code {code.name!r} has already been merged into another code.")
+        if not target.is_active:
+            raise ApplicationError(
+                f"The target {target.name!r} is deactivated; reactivate it or choose another."
+            )
+        if _is_descendant(target, code):
+            raise ApplicationError(
+                f"{target.name!r} sits under {code.name!r}; a code cannot be merged into its own descendant."
+            )
+        children = list(Code.objects.select_for_update().filter(parent=code).order_by("position", "id"))
+        taken = set(Code.objects.filter(parent=target).exclude(pk=code.pk).values_list("name", flat=True))
+        clashes = sorted(child.name for child in children if child.name in taken)
+        if clashes:
+            raise ConflictError(
+                f"{target.name!r} already has sub-codes named {', '.join(map(repr, clashes))}; rename or merge "
+                "those first.",
+            )
+
+        # Codings: move, or remove the ones that would duplicate the coder's own coding with the target.
+        target_codings = {
+            (c.coder_id, c.segment_id, c.span_start, c.span_end): c.pk
+            for c in Coding.objects.filter(code=target).only(
+                "coder_id", "segment_id", "span_start", "span_end"
+            )
+        }
+        reason = f"Merge of {code.name!r} into {target.name!r}: {rationale}"
+        moved, removed, events, touched = [], [], [], set()
+        for coding in Coding.objects.select_for_update().filter(code=code).order_by("id"):
+            key = (coding.coder_id, coding.segment_id, coding.span_start, coding.span_end)
+            before = coding_image(coding)
+            touched.add((coding.coder_id, coding.segment_id))
+            if key in target_codings:
+                events.append(
+                    {
+                        "actor": actor,
+                        "action": "coding.delete_duplicate",
+                        "obj": coding,
+                        "before": before,
+                        "after": {"duplicate_of": target_codings[key]},
+                        "reason": reason,
+                    }
+                )
+                removed.append(coding.pk)
+            else:
+                events.append(
+                    {
+                        "actor": actor,
+                        "action": "coding.move",
+                        "obj": coding,
+                        "before": before,
+                        "after": {**before, "code": target.pk},
+                        "reason": reason,
+                    }
+                )
+                target_codings[key] = coding.pk
+                moved.append(coding.pk)
+        audit_record_many(project_id=codebook.project_id, events=events)
+        Coding.objects.filter(pk__in=removed).delete()
+        Coding.objects.filter(pk__in=moved).update(code=target)
+        # Clients holding a coder's old set of codings on these segments must reload, not overwrite.
+        coding_versions_bump(pairs=touched)
+
+        # Children: appended, in their order, after the target's own.
+        position = Code.objects.filter(parent=target).count()
+        for child in children:
+            before = snapshot(child, fields=CODE_FIELDS)
+            child.parent, child.position = target, position
+            child.save(update_fields=["parent", "position", "updated_at"])
+            position += 1
+            audit_record(
+                project_id=codebook.project_id,
+                actor=actor,
+                action="code.move",
+                obj=child,
+                before=before,
+                after=snapshot(child, fields=CODE_FIELDS),
+                reason=reason,
+            )
+
+        # Memos on the code follow it.
+        for memo in Memo.objects.select_for_update().filter(code=code).order_by("id"):
+            before = snapshot(memo, fields=MEMO_FIELDS)
+            memo.code = target
+            memo.save(update_fields=["code", "updated_at"])
+            audit_record(
+                project_id=codebook.project_id,
+                actor=actor,
+                action="memo.move",
+                obj=memo,
+                before=before,
+                after=snapshot(memo, fields=MEMO_FIELDS),
+                reason=reason,
+            )
+
+        before = snapshot(code, fields=CODE_FIELDS)
+        code.is_active, code.merged_into = False, target
+        code.save(update_fields=["is_active", "merged_into", "updated_at"])
+        audit_record(
+            project_id=codebook.project_id,
+            actor=actor,
+            action="code.merge",
+            obj=code,
+            before=before,
+            after={
+                **snapshot(code, fields=CODE_FIELDS),
+                "codings_moved": len(moved),
+                "codings_removed_as_duplicates": len(removed),
+                "children_moved": [c.pk for c in children],
+            },
+            reason=rationale,
+        )
+        _version_create(codebook=codebook, actor=actor, rationale=rationale)
+    target.refresh_from_db()
+    return target
+
+
+def code_split(
+    *,
+    code: Code,
+    actor,
+    new_codes: Sequence[dict[str, Any]],
+    rationale: str,
+    deactivate_original: bool = False,
+) -> list[Code]:
+    """Split ``code`` into new sub-codes (children of ``code``, each with ``split_from`` set), in one new
+    version. The original keeps its codings (they stay valid at the coarser level, and coders can recode
+    them into the finer codes); with ``deactivate_original`` it can no longer be applied itself."""
+    rationale = _rationale_given(rationale, "a split")
+    if not new_codes:
+        raise ApplicationError("Name at least one new code to split into.")
+    names = [str(spec.get("name", "")).strip() for spec in new_codes]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ApplicationError(f"The new codes repeat the name(s) {', '.join(map(repr, repeated))}.")
+    with transaction.atomic():
+        codebook = _lock(code.codebook)
+        code = Code.objects.select_for_update().get(pk=code.pk)
+        if code.merged_into_id is not None:
+            raise ApplicationError(
+                f"The code {code.name!r} was merged into another code; it cannot be split."
+            )
+        created = []
+        for spec in new_codes:
+            fields = {k: v for k, v in spec.items() if k != "name"}
+            unknown = set(fields) - (set(EDITABLE_FIELDS) - {"is_active", "position"})
+            if unknown:
+                raise ApplicationError(f"Unknown code field(s): {', '.join(sorted(unknown))}.")
+            if "colour" not in fields:
+                fields["colour"] = code.colour
+            created.append(
+                _code_create(
+                    codebook=codebook,
+                    actor=actor,
+                    name=spec.get("name", ""),
+                    parent=code,
+                    fields={**fields, "split_from": code},
+                    reason=rationale,
+                )
+            )
+        before = snapshot(code, fields=CODE_FIELDS)
+        if deactivate_original and code.is_active:
+            code.is_active = False
+            code.save(update_fields=["is_active", "updated_at"])
+        audit_record(
+            project_id=codebook.project_id,
+            actor=actor,
+            action="code.split",
+            obj=code,
+            before=before,
+            after={**snapshot(code, fields=CODE_FIELDS), "split_into": [c.pk for c in created]},
+            reason=rationale,
+        )
+        _version_create(codebook=codebook, actor=actor, rationale=rationale)
+    return created
+
+
+# --- proposals ----------------------------------------------------------------------------------------
+
+
+def code_proposal_create(
+    *, codebook: Codebook, actor, name: str, definition: str, segment=None, parent: Code | None = None
+) -> CodeProposal:
+    """A coder proposes a code during a thematic pass; the PI decides (``code_proposal_decide``)."""
+    name = _validate_name(name)
+    definition = (definition or "").strip()
+    if not definition:
+        raise ApplicationError("A proposed code needs a definition.")
+    if segment is not None and segment.document.project_id != codebook.project_id:
+        raise ApplicationError("That segment belongs to another project.")
+    if parent is not None:
+        if parent.codebook_id != codebook.id:
+            raise ApplicationError("The parent code belongs to another codebook.")
+        if not parent.is_active:
+            raise ApplicationError(f"The code {parent.name!r} is deactivated; propose under an active code.")
+    with transaction.atomic():
+        proposal = CodeProposal.objects.create(
+            codebook=codebook,
+            proposed_by=actor,
+            name=name,
+            definition=definition,
+            segment=segment,
+            parent=parent,
+        )
+        audit_record(
+            project_id=codebook.project_id,
+            actor=actor,
+            action="code_proposal.create",
+            obj=proposal,
+            after=snapshot(proposal, fields=PROPOSAL_FIELDS),
+        )
+    return proposal
+
+
+_DECISION_ACTIONS = {
+    ProposalStatus.ACCEPTED: "code_proposal.accept",
+    ProposalStatus.MERGED: "code_proposal.merge",
+    ProposalStatus.REJECTED: "code_proposal.reject",
+}
+
+
+def code_proposal_decide(
+    *, proposal: CodeProposal, actor, decision: str, note: str, target: Code | None = None
+) -> CodeProposal:
+    """Accept (the proposal becomes a code, in a new version), merge into ``target`` (an existing code;
+    the codebook does not change) or reject. The note is the decision's rationale."""
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError("Give a note with the decision.")
+    if decision not in (ProposalStatus.ACCEPTED, ProposalStatus.MERGED, ProposalStatus.REJECTED):
+        raise ApplicationError("The decision is accept, merge or reject.")
+    if decision == ProposalStatus.MERGED and target is None:
+        raise ApplicationError("Name the existing code (target) to merge the proposal into.")
+    if decision != ProposalStatus.MERGED and target is not None:
+        raise ApplicationError("A target is only given when merging a proposal into an existing code.")
+    with transaction.atomic():
+        codebook = _lock(proposal.codebook)
+        proposal = CodeProposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status != ProposalStatus.PENDING:
+            raise ConflictError(f"This proposal has already been decided ({proposal.status}).")
+        before = snapshot(proposal, fields=PROPOSAL_FIELDS)
+        if decision == ProposalStatus.ACCEPTED:
+            parent = proposal.parent
+            if parent is not None and parent.merged_into_id is not None:
+                raise ApplicationError(
+                    f"The proposed parent {parent.name!r} has since been merged into another code."
+                )
+            proposal.code = _code_create(
+                codebook=codebook,
+                actor=actor,
+                name=proposal.name,
+                parent=parent,
+                fields={"definition": proposal.definition},
+                reason=note,
+            )
+        elif decision == ProposalStatus.MERGED:
+            target = Code.objects.select_for_update().get(pk=target.pk)
+            if target.codebook_id != codebook.id:
+                raise ApplicationError("The target code belongs to another codebook.")
+            if not target.is_active:
+                raise ApplicationError(f"The target {target.name!r} is deactivated; choose an active code.")
+            proposal.code = target
+        proposal.status = decision
+        proposal.decided_by, proposal.decided_at, proposal.decision_note = actor, timezone.now(), note
+        proposal.save()
+        audit_record(
+            project_id=codebook.project_id,
+            actor=actor,
+            action=_DECISION_ACTIONS[decision],
+            obj=proposal,
+            before=before,
+            after=snapshot(proposal, fields=PROPOSAL_FIELDS),
+            reason=note,
+        )
+        if decision == ProposalStatus.ACCEPTED:
+            _version_create(
+                codebook=codebook,
+                actor=actor,
+                rationale=f"Accepted the proposal {proposal.name!r} by {proposal.proposed_by}: {note}",
+            )
+    return proposal
+
+
+# --- exchange -----------------------------------------------------------------------------------------
+
+
+def codebook_import(
+    *, codebook: Codebook, actor, rows: list[ImportRow], rationale: str, source: str
+) -> CodebookVersion:
+    """Add the codes of an exchange file (``exchange.codebook_*_parse``) as one new version, or nothing.
+
+    A row's parent path must be another row of the file or a code already in the codebook; no path and
+    no GUID may occur twice or clash with the codebook's. Parents are created before children; siblings
+    keep the file's order.
+    """
+    from .selectors import code_paths
+
+    if not rows:
+        raise ApplicationError("The file holds no codes.")
+    with transaction.atomic():
+        codebook = _lock(codebook)
+        _require_rationale(codebook, rationale)
+        existing = {tuple(p.split(PATH_SEPARATOR)): pk for pk, p in code_paths(codebook=codebook).items()}
+        existing_guids = {str(g) for g in codebook.codes.values_list("guid", flat=True)}
+        seen: dict[tuple[str, ...], str] = {}
+        guids: dict[str, str] = {}
+        for row in rows:
+            path = path_text(row.path)
+            if row.path in seen:
+                raise ApplicationError(f"{row.where}: duplicate path {path!r} (also at {seen[row.path]}).")
+            if row.path in existing:
+                raise ApplicationError(
+                    f"{row.where}: the codebook already has a code at {path!r}.", status=409
+                )
+            seen[row.path] = row.where
+            guid = row.fields.get("guid")
+            if guid is not None:
+                if str(guid) in guids:
+                    raise ApplicationError(
+                        f"{row.where}: GUID {guid} is used twice (also at {guids[str(guid)]})."
+                    )
+                if str(guid) in existing_guids:
+                    raise ApplicationError(
+                        f"{row.where}: the codebook already has a code with GUID {guid}.", status=409
+                    )
+                guids[str(guid)] = row.where
+        for row in rows:
+            parent_path = row.path[:-1]
+            if parent_path and parent_path not in seen and parent_path not in existing:
+                raise ApplicationError(
+                    f"{row.where}: unknown parent path {path_text(parent_path)!r} for {path_text(row.path)!r}."
+                )
+        created: dict[tuple[str, ...], Code] = {}
+        for row in sorted(rows, key=lambda r: len(r.path)):  # stable: siblings keep the file's order
+            parent_path = row.path[:-1]
+            parent = None
+            if parent_path:
+                parent = created.get(parent_path) or Code.objects.get(pk=existing[parent_path])
+            created[row.path] = _code_create(
+                codebook=codebook,
+                actor=actor,
+                name=row.name,
+                parent=parent,
+                fields=dict(row.fields),
+                reason=rationale,
+            )
+        audit_record(
+            project_id=codebook.project_id,
+            actor=actor,
+            action="codebook.import",
+            obj=codebook,
+            after={"format": source, "codes": len(created)},
+            reason=rationale,
+        )
+        return _version_create(
+            codebook=codebook,
+            actor=actor,
+            rationale=rationale or f"Imported {len(created)} code(s) from a {source} file.",
+        )
+
+
+def codebook_export_record(*, codebook: Codebook, actor, file_format: str, codes: int) -> None:
+    """Exports are part of the record (who took the codebook out, when, in what form)."""
+    with transaction.atomic():
+        audit_record(
+            project_id=codebook.project_id,
+            actor=actor,
+            action="codebook.export",
+            obj=codebook,
+            after={"format": file_format, "codes": codes},
+        )
