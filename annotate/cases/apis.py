@@ -2,14 +2,15 @@ import datetime as dt
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from annotate.projects.api_base import ProjectScopedApi
-from annotate.projects.permissions import READ_MEMBERS_WRITE_OWNERS
+from annotate.projects.permissions import OWNERS, READ_MEMBERS_WRITE_OWNERS
 
 from .models import AttributeType
 from .selectors import attribute_list, case_get, case_list
-from .services import attribute_define, case_create, case_delete, case_update
+from .services import attribute_define, case_attributes_import, case_create, case_delete, case_update
 
 
 class AttributeOutputSerializer(serializers.Serializer):
@@ -105,3 +106,53 @@ class CaseDetailApi(ProjectScopedApi):
     def delete(self, request, project_id, case_id):
         case_delete(case=case_get(project_id=project_id, case_id=case_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CaseImportApi(ProjectScopedApi):
+    """Create and update cases from a case-attribute CSV: all rows or none (400 listing every bad cell)."""
+
+    roles = {"POST": OWNERS}
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(allow_empty_file=True, use_url=False)
+        column_types = serializers.JSONField(
+            help_text='Attribute columns and their types, e.g. {"role": "choice", "years_in_office": "number"}.'
+        )
+        id_column = serializers.CharField(max_length=100, required=False, default="participant_id")
+        choices = serializers.JSONField(
+            required=False, default=dict, help_text="Allowed values per choice column (default: those found)."
+        )
+        date_format = serializers.CharField(max_length=50, required=False, default="%Y-%m-%d")
+
+        def validate_column_types(self, value):
+            if not isinstance(value, dict) or not value:
+                raise serializers.ValidationError(
+                    'Give a JSON object of column → type, e.g. {"role": "text"}.'
+                )
+            return value
+
+        def validate_choices(self, value):
+            if not isinstance(value, dict) or not all(isinstance(v, list) for v in value.values()):
+                raise serializers.ValidationError(
+                    'Give a JSON object of column → list, e.g. {"role": ["a"]}.'
+                )
+            return value
+
+    class OutputSerializer(serializers.Serializer):
+        created = serializers.ListField(child=serializers.CharField())
+        updated = serializers.ListField(child=serializers.CharField())
+        unchanged = serializers.ListField(child=serializers.CharField())
+        attributes_defined = serializers.ListField(child=serializers.CharField())
+        ignored_columns = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={200: OutputSerializer})
+    def post(self, request, project_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        upload = values.pop("file")
+        summary = case_attributes_import(
+            project=self.project, actor=request.user, source=upload, filename=upload.name, **values
+        )
+        return Response(self.OutputSerializer(summary).data)

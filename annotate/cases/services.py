@@ -2,8 +2,10 @@
 
 import datetime as dt
 import math
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.db import transaction
 
 from annotate.audit.services import audit_record, snapshot
@@ -158,3 +160,84 @@ def case_delete(*, case: Case, actor) -> None:
         )
         case.attribute_values.all().delete()
         case.delete()
+
+
+def case_attributes_import(
+    *,
+    project,
+    actor,
+    source: BinaryIO,
+    filename: str,
+    column_types: Mapping[str, str],
+    id_column: str = "participant_id",
+    choices: Mapping[str, Sequence[str]] | None = None,
+    date_format: str = "%Y-%m-%d",
+) -> dict[str, Any]:
+    """Create and update cases from a case-attribute CSV (participant id + typed columns): every row or none.
+
+    Attribute columns the project does not have yet are defined (a choice column's choices: the ones given,
+    or the values found in the file). An empty cell leaves the case's value for that attribute as it is, so
+    a sheet with some columns blank never erases what was recorded. Each created or changed case and each
+    new attribute gets its audit event, in the one transaction.
+    """
+    from annotate.documents.parsing import ImportFileError, ImportLimits, ImportOptions, parse_case_attributes
+
+    try:
+        table = parse_case_attributes(
+            source,
+            filename,
+            column_types=column_types,
+            id_column=id_column,
+            choices=choices,
+            date_format=date_format,
+            options=ImportOptions(limits=ImportLimits(**settings.INTERCODER_IMPORT_LIMITS)),
+        )
+    except ImportFileError as error:
+        extra = {"problems": list(error.problems)} if error.problems else None
+        raise ApplicationError(str(error), extra=extra) from None
+
+    created, updated, unchanged, defined = [], [], [], []
+    with transaction.atomic():
+        definitions = {d.name: d for d in AttributeDefinition.objects.filter(project=project)}
+        for name, kind in table.column_types.items():
+            definition = definitions.get(name)
+            if definition is None:
+                values = table.choices.get(name, []) if kind == AttributeType.CHOICE else None
+                if kind == AttributeType.CHOICE and not values:
+                    raise ApplicationError(
+                        f"Column {name!r} is a choice but has no values; give its choices or leave it out."
+                    )
+                definitions[name] = attribute_define(
+                    project=project, actor=actor, name=name, type=str(kind.value), choices=values
+                )
+                defined.append(name)
+            elif definition.type != kind:
+                raise ApplicationError(
+                    f"Column {name!r} is imported as {kind.value}, but the project's attribute {name!r} is "
+                    f"{definition.type}. Import it as {definition.type}, or rename the column."
+                )
+        existing = {c.identifier: c for c in Case.objects.filter(project=project)}
+        for row in table.cases:
+            attributes = {name: value for name, value in row.values.items() if value is not None}
+            case = existing.get(row.participant_id)
+            try:
+                if case is None:
+                    case_create(
+                        project=project, actor=actor, identifier=row.participant_id, attributes=attributes
+                    )
+                    created.append(row.participant_id)
+                    continue
+                before = _case_image(case)
+                case = case_update(case=case, actor=actor, data={"attributes": attributes})
+                (updated if _case_image(case) != before else unchanged).append(row.participant_id)
+            except ApplicationError as error:
+                raise ApplicationError(
+                    f"{filename}: row {row.row} ({row.participant_id}): {error.message} Nothing was imported."
+                ) from None
+    return {
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "attributes_defined": defined,
+        "ignored_columns": table.ignored_columns,
+    }

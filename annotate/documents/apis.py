@@ -1,13 +1,23 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from annotate.cases.selectors import case_get
 from annotate.projects.api_base import ProjectScopedApi
-from annotate.projects.permissions import READ_MEMBERS_WRITE_OWNERS
+from annotate.projects.permissions import OWNERS, READ_MEMBERS_WRITE_OWNERS
 
-from .selectors import document_get, document_list, segment_list
-from .services import SegmentSpec, document_create, document_delete, document_update
+from .selectors import document_get, document_list, import_job_get, import_job_list, segment_list
+from .services import (
+    SegmentSpec,
+    Upload,
+    document_create,
+    document_delete,
+    document_update,
+    import_job_create,
+    import_options_build,
+    import_preview,
+)
 
 
 class DocumentOutputSerializer(serializers.Serializer):
@@ -133,3 +143,116 @@ class SegmentListApi(ProjectScopedApi):
         for segment in segments:
             segment.document = document  # one text in memory, no query per segment
         return self.paginate(segments, SegmentOutputSerializer)
+
+
+# --- Import (issue 3) ---------------------------------------------------------------------------------------
+
+
+class ImportInputSerializer(serializers.Serializer):
+    """The same input for the preview and the import, so what was previewed is what gets imported."""
+
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        allow_empty=False,
+        help_text="One or more transcripts (.txt .md .docx .pdf .vtt .srt .csv) and/or .zip batches.",
+    )
+    options = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text="ImportOptions as a JSON object: segmentation, encoding, speaker_pattern, "
+        "interviewer_labels, interviewer_speakers, exclude_interviewer, fixed_size, csv_*_column.",
+    )
+    case = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Empty: the case is taken from each file name.",
+    )
+    analysis_order = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        allow_null=True,
+        default=None,
+        help_text="Analysis order of the first document (the next ones follow); empty: after the last one.",
+    )
+
+    def validate_options(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Give the options as a JSON object.")
+        return value
+
+
+def _import_arguments(api, request, project_id) -> dict:
+    data = ImportInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = data.validated_data
+    case_id = values["case"]
+    return {
+        "project": api.project,
+        "uploads": [Upload(name=f.name, file=f, size=f.size) for f in values["files"]],
+        "options": import_options_build(values["options"]),
+        "case": case_get(project_id=project_id, case_id=case_id) if case_id is not None else None,
+        "analysis_order": values["analysis_order"],
+    }
+
+
+class ImportJobOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    files_total = serializers.IntegerField()
+    files_imported = serializers.IntegerField()
+    files_duplicate = serializers.IntegerField()
+    files_failed = serializers.IntegerField()
+    segments_imported = serializers.IntegerField()
+    error = serializers.CharField()
+    case = serializers.IntegerField(source="case_id", allow_null=True)
+    created_by = serializers.IntegerField(source="created_by_id")
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class ImportJobDetailOutputSerializer(ImportJobOutputSerializer):
+    options = serializers.JSONField()
+    report = serializers.JSONField(help_text="One entry per file: filename, status, message, document…")
+
+
+class DocumentImportPreviewApi(ProjectScopedApi):
+    """Parse the uploads exactly as the import would and show the result; nothing is written."""
+
+    roles = {"POST": OWNERS}
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": ImportInputSerializer}, responses={200: dict})
+    def post(self, request, project_id):
+        arguments = _import_arguments(self, request, project_id)
+        arguments.pop("analysis_order")
+        files = import_preview(**arguments)
+        return Response({"options": arguments["options"].to_dict(), "files": files})
+
+
+class ImportJobListApi(ProjectScopedApi):
+    roles = READ_MEMBERS_WRITE_OWNERS
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=ImportJobOutputSerializer(many=True))
+    def get(self, request, project_id):
+        return self.paginate(import_job_list(project_id=project_id), ImportJobOutputSerializer)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={202: ImportJobDetailOutputSerializer},
+    )
+    def post(self, request, project_id):
+        job = import_job_create(actor=request.user, **_import_arguments(self, request, project_id))
+        job = import_job_get(project_id=project_id, job_id=job.id)  # as the eager/test worker left it
+        return Response(ImportJobDetailOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportJobDetailApi(ProjectScopedApi):
+    @extend_schema(responses=ImportJobDetailOutputSerializer)
+    def get(self, request, project_id, job_id):
+        return Response(
+            ImportJobDetailOutputSerializer(import_job_get(project_id=project_id, job_id=job_id)).data
+        )

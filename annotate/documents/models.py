@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 
-from annotate.core.models import TimeStampedModel
+from annotate.core.models import BackgroundJob, JobStatus, TimeStampedModel
 
 
 class SourceFormat(models.TextChoices):
@@ -91,3 +91,44 @@ class Segment(models.Model):
     @property
     def text(self) -> str:
         return self.document.text[self.start_offset : self.end_offset]
+
+
+class ImportJob(BackgroundJob):
+    """One upload of transcript files (single files and/or .zip batches), imported in the background.
+
+    The uploaded bytes wait for the worker in ``MEDIA_ROOT/<upload_dir>/`` (written by the request, deleted
+    when the job ends); the broker message carries only the job id. ``report`` has one entry per file:
+    ``{"filename", "status": "imported" | "duplicate" | "failed", "message", "document", "case", ...}``.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="import_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    options = models.JSONField(default=dict, help_text="ImportOptions.to_dict(): what the preview showed.")
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Every file goes to this case; empty: the case is taken from each file's name.",
+    )
+    analysis_order = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Analysis order of the first document; empty: after the last one."
+    )
+    upload_dir = models.CharField(max_length=255, help_text="Relative to MEDIA_ROOT.")
+    files = models.JSONField(default=list, help_text="The uploads: [{'name', 'stored', 'size'}].")
+    files_total = models.PositiveIntegerField(default=0)
+    files_imported = models.PositiveIntegerField(default=0)
+    files_duplicate = models.PositiveIntegerField(default=0)
+    files_failed = models.PositiveIntegerField(default=0)
+    segments_imported = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="import_job_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.status})"

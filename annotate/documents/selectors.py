@@ -1,7 +1,7 @@
 from django.db.models import Count, Q, QuerySet
 from rest_framework.exceptions import NotFound
 
-from .models import Document, Segment
+from .models import Document, ImportJob, Segment
 
 
 def document_list(*, project_id: int) -> QuerySet[Document]:
@@ -36,3 +36,19 @@ def segment_get(*, project_id: int, segment_id: int) -> Segment:
     if segment is None:
         raise NotFound("Segment not found in this project.")
     return segment
+
+
+def import_job_list(*, project_id: int) -> QuerySet[ImportJob]:
+    """The project's imports, newest first, without their (possibly long) per-file reports."""
+    return (
+        ImportJob.objects.filter(project_id=project_id)
+        .defer("report", "files")
+        .order_by("-created_at", "-id")
+    )
+
+
+def import_job_get(*, project_id: int, job_id: int) -> ImportJob:
+    job = ImportJob.objects.filter(project_id=project_id, pk=job_id).first()
+    if job is None:
+        raise NotFound("Import not found in this project.")
+    return job
