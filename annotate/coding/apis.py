@@ -7,8 +7,9 @@ from annotate.documents.selectors import segment_get
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import CODERS, MEMBERS
 
-from .selectors import coding_get_visible, coding_list_visible
-from .services import coding_create, coding_delete
+from .offsets import CODEPOINT, OFFSET_UNITS, UTF16, codepoint_to_utf16, utf16_to_codepoint
+from .selectors import coding_get_visible, coding_list_visible, coding_set_get
+from .services import CodingSpec, coding_create, coding_delete, coding_set_replace
 
 
 class CodingOutputSerializer(serializers.Serializer):
@@ -86,3 +87,121 @@ class CodingDetailApi(ProjectScopedApi):
             coding=coding_get_visible(membership=self.membership, coding_id=coding_id), actor=request.user
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SetCodingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.IntegerField(source="code_id")
+    code_name = serializers.CharField(source="code.name")
+    # A code deactivated after it was applied stays applied, and says so.
+    code_active = serializers.BooleanField(source="code.is_active")
+    codebook_version = serializers.IntegerField(source="codebook_version_id")
+    span_start = serializers.IntegerField(allow_null=True)
+    span_end = serializers.IntegerField(allow_null=True)
+
+
+class SegmentCodingSetApi(ProjectScopedApi):
+    """The caller's own codes on one segment, as a set with a version.
+
+    ``PUT`` replaces the whole set: send every code (segment-level, or with a span) and the ``version``
+    you last saw. A stale version gets 409 with the current one; sending the set as it already stands is a
+    no-op (200, ``changed: false``). Spans are half-open offsets into the document, in the unit named by
+    ``offset_unit`` (``codepoint`` or ``utf16``, as a browser measures); responses use the unit asked for
+    (``?offset_unit=`` on GET, the request's on PUT) and say which.
+    """
+
+    roles = {"GET": CODERS, "PUT": CODERS}
+
+    class QuerySerializer(serializers.Serializer):
+        offset_unit = serializers.ChoiceField(choices=OFFSET_UNITS, default=CODEPOINT)
+
+    class CodingInputSerializer(serializers.Serializer):
+        code = serializers.IntegerField()
+        span_start = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+        span_end = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+        def validate(self, attrs):
+            if (attrs["span_start"] is None) != (attrs["span_end"] is None):
+                raise serializers.ValidationError("Give both span_start and span_end, or neither.")
+            return attrs
+
+    class InputSerializer(serializers.Serializer):
+        version = serializers.IntegerField(min_value=0)
+        offset_unit = serializers.ChoiceField(choices=OFFSET_UNITS, required=False)
+        codings = serializers.ListField(child=serializers.DictField(), max_length=500, allow_empty=True)
+
+    class OutputSerializer(serializers.Serializer):
+        segment = serializers.IntegerField()
+        version = serializers.IntegerField()
+        changed = serializers.BooleanField(required=False)
+        offset_unit = serializers.CharField()
+        codings = SetCodingOutputSerializer(many=True)
+
+    def _output(self, segment, codings, version, unit, changed=None):
+        rows = SetCodingOutputSerializer(codings, many=True).data
+        if unit == UTF16:
+            text = segment.document.text
+            for row in rows:
+                if row["span_start"] is not None:
+                    row["span_start"] = codepoint_to_utf16(text, row["span_start"])
+                    row["span_end"] = codepoint_to_utf16(text, row["span_end"])
+        body = {"segment": segment.pk, "version": version, "offset_unit": unit, "codings": rows}
+        if changed is not None:
+            body["changed"] = changed
+        return body
+
+    @extend_schema(parameters=[QuerySerializer], responses=OutputSerializer)
+    def get(self, request, project_id, segment_id):
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        segment = segment_get(project_id=project_id, segment_id=segment_id)
+        codings, version = coding_set_get(coder_id=request.user.pk, segment_id=segment.pk)
+        return Response(self._output(segment, codings, version, query.validated_data["offset_unit"]))
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer, 409: None})
+    def put(self, request, project_id, segment_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = self.CodingInputSerializer(data=data.validated_data["codings"], many=True)
+        items.is_valid(raise_exception=True)
+        has_spans = any(item["span_start"] is not None for item in items.validated_data)
+        unit = data.validated_data.get("offset_unit")
+        if unit is None:
+            if has_spans:
+                raise serializers.ValidationError(
+                    {"offset_unit": "Name the unit of your span offsets: 'codepoint' or 'utf16'."}
+                )
+            unit = CODEPOINT
+        segment = segment_get(project_id=project_id, segment_id=segment_id)
+        specs = []
+        for item in items.validated_data:
+            span = None
+            if item["span_start"] is not None:
+                span = (item["span_start"], item["span_end"])
+                if unit == UTF16:
+                    text = segment.document.text
+                    span = (utf16_to_codepoint(text, span[0]), utf16_to_codepoint(text, span[1]))
+            specs.append(CodingSpec(code_id=item["code"], span=span))
+        result = coding_set_replace(
+            project_id=project_id,
+            coder=request.user,
+            segment=segment,
+            codings=specs,
+            version=data.validated_data["version"],
+            role=self.membership.role,
+        )
+        codings = list(result.codings)
+        _attach_codes(codings)
+        return Response(self._output(segment, codings, result.version, unit, changed=result.changed))
+
+
+def _attach_codes(codings) -> None:
+    """Load the codes of newly created codings in one query (the kept ones already have theirs)."""
+    from annotate.codebook.models import Code
+
+    missing = {c.code_id for c in codings if "code" not in c._state.fields_cache}
+    if missing:
+        codes = Code.objects.in_bulk(missing)
+        for coding in codings:
+            if "code" not in coding._state.fields_cache:
+                coding.code = codes[coding.code_id]

@@ -44,3 +44,24 @@ class Coding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.coder_id}:{self.code_id}@{self.segment_id}"
+
+
+class SegmentCodingVersion(models.Model):
+    """The version of one coder's set of codings on one segment: the optimistic-concurrency token of
+    ``PUT …/segments/{id}/codings``. Bumped by every change to that set (whatever the endpoint); a client
+    sends the version it last saw and a stale one is refused (409), so a slow network cannot silently
+    undo a change. Per (coder, segment), it reveals nothing about colleagues' activity."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="+")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    segment = models.ForeignKey("documents.Segment", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coder", "segment"], name="coding_version_one_per_coder_segment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coder_id}@{self.segment_id} v{self.version}"

@@ -1,16 +1,53 @@
-"""Writes of codings. Each change writes its audit event (with before/after) in the same transaction."""
+"""Writes of codings. Each change writes its audit event (with before/after) in the same transaction.
 
-from django.db import IntegrityError, transaction
+Who may code a segment: a coder or adjudicator who holds an assignment of it (not yet marked done; a
+done unit is reopened first), or an owner (anywhere). Adjudicators code like coders, only what they are
+assigned: a coding is a rating, and unplanned ratings would bend the reliability design; their
+adjudication decisions have their own record (next issue).
 
-from annotate.audit.services import audit_record
-from annotate.codebook.models import Code
-from annotate.codebook.selectors import codebook_current_version
-from annotate.core.exceptions import ApplicationError
+Every change to a coder's set on a segment bumps that (coder, segment)'s ``SegmentCodingVersion``, whichever
+endpoint made it, so ``coding_set_replace`` can refuse a client that acted on a stale view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
+
+from annotate.assignments.models import Assignment, AssignmentStatus
+from annotate.audit.services import audit_record_many
+from annotate.codebook.models import Code, CodebookVersion
+from annotate.core.exceptions import ApplicationError, ConflictError
 from annotate.documents.models import Segment
-from annotate.projects.models import Membership
+from annotate.projects.models import Membership, Role
 from annotate.projects.permissions import CODERS
 
-from .models import Coding
+from .models import Coding, SegmentCodingVersion
+
+MAX_CODINGS_PER_SET = 500
+
+
+@dataclass(frozen=True)
+class CodingSpec:
+    """One coding of a set: a code, segment-level (``span`` None) or on a code-point span [start, end)."""
+
+    code_id: int
+    span: tuple[int, int] | None = None
+
+    @property
+    def key(self) -> tuple[int, int | None, int | None]:
+        start, end = self.span if self.span is not None else (None, None)
+        return (self.code_id, start, end)
+
+
+@dataclass(frozen=True)
+class CodingSetResult:
+    codings: list[Coding]
+    version: int
+    changed: bool
 
 
 def coding_image(coding: Coding) -> dict:
@@ -23,25 +60,222 @@ def coding_image(coding: Coding) -> dict:
     }
 
 
-def _validate(*, project_id: int, coder, segment: Segment, code: Code, span: tuple[int, int] | None) -> None:
-    role = Membership.objects.filter(project_id=project_id, user=coder).values_list("role", flat=True).first()
+def _key(coding: Coding) -> tuple[int, int | None, int | None]:
+    return (coding.code_id, coding.span_start, coding.span_end)
+
+
+# --- the checks every write shares -------------------------------------------------------------------
+
+
+def _check_coder(*, project_id: int, coder, segment: Segment, role: str | None = None) -> Assignment | None:
+    """The coder may change their codings on this segment: return their assignment row, locked (None for
+    an owner coding outside any plan). Raises with the reason otherwise. ``role``: the coder's role when
+    the caller has just read their membership (the API has), else it is read here."""
+    if role is None:
+        role = (
+            Membership.objects.filter(project_id=project_id, user=coder)
+            .values_list("role", flat=True)
+            .first()
+        )
     if role not in CODERS:
         raise ApplicationError("Only coders, adjudicators and owners of this project can code.", status=403)
     if segment.document.project_id != project_id:
         raise ApplicationError("That segment belongs to another project.")
     if not segment.codable:
         raise ApplicationError("This segment is context (e.g. an interviewer's turn) and is not coded.")
-    if code.codebook.project_id != project_id:
-        raise ApplicationError("That code belongs to another project's codebook.")
-    if not code.is_active:
-        raise ApplicationError(f"The code {code.name!r} is deactivated; it can no longer be applied.")
-    if span is not None:
-        start, end = span
-        if not (segment.start_offset <= start < end <= segment.end_offset):
-            raise ApplicationError(
-                f"The span [{start}, {end}) must lie inside its segment "
-                f"[{segment.start_offset}, {segment.end_offset}) and not be empty."
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(project_id=project_id, segment_id=segment.pk, coder=coder)
+        .first()
+    )
+    if assignment is None and role != Role.OWNER:
+        raise ApplicationError("This unit is not assigned to you.", status=403)
+    if assignment is not None and assignment.status == AssignmentStatus.DONE:
+        raise ConflictError("You marked this unit done; reopen it to change its codes.")
+    return assignment
+
+
+def _check_span(segment: Segment, span: tuple[int, int] | None) -> None:
+    if span is None:
+        return
+    start, end = span
+    if not (segment.start_offset <= start < end <= segment.end_offset):
+        raise ApplicationError(
+            f"The span [{start}, {end}) must lie inside its segment "
+            f"[{segment.start_offset}, {segment.end_offset}) and not be empty."
+        )
+
+
+def _check_new_codes(*, project_id: int, code_ids: set[int]) -> tuple[dict[int, Code], int | None]:
+    """Codes being applied must be in the project's current codebook and active (every change to the
+    codebook makes a new version, so a code that exists and is active is in the current version).
+    Returns the codes by id and the id of the codebook version in force (one query)."""
+    if not code_ids:
+        return {}, None
+    current_version = (
+        CodebookVersion.objects.filter(codebook=OuterRef("codebook")).order_by("-number").values("id")[:1]
+    )
+    found = {
+        row["id"]: row
+        for row in Code.objects.filter(id__in=code_ids, codebook__project_id=project_id)
+        .annotate(version_id=Subquery(current_version))
+        .values("id", "name", "is_active", "version_id")
+    }
+    missing = sorted(code_ids - set(found))
+    if missing:
+        raise ApplicationError(
+            f"Codes {missing} are not in this project's codebook.", extra={"codes": missing}
+        )
+    inactive = sorted(found[i]["name"] for i in code_ids if not found[i]["is_active"])
+    if inactive:
+        raise ApplicationError(
+            f"The codes {inactive} are deactivated; they can no longer be applied.", extra={"codes": inactive}
+        )
+    codes = {i: Code(id=i, name=row["name"], is_active=row["is_active"]) for i, row in found.items()}
+    return codes, next(iter(found.values()))["version_id"]
+
+
+def _version_lock(*, project_id: int, coder_id: int, segment_id: int) -> int:
+    """The (coder, segment) version row, created at 0 if new, locked for this transaction: concurrent
+    writers of one coder's set on one segment queue here, and each sees the version the other left."""
+    table = SegmentCodingVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (project_id, coder_id, segment_id, version, updated_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, 0, %s) ON CONFLICT (coder_id, segment_id) "
+            f"DO UPDATE SET version = {table}.version RETURNING version",
+            [project_id, coder_id, segment_id, timezone.now()],
+        )
+        return cursor.fetchone()[0]
+
+
+def _version_bump(*, coder_id: int, segment_id: int, version: int) -> int:
+    SegmentCodingVersion.objects.filter(coder_id=coder_id, segment_id=segment_id).update(
+        version=version + 1, updated_at=timezone.now()
+    )
+    return version + 1
+
+
+def coding_versions_bump(*, pairs: set[tuple[int, int]]) -> None:
+    """For services outside this module that change codings (e.g. a code merge): bump each
+    (coder id, segment id)'s version so clients holding the old set get 409 rather than undo it."""
+    for coder_id, segment_id in sorted(pairs):
+        SegmentCodingVersion.objects.filter(coder_id=coder_id, segment_id=segment_id).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
+
+
+def _touch(assignment: Assignment | None) -> None:
+    """Activity on a held unit renews its claim (an abandoned claim is one nobody touches)."""
+    if assignment is not None:
+        now = timezone.now()
+        Assignment.objects.filter(pk=assignment.pk).update(last_activity_at=now, claimed_at=now)
+
+
+def _current_version_id(project_id: int) -> int:
+    version_id = (
+        CodebookVersion.objects.filter(codebook__project_id=project_id)
+        .order_by("-number")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if version_id is None:
+        raise ApplicationError("This project's codebook has no version yet; add a code first.")
+    return version_id
+
+
+# --- writes --------------------------------------------------------------------------------------------
+
+
+def coding_set_replace(
+    *,
+    project_id: int,
+    coder,
+    segment: Segment,
+    codings: list[CodingSpec],
+    version: int,
+    role: str | None = None,
+) -> CodingSetResult:
+    """Make the coder's codings on the segment exactly ``codings``.
+
+    ``version`` is the version of the set the client last saw. If the set already is what is asked, nothing
+    changes (whatever the version: a repeated request is a no-op). Otherwise a stale version is refused
+    with 409 and the current version; a current one applies the difference (one audit event per coding
+    removed or added) and bumps the version.
+    """
+    if len(codings) > MAX_CODINGS_PER_SET:
+        raise ApplicationError(f"At most {MAX_CODINGS_PER_SET} codings per segment.")
+    desired = {spec.key: spec for spec in codings}
+    for spec in desired.values():
+        _check_span(segment, spec.span)
+    with transaction.atomic():
+        assignment = _check_coder(project_id=project_id, coder=coder, segment=segment, role=role)
+        current_version = _version_lock(project_id=project_id, coder_id=coder.pk, segment_id=segment.pk)
+        current = {
+            _key(c): c for c in Coding.objects.filter(coder=coder, segment=segment).select_related("code")
+        }
+        if set(current) == set(desired):
+            return CodingSetResult(codings=_sorted(current.values()), version=current_version, changed=False)
+        if version != current_version:
+            raise ConflictError(
+                "Your codes on this segment changed since you loaded them (another tab or device?). "
+                "Reload them and apply your change again.",
+                extra={"version": current_version},
             )
+        removed = [current[key] for key in current if key not in desired]
+        added = [desired[key] for key in desired if key not in current]
+        codes, codebook_version_id = _check_new_codes(
+            project_id=project_id, code_ids={spec.code_id for spec in added}
+        )
+        new_version = current_version + 1
+        events = [
+            {
+                "actor": coder,
+                "action": "coding.delete",
+                "obj": coding,
+                "before": coding_image(coding),
+                "after": {"set_version": new_version},
+            }
+            for coding in removed
+        ]
+        if removed:
+            Coding.objects.filter(pk__in=[c.pk for c in removed]).delete()
+        created = []
+        if added:
+            if codebook_version_id is None:
+                raise ApplicationError("This project's codebook has no version yet; add a code first.")
+            created = Coding.objects.bulk_create(
+                Coding(
+                    project_id=project_id,
+                    segment=segment,
+                    code_id=spec.code_id,
+                    coder=coder,
+                    codebook_version_id=codebook_version_id,
+                    span_start=spec.span[0] if spec.span else None,
+                    span_end=spec.span[1] if spec.span else None,
+                )
+                for spec in added
+            )
+            for coding in created:
+                coding.code = codes[coding.code_id]
+        events += [
+            {
+                "actor": coder,
+                "action": "coding.create",
+                "obj": coding,
+                "after": {**coding_image(coding), "set_version": new_version},
+            }
+            for coding in created
+        ]
+        _version_bump(coder_id=coder.pk, segment_id=segment.pk, version=current_version)
+        _touch(assignment)
+        audit_record_many(project_id=project_id, events=events)
+        kept = [c for key, c in current.items() if key in desired]
+    return CodingSetResult(codings=_sorted([*kept, *created]), version=new_version, changed=True)
+
+
+def _sorted(codings) -> list[Coding]:
+    return sorted(codings, key=lambda c: (c.code_id, c.span_start or -1, c.span_end or -1, c.pk))
 
 
 def coding_create(
@@ -49,7 +283,9 @@ def coding_create(
 ) -> tuple[Coding, bool]:
     """Apply a code. Idempotent: applying the same code (and span) again returns the existing coding and
     records nothing. Returns ``(coding, created)``."""
-    _validate(project_id=project_id, coder=coder, segment=segment, code=code, span=span)
+    if code.codebook.project_id != project_id:
+        raise ApplicationError("That code belongs to another project's codebook.")
+    _check_span(segment, span)
     span_start, span_end = span if span is not None else (None, None)
     lookup = {
         "coder": coder,
@@ -58,26 +294,37 @@ def coding_create(
         "span_start": span_start,
         "span_end": span_end,
     }
-    existing = Coding.objects.filter(**lookup).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            version = codebook_current_version(codebook=code.codebook)
-            coding = Coding.objects.create(project_id=project_id, codebook_version=version, **lookup)
-            audit_record(
-                project_id=project_id,
-                actor=coder,
-                action="coding.create",
-                obj=coding,
-                after=coding_image(coding),
-            )
-    except IntegrityError:
-        # A concurrent identical request won the race: the coding exists, which is what was asked.
+    with transaction.atomic():
+        assignment = _check_coder(project_id=project_id, coder=coder, segment=segment)
+        version = _version_lock(project_id=project_id, coder_id=coder.pk, segment_id=segment.pk)
         existing = Coding.objects.filter(**lookup).first()
-        if existing is None:
-            raise
-        return existing, False
+        if existing is not None:
+            return existing, False
+        if not code.is_active:
+            raise ApplicationError(f"The code {code.name!r} is deactivated; it can no longer be applied.")
+        try:
+            with transaction.atomic():
+                coding = Coding.objects.create(
+                    project_id=project_id, codebook_version_id=_current_version_id(project_id), **lookup
+                )
+        except IntegrityError:  # pragma: no cover - the version lock serialises writers of this set
+            existing = Coding.objects.filter(**lookup).first()
+            if existing is None:
+                raise
+            return existing, False
+        new_version = _version_bump(coder_id=coder.pk, segment_id=segment.pk, version=version)
+        _touch(assignment)
+        audit_record_many(
+            project_id=project_id,
+            events=[
+                {
+                    "actor": coder,
+                    "action": "coding.create",
+                    "obj": coding,
+                    "after": {**coding_image(coding), "set_version": new_version},
+                }
+            ],
+        )
     return coding, True
 
 
@@ -85,15 +332,25 @@ def coding_delete(*, coding: Coding, actor) -> None:
     """Remove one's own coding (the audit event keeps what it was)."""
     if coding.coder_id != actor.pk:
         raise ApplicationError("You can only remove your own codings.", status=403)
+    segment = Segment.objects.select_related("document").get(pk=coding.segment_id)
     with transaction.atomic():
-        locked = Coding.objects.select_for_update().filter(pk=coding.pk).first()
+        assignment = _check_coder(project_id=coding.project_id, coder=actor, segment=segment)
+        version = _version_lock(project_id=coding.project_id, coder_id=actor.pk, segment_id=segment.pk)
+        locked = Coding.objects.filter(pk=coding.pk).first()
         if locked is None:
             return
-        audit_record(
+        new_version = _version_bump(coder_id=actor.pk, segment_id=segment.pk, version=version)
+        _touch(assignment)
+        audit_record_many(
             project_id=locked.project_id,
-            actor=actor,
-            action="coding.delete",
-            obj=locked,
-            before=coding_image(locked),
+            events=[
+                {
+                    "actor": actor,
+                    "action": "coding.delete",
+                    "obj": locked,
+                    "before": coding_image(locked),
+                    "after": {"set_version": new_version},
+                }
+            ],
         )
         locked.delete()

@@ -1,10 +1,13 @@
-"""Reads of memos, scoped to the requesting member. Segment memos are part of a coder's blind work: a
-coder sees their own segment memos only; memos on codes, cases and the project are shared."""
+"""Reads of memos, scoped to the requesting member. Segment memos are part of a coder's blind work, so they
+follow the same rule as codings (annotate.coding.selectors.coding_blind_filter): before release a coder
+sees their own segment memos and those on adjudicated units; memos on codes, cases and the project are
+shared with every member."""
 
 from django.db.models import Q, QuerySet
 from rest_framework.exceptions import NotFound
 
-from annotate.projects.models import Membership, Role
+from annotate.coding.selectors import coding_blind_filter
+from annotate.projects.models import Membership
 
 from .models import Memo
 
@@ -12,8 +15,9 @@ from .models import Memo
 def memo_list_visible(*, membership: Membership, filters: dict | None = None) -> QuerySet[Memo]:
     filters = filters or {}
     qs = Memo.objects.filter(project_id=membership.project_id)
-    if membership.role in (Role.CODER, Role.VIEWER):
-        qs = qs.filter(Q(segment__isnull=True) | Q(author_id=membership.user_id))
+    blind = coding_blind_filter(membership=membership, owner_field="author")
+    if blind is not None:
+        qs = qs.filter(Q(segment__isnull=True) | blind)
     for key in ("segment", "code", "case"):
         if filters.get(key) is not None:
             qs = qs.filter(**{f"{key}_id": filters[key]})

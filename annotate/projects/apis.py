@@ -15,6 +15,7 @@ from .services import (
     membership_change_role,
     membership_remove,
     project_create,
+    project_release,
     project_update,
 )
 
@@ -133,3 +134,18 @@ class MembershipDetailApi(ProjectScopedApi):
     def delete(self, request, project_id, membership_id):
         membership_remove(membership=self._get(project_id, membership_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProjectReleaseApi(ProjectScopedApi):
+    """End blind coding: every member sees every coding from now on (owners only; audited, idempotent)."""
+
+    roles = {"POST": OWNERS}
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        codings_released_at = serializers.DateTimeField()
+
+    @extend_schema(request=None, responses=OutputSerializer)
+    def post(self, request, project_id):
+        project = project_release(project=self.project, actor=request.user)
+        return Response(self.OutputSerializer(project).data)

@@ -15,6 +15,9 @@ class Project(TimeStampedModel):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Blind coding ends here: once set (by ``project_release``), every member sees every coding and
+    # segment memo. Until then a coder sees only their own (annotate.coding.selectors).
+    codings_released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=~models.Q(name=""), name="project_name_not_empty")]

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from annotate.audit.services import audit_record, snapshot
 from annotate.codebook.services import codebook_create
@@ -126,3 +127,24 @@ def membership_remove(*, membership: Membership, actor) -> None:
             before=before,
         )
         membership.delete()
+
+
+def project_release(*, project: Project, actor) -> Project:
+    """End blind coding for the whole project: from now on every member sees every coding.
+
+    Idempotent: releasing a released project changes nothing and records nothing."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        if project.codings_released_at is not None:
+            return project
+        project.codings_released_at = timezone.now()
+        project.save(update_fields=["codings_released_at", "updated_at"])
+        audit_record(
+            project_id=project.id,
+            actor=actor,
+            action="project.release",
+            obj=project,
+            before={"codings_released_at": None},
+            after={"codings_released_at": project.codings_released_at},
+        )
+    return project

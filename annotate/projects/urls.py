@@ -2,7 +2,13 @@
 
 from django.urls import include, path
 
-from .apis import MembershipDetailApi, MembershipListApi, ProjectDetailApi, ProjectListApi
+from .apis import (
+    MembershipDetailApi,
+    MembershipListApi,
+    ProjectDetailApi,
+    ProjectListApi,
+    ProjectReleaseApi,
+)
 
 urlpatterns = [
     path("", ProjectListApi.as_view(), name="project-list"),
@@ -13,6 +19,7 @@ urlpatterns = [
         MembershipDetailApi.as_view(),
         name="membership-detail",
     ),
+    path("<int:project_id>/release/", ProjectReleaseApi.as_view(), name="project-release"),
     path("<int:project_id>/audit/", include("annotate.audit.urls")),
     path("<int:project_id>/", include("annotate.cases.urls")),
     path("<int:project_id>/", include("annotate.documents.urls")),
@@ -21,4 +28,6 @@ urlpatterns = [
     path("<int:project_id>/", include("annotate.memos.urls")),
     path("<int:project_id>/", include("annotate.assignments.urls")),
     path("<int:project_id>/", include("annotate.analysis.urls")),
+    path("<int:project_id>/", include("annotate.exports.urls")),
+    path("<int:project_id>/", include("annotate.adjudication.urls")),
 ]

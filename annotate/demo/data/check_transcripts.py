@@ -46,8 +46,13 @@ PARTICIPANT_RE = re.compile(rf"^(?:{TS})?(P\d\d|Participant \d+|A):[ \t]")
 GUARDS: dict[str, list[str]] = {
     "HR1": [r"harm[ -]reduction", r"reduc\w* (?:the )?harms? of drug use"],
     "HR2": [r"naloxone", r"narcan"],
-    "HR3": [r"syringe", r"needle exchange", r"safe consumption", r"overdose prevention (?:centre|center|site)",
-            r"supervised (?:consumption|injection)"],
+    "HR3": [
+        r"syringe",
+        r"needle exchange",
+        r"safe consumption",
+        r"overdose prevention (?:centre|center|site)",
+        r"supervised (?:consumption|injection)",
+    ],
     "HR4": [r"meet(?:s|ing)? (?:people|folks|them|someone) where they(?:'|’)?re|where they are"],
     "PH4": [r"stigma"],
     "EQ2": [r"collateral consequence"],
@@ -59,11 +64,26 @@ GUARDS: dict[str, list[str]] = {
     "CX6": [r"lived experience"],
 }
 
-CODEBOOK_FIELDS = ["key", "name", "definition", "inclusion", "exclusion", "typical_example",
-                   "atypical_example", "colour"]
+CODEBOOK_FIELDS = [
+    "key",
+    "name",
+    "definition",
+    "inclusion",
+    "exclusion",
+    "typical_example",
+    "atypical_example",
+    "colour",
+]
 THEMES = ["HR", "PH", "EQ", "CS", "PO", "CX"]
-CASES_HEADER = ["participant_id", "role", "jurisdiction", "region", "years_in_office",
-                "interview_date", "interview_mode"]
+CASES_HEADER = [
+    "participant_id",
+    "role",
+    "jurisdiction",
+    "region",
+    "years_in_office",
+    "interview_date",
+    "interview_mode",
+]
 ELECTED = {"P01", "P03", "P04", "P06", "P07", "P09", "P10", "P12", "P14", "P16"}
 
 errors: list[str] = []
@@ -245,8 +265,11 @@ def check_codebook(table: dict[str, set[str]]) -> set[str]:
     if len({c.upper() for c in colours}) != len(colours):
         err(path.name, "colours are not distinct")
     if codes != set(table):
-        err(path.name, f"codes differ from README: missing {sorted(set(table) - codes)}, "
-                       f"extra {sorted(codes - set(table))}")
+        err(
+            path.name,
+            f"codes differ from README: missing {sorted(set(table) - codes)}, "
+            f"extra {sorted(codes - set(table))}",
+        )
     return codes
 
 
@@ -287,7 +310,10 @@ def check_cases() -> None:
         juris.setdefault(r["jurisdiction"], []).append(r["participant_id"])
     shared = sorted(sorted(v) for v in juris.values() if len(v) > 1)
     if len(juris) != 14 or shared != [["P01", "P02"], ["P10", "P11"]]:
-        err(path.name, f"expected 14 jurisdictions with P01/P02 and P10/P11 shared, got {len(juris)}, {shared}")
+        err(
+            path.name,
+            f"expected 14 jurisdictions with P01/P02 and P10/P11 shared, got {len(juris)}, {shared}",
+        )
 
 
 def main() -> int:
@@ -305,8 +331,10 @@ def main() -> int:
     for pid, n in counts.items():
         expected = sorted(c for c, p in table.items() if pid in p)
         print(f"{pid}: {n} words, {len(expected)} codes ({' '.join(expected)})")
-    print(f"checked {len(counts)} transcript(s); codebook: {'yes' if known else 'no'}; "
-          f"cases.csv: {'yes' if (HERE / 'cases.csv').exists() else 'no'}")
+    print(
+        f"checked {len(counts)} transcript(s); codebook: {'yes' if known else 'no'}; "
+        f"cases.csv: {'yes' if (HERE / 'cases.csv').exists() else 'no'}"
+    )
     if errors:
         print(f"\n{len(errors)} problem(s):")
         for e in errors:

@@ -1,0 +1,313 @@
+"""Load benchmark: 50 coders working a pool through the HTTP API (next → apply codes → done), against a
+bare authenticated DRF endpoint (GET /api/v1/auth/me/) on the same server in the same run.
+
+The app runs under gunicorn on loopback with PostgreSQL (a bench database this script drops and
+re-creates: ``BENCH_DATABASE_URL``, else ``$DATABASE_URL`` + ``_coding_bench``), on ``BENCH_PORT`` (else a
+free port).
+Clients are asyncio + httpx (a test dependency, not an app dependency), one client per coder, token auth.
+Every loop is bounded: each coder stops when the pool has nothing left for them or after ``--loops``.
+
+    .venv/bin/python benchmarks/coding_load.py            # 50 coders, pool of 3,000 segments, k = 2
+    .venv/bin/python benchmarks/coding_load.py --quick    # 5 coders, tiny pool, seconds
+
+Prints one JSON line (workload "coding loop, 50 coders"): rps, reference_rps, ratio (rps / reference_rps),
+p50_ms, p95_ms, p99_ms, errors, and the standard fields (ours_s, reference, reference_s, peak_mb: the
+server's peak resident memory, master and workers summed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _harness import ROOT, Measurement, emit, parser
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _bench_database_url() -> str:
+    """``BENCH_DATABASE_URL``, else ``<DATABASE_URL>_coding_bench`` (a PostgreSQL one), else a local default."""
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url.split("?")[0] + "_coding_bench"
+    return "postgres://postgres@127.0.0.1:5432/intercoder_coding_bench"
+
+
+PORT = int(os.environ.get("BENCH_PORT") or _free_port())
+BENCH_DB = _bench_database_url()
+PYTHON = sys.executable
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="annotate.settings.local",
+        DJANGO_DEBUG="0",
+        DATABASE_URL=BENCH_DB,
+        DATABASE_CONN_MAX_AGE="600",
+        DJANGO_LOG_LEVEL="WARNING",
+        INTERCODER_VAR_DIR=str(ROOT / "var" / "bench"),
+    )
+    return env
+
+
+def _recreate_database() -> None:
+    import psycopg
+
+    base, name = BENCH_DB.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+SETUP = r"""
+import json, sys
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+from annotate.assignments.services import assignment_plan_apply
+from annotate.documents.services import SegmentSpec
+from annotate.projects.models import Role
+from tests.factories import ProjectFactory, UserFactory, make_case, make_code, make_document
+
+coders, documents, per_document = (int(x) for x in sys.argv[1:4])
+with transaction.atomic():
+    owner = UserFactory(username="bench-pi")
+    project = ProjectFactory(creator=owner, name="Bench study")
+    users = []
+    for i in range(coders):
+        user = UserFactory(username=f"bench{i:03}")
+        project.add_member(user, Role.CODER)
+        users.append(user)
+    for d in range(documents):
+        turns = [f"P{d:03}: this is turn {i} of interview {d}, about diversion and harm." for i in range(per_document)]
+        specs, offset = [], 0
+        for turn in turns:
+            specs.append(SegmentSpec(start=offset, end=offset + len(turn)))
+            offset += len(turn) + 2
+        make_document(project, owner, case=make_case(project, owner, identifier=f"P{d:03}"),
+                      text="\n\n".join(turns), title=f"Interview {d}", segments=specs)
+    codes = [make_code(project, owner, name=f"Code {i}").pk for i in range(6)]
+    assignment_plan_apply(project=project, actor=owner, data={
+        "unit_type": "segment", "coders": [{"user": u.pk, "weight": 1.0} for u in users], "overlap": 2,
+        "sample_fraction": None, "stratify_by": "", "seed": 1})
+    tokens = [Token.objects.get_or_create(user=u)[0].key for u in users]
+print(json.dumps({"project": project.id, "codes": codes, "tokens": tokens}))
+"""
+
+
+def _setup(coders: int, documents: int, per_document: int) -> dict:
+    env = _env()
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    out = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import django, sys; django.setup(); exec(sys.stdin.read())",
+            str(coders),
+            str(documents),
+            str(per_document),
+        ],
+        cwd=ROOT,
+        env=env,
+        input=SETUP,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _start_server(workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "annotate.wsgi:application",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=_env(),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", PORT), timeout=0.5):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("gunicorn exited during start-up") from None
+            time.sleep(0.2)
+    _stop(process)
+    raise RuntimeError("gunicorn did not start within 30 s")
+
+
+def _server_peak_mb(process: subprocess.Popen) -> float:
+    pids = [process.pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+    total = 0.0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.errors = 0
+
+    async def call(self, client, method: str, url: str, **kwargs):
+        start = time.perf_counter()
+        try:
+            response = await client.request(method, url, **kwargs)
+        except Exception:
+            self.errors += 1
+            return None
+        self.latencies.append(time.perf_counter() - start)
+        if response.status_code >= 400:
+            self.errors += 1
+            return None
+        return response
+
+
+async def _coder(client, stats: Stats, project: int, codes: list[int], loops: int, index: int) -> None:
+    base = f"/api/v1/projects/{project}"
+    for i in range(loops):
+        response = await stats.call(client, "GET", f"{base}/queue/next/")
+        if response is None:
+            return
+        unit = response.json()["unit"]
+        if unit is None:
+            return
+        segment = unit["segment"]["id"]
+        chosen = sorted({codes[(segment + index) % len(codes)], codes[(segment * 7 + i) % len(codes)]})
+        body = {"version": unit["codings"]["version"], "codings": [{"code": c} for c in chosen]}
+        if await stats.call(client, "PUT", f"{base}/segments/{segment}/codings/", json=body) is None:
+            return
+        if await stats.call(client, "POST", f"{base}/assignments/{segment}/done/") is None:
+            return
+
+
+async def _bare(client, stats: Stats, requests: int) -> None:
+    for _ in range(requests):
+        await stats.call(client, "GET", "/api/v1/auth/me/")
+
+
+async def _run(tokens: list[str], body) -> tuple[Stats, float]:
+    import httpx
+
+    stats = Stats()
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [
+        httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{PORT}",
+            headers={"Authorization": f"Token {t}"},
+            limits=limits,
+            timeout=30,
+        )
+        for t in tokens
+    ]
+    try:
+        start = time.perf_counter()
+        await asyncio.gather(*(body(client, stats, i) for i, client in enumerate(clients)))
+        elapsed = time.perf_counter() - start
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients))
+    return stats, elapsed
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+
+def main() -> None:
+    args_parser = parser(__doc__.splitlines()[0])
+    args_parser.add_argument("--coders", type=int, default=50)
+    args_parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
+    args_parser.add_argument("--loops", type=int, default=60, help="most units per coder")
+    args = args_parser.parse_args()
+    coders, documents, per_document, loops = args.coders, 30, 100, args.loops
+    if args.quick:
+        coders, documents, per_document, loops = 5, 2, 10, 4
+    _recreate_database()
+    data = _setup(coders, documents, per_document)
+    server = _start_server(args.workers)
+    try:
+        tokens, project, codes = data["tokens"], data["project"], data["codes"]
+        # Warm up every worker (imports, connections) on the bare endpoint, then measure it.
+        asyncio.run(_run(tokens, lambda c, s, i: _bare(c, s, 5)))
+        bare_requests = max(10, loops * 3)
+        reference, reference_s = asyncio.run(_run(tokens, lambda c, s, i: _bare(c, s, bare_requests)))
+        ours, ours_s = asyncio.run(_run(tokens, lambda c, s, i: _coder(c, s, project, codes, loops, i)))
+        peak = _server_peak_mb(server)
+    finally:
+        _stop(server)
+    rps = len(ours.latencies) / ours_s if ours_s else 0.0
+    reference_rps = len(reference.latencies) / reference_s if reference_s else 0.0
+    emit(
+        f"coding loop, {coders} coders",
+        Measurement(seconds=ours_s, peak_mb=peak, result=None),
+        "bare DRF endpoint",
+        Measurement(seconds=reference_s, peak_mb=peak, result=None),
+        ratio=round(rps / reference_rps, 3) if reference_rps else None,
+        rps=round(rps, 1),
+        reference_rps=round(reference_rps, 1),
+        requests=len(ours.latencies),
+        reference_requests=len(reference.latencies),
+        p50_ms=round(_percentile(ours.latencies, 0.50), 1),
+        p95_ms=round(_percentile(ours.latencies, 0.95), 1),
+        p99_ms=round(_percentile(ours.latencies, 0.99), 1),
+        reference_p99_ms=round(_percentile(reference.latencies, 0.99), 1),
+        errors=ours.errors + reference.errors,
+        workers=args.workers,
+        quick=args.quick,
+    )
+
+
+if __name__ == "__main__":
+    main()
