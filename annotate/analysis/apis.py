@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import ANALYSTS
 
-from .models import SaturationRun
+from .models import AgreementRun, SaturationRun
 from .selectors import run_get, run_latest_done, run_list
-from .services import saturation_run_request
+from .services import agreement_run_request, saturation_run_request
 
 
 class RunOutputSerializer(serializers.Serializer):
@@ -165,3 +165,97 @@ class SaturationWordingApi(ProjectScopedApi):
     @extend_schema(responses=OutputSerializer)
     def get(self, request, project_id, run_id):
         return Response({"text": _done_run(project_id, run_id).result["suggested_wording"]})
+
+
+class AgreementRunListApi(ProjectScopedApi):
+    """Agreement runs of the project; owners and adjudicators request and read them."""
+
+    roles = {"GET": ANALYSTS, "POST": ANALYSTS}
+
+    class InputSerializer(serializers.Serializer):
+        level = serializers.ChoiceField(choices=["code", "theme"], required=False)
+        codes = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+        coders = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+        documents = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+        measures = serializers.ListField(
+            child=serializers.CharField(max_length=40), required=False, allow_null=True
+        )
+        n_bootstrap = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
+        drift_window_days = serializers.IntegerField(required=False, min_value=1, max_value=366)
+        seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+
+    @extend_schema(responses=RunOutputSerializer(many=True))
+    def get(self, request, project_id):
+        return self.paginate(run_list(model=AgreementRun, project_id=project_id), RunOutputSerializer)
+
+    @extend_schema(request=InputSerializer, responses={202: RunOutputSerializer})
+    def post(self, request, project_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = agreement_run_request(
+            project=self.project, actor=request.user, params=dict(data.validated_data)
+        )
+        return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class AgreementRunDetailApi(ProjectScopedApi):
+    roles = {"GET": ANALYSTS}
+
+    @extend_schema(responses=RunDetailOutputSerializer)
+    def get(self, request, project_id, run_id):
+        run = run_get(model=AgreementRun, project_id=project_id, run_id=run_id)
+        return Response(RunDetailOutputSerializer(run).data)
+
+
+class AgreementLatestApi(ProjectScopedApi):
+    roles = {"GET": ANALYSTS}
+
+    @extend_schema(responses=RunDetailOutputSerializer)
+    def get(self, request, project_id):
+        return Response(
+            RunDetailOutputSerializer(run_latest_done(model=AgreementRun, project_id=project_id)).data
+        )
+
+
+class AgreementCodeTableApi(ProjectScopedApi):
+    """The per-code table as CSV: every measure with its interval, prevalence and counts."""
+
+    roles = {"GET": ANALYSTS}
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, project_id, run_id):
+        run = run_get(model=AgreementRun, project_id=project_id, run_id=run_id)
+        if run.status != "done":
+            raise NotFound(f"Run {run_id} is {run.status}; its results are not available.")
+        rows = run.result["per_code"]
+        measures = list(rows[0]["measures"]) if rows else []
+        out = io.StringIO()
+        writer = csv.writer(out)
+        header = ["code", "n_applied", "prevalence", "pairable_units", "coders"]
+        for m in measures:
+            header += [m, f"{m}_ci_low", f"{m}_ci_high", f"{m}_undefined_reason"]
+        header += ["prevalence_index", "bias_index", "pabak"]
+        writer.writerow(header)
+        for row in rows:
+            counts = row.get("counts", {})
+            line = [
+                row["code"],
+                row["n_applied"],
+                row["prevalence"],
+                counts.get("n_pairable_units"),
+                counts.get("n_coders"),
+            ]
+            for m in measures:
+                coef = row["measures"][m]
+                ci = coef.get("ci") or {}
+                line += [coef["value"], ci.get("low"), ci.get("high"), coef.get("reason") or ""]
+            diagnostics = row.get("diagnostics") or {}
+            line += [
+                diagnostics.get("prevalence_index"),
+                diagnostics.get("bias_index"),
+                diagnostics.get("pabak"),
+            ]
+            writer.writerow(["" if v is None else v for v in line])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="agreement-run-{run.id}-codes.csv"'
+        return response

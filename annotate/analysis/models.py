@@ -27,6 +27,8 @@ class AnalysisRun(BackgroundJob):
 
 
 class AgreementRun(AnalysisRun):
+    KIND = "agreement"
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -39,6 +41,8 @@ class AgreementRun(AnalysisRun):
 
 
 class SaturationRun(AnalysisRun):
+    KIND = "saturation"
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [

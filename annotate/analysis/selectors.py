@@ -14,8 +14,6 @@ from annotate.codebook.selectors import code_paths, codebook_current_version, co
 from annotate.coding.models import Coding
 from annotate.documents.models import Document
 
-from .models import AgreementRun, SaturationRun
-
 
 def run_list(*, model, project_id: int) -> QuerySet:
     return model.objects.filter(project_id=project_id).order_by("-created_at", "-id")
@@ -92,12 +90,84 @@ def saturation_input(
     return SaturationInput(incidence, interview_labels, labels, parent_of, snapshot)
 
 
-__all__ = [
-    "AgreementRun",
-    "SaturationInput",
-    "SaturationRun",
-    "run_get",
-    "run_latest_done",
-    "run_list",
-    "saturation_input",
-]
+@dataclass(frozen=True)
+class AgreementInput:
+    ratings: object  # workers.stats.agreement.MultiCodeRatings
+    code_labels: list[str]
+    coder_labels: list[str]
+    unit_completed_at: list  # per unit: when its last rating was completed (for drift)
+    snapshot: dict
+
+
+def agreement_input(*, project_id: int, params: dict) -> AgreementInput:
+    """Ratings (done assignments and their codes) as the engine's arrays, in three queries."""
+    from django.contrib.auth import get_user_model
+
+    from annotate.assignments.models import Assignment, AssignmentStatus
+    from annotate.coding.selectors import coding_ratings_snapshot
+    from workers.stats.agreement import MultiCodeRatings
+
+    snap = coding_ratings_snapshot(
+        project_id=project_id, document_ids=params.get("documents"), coder_ids=params.get("coders")
+    )
+    codebook = codebook_get(project_id=project_id)
+    paths = code_paths(codebook=codebook)
+    parents = dict(Code.objects.filter(codebook=codebook).values_list("id", "parent_id"))
+    code_ids = [int(c) for c in snap.code_ids]
+    coding_code = snap.coding_code.astype(np.int64)
+    if params.get("level") == "theme":
+
+        def theme_of(code_id: int) -> int:
+            while parents[code_id] is not None:
+                code_id = parents[code_id]
+            return code_id
+
+        themes = sorted({theme_of(c) for c in code_ids})
+        theme_index = {t: i for i, t in enumerate(themes)}
+        mapping = np.array([theme_index[theme_of(c)] for c in code_ids], dtype=np.int64)
+        coding_code = mapping[coding_code] if len(coding_code) else coding_code
+        code_ids = themes
+    keep = np.ones(len(coding_code), dtype=bool)
+    if params.get("codes"):
+        wanted = [i for i, c in enumerate(code_ids) if c in set(params["codes"])]
+        remap = np.full(len(code_ids), -1, dtype=np.int64)
+        remap[wanted] = np.arange(len(wanted))
+        coding_code = remap[coding_code] if len(coding_code) else coding_code
+        keep = coding_code >= 0
+        code_ids = [code_ids[i] for i in wanted]
+    ratings = MultiCodeRatings(
+        snap.rated,
+        snap.coding_unit.astype(np.int64)[keep],
+        snap.coding_coder.astype(np.int64)[keep],
+        coding_code[keep],
+        max(1, len(code_ids)),
+    )
+    usernames = dict(
+        get_user_model().objects.filter(pk__in=[int(c) for c in snap.coder_ids]).values_list("pk", "username")
+    )
+    done = {}
+    for segment_id, done_at in Assignment.objects.filter(
+        project_id=project_id, status=AssignmentStatus.DONE, segment_id__in=[int(u) for u in snap.unit_ids]
+    ).values_list("segment_id", "done_at"):
+        done[segment_id] = max(done_at, done.get(segment_id, done_at))
+    version = codebook_current_version(codebook=codebook)
+    snapshot = {
+        "taken_at": timezone.now().isoformat(),
+        "codebook_version": version.number,
+        **snap.counts,
+        "codes_reported": len(code_ids),
+        "input_hash": snap.digest,
+    }
+    return AgreementInput(
+        ratings=ratings,
+        code_labels=[paths[c] for c in code_ids],
+        coder_labels=[usernames[int(c)] for c in snap.coder_ids],
+        unit_completed_at=[done.get(int(u)) for u in snap.unit_ids],
+        snapshot=snapshot,
+    )
+
+
+def codebook_version_times(*, project_id: int) -> list[tuple[int, object]]:
+    """(number, created_at) of every codebook version, oldest first."""
+    codebook = codebook_get(project_id=project_id)
+    return list(codebook.versions.order_by("number").values_list("number", "created_at"))

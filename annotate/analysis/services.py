@@ -14,8 +14,8 @@ from annotate.core.jobs import job_claim, job_finish, job_progress
 from annotate.projects.models import Membership
 from workers.stats.saturation import SaturationInputError, parse_threshold, saturation_report
 
-from .models import SaturationRun
-from .selectors import saturation_input
+from .models import AgreementRun, SaturationRun
+from .selectors import agreement_input, codebook_version_times, saturation_input
 
 SATURATION_DEFAULTS: dict[str, Any] = {
     "level": "code",
@@ -93,7 +93,9 @@ def saturation_run_request(*, project, actor, params: dict[str, Any]) -> Saturat
     return run
 
 
-def analysis_schedule_automatic(*, project_id: int) -> list:
+def analysis_schedule_automatic(
+    *, project_id: int, kinds: tuple[str, ...] | list[str] = ("agreement", "saturation")
+) -> list:
     """After coding completes: make sure one automatic agreement and one saturation run are pending.
 
     Debounced: if an automatic run of that kind is already pending, nothing is added (a partial unique
@@ -102,6 +104,8 @@ def analysis_schedule_automatic(*, project_id: int) -> list:
     """
     created = []
     for model, task_name, defaults in AUTOMATIC_RUNS:
+        if model.KIND not in kinds:
+            continue
         if model.objects.filter(project_id=project_id, automatic=True, status="pending").exists():
             continue
         try:
@@ -149,6 +153,215 @@ def saturation_run_execute(*, run_id: int) -> None:
     job_finish(SaturationRun, run_id, result=report, snapshot=data.snapshot)
 
 
+# --- agreement -----------------------------------------------------------------------------------
+
+AGREEMENT_DEFAULTS: dict[str, Any] = {
+    "level": "code",
+    "codes": None,
+    "coders": None,
+    "documents": None,
+    "measures": None,
+    "n_bootstrap": 1000,
+    "drift_window_days": 7,
+}
+
+
+def agreement_params_validate(*, project_id: int, params: dict[str, Any]) -> dict[str, Any]:
+    from workers.stats.agreement import MEASURES
+
+    unknown = set(params) - set(AGREEMENT_DEFAULTS) - {"seed"}
+    if unknown:
+        raise ApplicationError(f"Unknown agreement parameter(s): {', '.join(sorted(unknown))}.")
+    p = {**AGREEMENT_DEFAULTS, **{k: v for k, v in params.items() if v is not None}}
+    if p["level"] not in ("code", "theme"):
+        raise ApplicationError("level must be 'code' or 'theme'.")
+    if p["measures"] is not None:
+        bad = sorted(set(p["measures"]) - set(MEASURES))
+        if bad or not p["measures"]:
+            raise ApplicationError(
+                f"Unknown measure(s) {', '.join(bad) or '(none given)'}; choose from {', '.join(MEASURES)}."
+            )
+    if not isinstance(p["n_bootstrap"], int) or not 0 <= p["n_bootstrap"] <= 10_000:
+        raise ApplicationError("n_bootstrap must be a whole number from 0 to 10,000.")
+    if not isinstance(p["drift_window_days"], int) or not 1 <= p["drift_window_days"] <= 366:
+        raise ApplicationError("drift_window_days must be a whole number of days from 1 to 366.")
+    for name, model_check in (
+        ("codes", _codes_exist),
+        ("coders", _coders_exist),
+        ("documents", _documents_exist),
+    ):
+        if p[name] is not None:
+            if not isinstance(p[name], list) or not p[name]:
+                raise ApplicationError(f"{name} must be a non-empty list of ids (or left out for all).")
+            missing = model_check(project_id, p[name])
+            if missing:
+                raise ApplicationError(
+                    f"{name}: no such id(s) in this project: {', '.join(map(str, missing))}."
+                )
+    return p
+
+
+def _codes_exist(project_id: int, ids: list[int]) -> list[int]:
+    from annotate.codebook.models import Code
+
+    found = set(Code.objects.filter(codebook__project_id=project_id, pk__in=ids).values_list("pk", flat=True))
+    return [i for i in ids if i not in found]
+
+
+def _coders_exist(project_id: int, ids: list[int]) -> list[int]:
+    found = set(
+        Membership.objects.filter(project_id=project_id, user_id__in=ids).values_list("user_id", flat=True)
+    )
+    return [i for i in ids if i not in found]
+
+
+def _documents_exist(project_id: int, ids: list[int]) -> list[int]:
+    from annotate.documents.models import Document
+
+    found = set(Document.objects.filter(project_id=project_id, pk__in=ids).values_list("pk", flat=True))
+    return [i for i in ids if i not in found]
+
+
+def agreement_run_request(*, project, actor, params: dict[str, Any]) -> AgreementRun:
+    p = agreement_params_validate(project_id=project.id, params=params)
+    seed = p.pop("seed", None)
+    with transaction.atomic():
+        run = AgreementRun.objects.create(
+            project=project, created_by=actor, params=p, seed=seed if seed is not None else _new_seed()
+        )
+        audit_record(
+            project_id=project.id,
+            actor=actor,
+            action="agreement_run.create",
+            obj=run,
+            after={"params": p, "seed": run.seed, "automatic": False},
+        )
+        _enqueue("analysis.agreement_run_compute", run.id)
+    return run
+
+
+def _drift(data, *, window_days: int, versions: list[tuple[int, Any]]) -> dict[str, Any]:
+    """Agreement of the units completed in each time window, and under each codebook version in force when
+    they were completed: the same engine on subsets of units (point estimates, no intervals)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from workers.stats.agreement import MultiCodeRatings, agreement_report
+
+    def subset(unit_mask) -> dict[str, Any] | None:
+        units = np.flatnonzero(unit_mask)
+        if len(units) == 0:
+            return None
+        r = data.ratings
+        remap = np.full(r.n_units, -1, dtype=np.int64)
+        remap[units] = np.arange(len(units))
+        keep = remap[r.coding_unit] >= 0
+        sub = MultiCodeRatings(
+            r.rated[units], remap[r.coding_unit[keep]], r.coding_coder[keep], r.coding_code[keep], r.n_codes
+        )
+        report = agreement_report(
+            sub,
+            code_labels=data.code_labels,
+            coder_labels=data.coder_labels,
+            n_bootstrap=0,
+            seed=0,
+            measures=["krippendorff_alpha", "percent_agreement"],
+        )
+        return {
+            "counts": report["counts"],
+            "overall": report["overall"],
+            "per_code_alpha": {
+                row["code"]: row["measures"]["krippendorff_alpha"]["value"] for row in report["per_code"]
+            },
+        }
+
+    times = data.unit_completed_at
+    known = [t for t in times if t is not None]
+    by_window: list[dict[str, Any]] = []
+    if known:
+        start = min(known)
+        width = dt.timedelta(days=window_days)
+        n_windows = int((max(known) - start) / width) + 1
+        index = np.array([int((t - start) / width) if t is not None else -1 for t in times])
+        for w in range(n_windows):
+            result = subset(index == w)
+            if result is not None:
+                by_window.append(
+                    {
+                        "from": (start + w * width).isoformat(),
+                        "to": (start + (w + 1) * width).isoformat(),
+                        **result,
+                    }
+                )
+    by_version: list[dict[str, Any]] = []
+    version_of = np.array(
+        [
+            max((n for n, created in versions if created <= t), default=versions[0][0])
+            if t is not None
+            else -1
+            for t in times
+        ]
+    )
+    for number, _ in versions:
+        result = subset(version_of == number)
+        if result is not None:
+            by_version.append({"codebook_version": number, **result})
+    return {"window_days": window_days, "by_window": by_window, "by_codebook_version": by_version}
+
+
+def agreement_run_execute(*, run_id: int) -> None:
+    from workers.stats.agreement import agreement_report
+
+    run = job_claim(AgreementRun, run_id)
+    if run is None:
+        return
+    p = run.params
+    data = agreement_input(project_id=run.project_id, params=p)
+    job_progress(AgreementRun, run_id, 10)
+    report = agreement_report(
+        data.ratings,
+        code_labels=data.code_labels,
+        coder_labels=data.coder_labels,
+        n_bootstrap=p["n_bootstrap"],
+        seed=run.seed,
+        measures=p.get("measures"),
+    )
+    job_progress(AgreementRun, run_id, 80)
+    report["drift"] = _drift(
+        data,
+        window_days=p.get("drift_window_days", 7),
+        versions=codebook_version_times(project_id=run.project_id),
+    )
+    job_finish(AgreementRun, run_id, result=report, snapshot=data.snapshot)
+
+
 AUTOMATIC_RUNS: list[tuple[type, str, dict[str, Any]]] = [
     (SaturationRun, "analysis.saturation_run_compute", SATURATION_DEFAULTS),
+    (AgreementRun, "analysis.agreement_run_compute", AGREEMENT_DEFAULTS),
 ]
+
+
+def analysis_run_compute_now(*, project, actor, kind: str, params: dict[str, Any]):
+    """Create a run and compute it in this process (the demo loader; scripts). Same rows, same audit events
+    and same code path as a queued run, without a broker."""
+    model, validate, execute = {
+        "agreement": (AgreementRun, agreement_params_validate, agreement_run_execute),
+        "saturation": (SaturationRun, saturation_params_validate, saturation_run_execute),
+    }[kind]
+    p = validate(project_id=project.id, params=params)
+    seed = p.pop("seed", None)
+    with transaction.atomic():
+        run = model.objects.create(
+            project=project, created_by=actor, params=p, seed=seed if seed is not None else _new_seed()
+        )
+        audit_record(
+            project_id=project.id,
+            actor=actor,
+            action=f"{kind}_run.create",
+            obj=run,
+            after={"params": p, "seed": run.seed, "automatic": False},
+        )
+    execute(run_id=run.id)
+    run.refresh_from_db()
+    return run

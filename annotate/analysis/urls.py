@@ -1,6 +1,10 @@
 from django.urls import path
 
 from .apis import (
+    AgreementCodeTableApi,
+    AgreementLatestApi,
+    AgreementRunDetailApi,
+    AgreementRunListApi,
     SaturationCodeTableApi,
     SaturationFigureApi,
     SaturationLatestApi,
@@ -10,6 +14,16 @@ from .apis import (
 )
 
 urlpatterns = [
+    path("analysis/agreement/runs/", AgreementRunListApi.as_view(), name="agreement-run-list"),
+    path(
+        "analysis/agreement/runs/<int:run_id>/", AgreementRunDetailApi.as_view(), name="agreement-run-detail"
+    ),
+    path("analysis/agreement/latest/", AgreementLatestApi.as_view(), name="agreement-latest"),
+    path(
+        "analysis/agreement/runs/<int:run_id>/codes.csv",
+        AgreementCodeTableApi.as_view(),
+        name="agreement-run-codes",
+    ),
     path("analysis/saturation/runs/", SaturationRunListApi.as_view(), name="saturation-run-list"),
     path(
         "analysis/saturation/runs/<int:run_id>/",

@@ -1789,8 +1789,10 @@ class _SetData:
         counts = np.zeros((nv, n_sel))
         for j in range(n_sel):
             counts[:, j] = np.bincount(inv[sel[j, used]], minlength=nv)
+        if nv == 0:  # nothing pairable selected: every numerator is an empty sum
+            return np.zeros(n_sel)
         sizes = _popcount(distinct)
-        max_size = int(sizes.max()) if nv else 0
+        max_size = int(sizes.max())
         if max_size > 12 or int((np.left_shift(1, sizes)).sum()) > 20_000_000:
             return self._expected_pairwise(distinct, counts, distance)
         # enumerate subsets of every distinct value: rows (subset bits, size of value, size of subset)

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from annotate.analysis.models import AgreementRun, SaturationRun
-from annotate.analysis.services import saturation_run_execute
+from annotate.analysis.services import agreement_run_execute, saturation_run_execute
 
 from .base import RunTask
 
@@ -19,4 +19,11 @@ def saturation_run_compute(run_id: int) -> None:
     saturation_run_execute(run_id=run_id)
 
 
-__all__ = ["AgreementRun", "saturation_run_compute"]
+@shared_task(
+    base=RunTask,
+    job_model=AgreementRun,
+    name="analysis.agreement_run_compute",
+    soft_time_limit=getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", 300),
+)
+def agreement_run_compute(run_id: int) -> None:
+    agreement_run_execute(run_id=run_id)

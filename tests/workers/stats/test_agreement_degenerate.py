@@ -323,3 +323,12 @@ def test_fleiss_complete_data_fast_path_equals_the_general_path():
             assert fast.value is None
         else:
             assert fast.value == pytest.approx(general.value, abs=1e-12)
+
+
+def test_set_alpha_with_no_pairable_unit_is_undefined_not_an_error():
+    """Found by hypothesis: two units rated by one coder only (a MultiCodeRatings with nothing pairable)."""
+    r = MultiCodeRatings(np.array([[True, False], [True, False]]), np.array([0]), np.array([0]), np.array([0]), 1)
+    for distance in ("masi", "jaccard"):
+        result = ag.set_alpha(r, distance=distance)
+        assert result.value is None
+        assert result.reason == ag.REASON_NO_PAIRABLE
