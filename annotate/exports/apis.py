@@ -1,0 +1,168 @@
+"""Export and .qdpx import endpoints. Thin: validate → service/selector → serialize."""
+
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from annotate.core.exceptions import ApplicationError
+from annotate.core.models import JobStatus
+from annotate.projects.api_base import ProjectScopedApi
+from annotate.projects.permissions import MEMBERS, OWNERS
+
+from .models import KIND_FORMATS, ExportKind, ProjectImportJob
+from .selectors import export_check, export_job_get_visible, export_job_list_visible
+from .services import export_download_record, export_file_path, export_job_request, project_import_request
+
+
+class ExportJobOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    format = serializers.CharField()
+    params = serializers.JSONField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    error = serializers.CharField()
+    result = serializers.JSONField(allow_null=True)
+    file_name = serializers.CharField()
+    size_bytes = serializers.IntegerField()
+    row_count = serializers.IntegerField()
+    created_by = serializers.CharField(source="created_by.username")
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, job) -> str | None:
+        if job.status != JobStatus.DONE:
+            return None
+        return reverse("export-download", kwargs={"project_id": job.project_id, "job_id": job.id})
+
+
+class ExportJobListApi(ProjectScopedApi):
+    """Exports of the project: owners and adjudicators see all, other members their own. Any member may
+    request one; what each role may export is decided by ``selectors.export_check``."""
+
+    roles = {"GET": MEMBERS, "POST": MEMBERS}
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=ExportKind.values)
+        format = serializers.ChoiceField(
+            choices=sorted({f for formats in KIND_FORMATS.values() for f in formats}), required=False
+        )
+        params = serializers.DictField(required=False, default=dict)
+
+    @extend_schema(responses=ExportJobOutputSerializer(many=True))
+    def get(self, request, project_id):
+        return self.paginate(export_job_list_visible(membership=self.membership), ExportJobOutputSerializer)
+
+    @extend_schema(request=InputSerializer, responses={202: ExportJobOutputSerializer})
+    def post(self, request, project_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = export_job_request(
+            membership=self.membership,
+            actor=request.user,
+            kind=data.validated_data["kind"],
+            fmt=data.validated_data.get("format"),
+            params=data.validated_data["params"],
+        )
+        job.refresh_from_db()
+        return Response(ExportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportJobDetailApi(ProjectScopedApi):
+    roles = {"GET": MEMBERS}
+
+    @extend_schema(responses=ExportJobOutputSerializer)
+    def get(self, request, project_id, job_id):
+        job = export_job_get_visible(membership=self.membership, job_id=job_id)
+        return Response(ExportJobOutputSerializer(job).data)
+
+
+class ExportJobDownloadApi(ProjectScopedApi):
+    """The file, streamed. The member must still be allowed this kind of export (roles can change after a
+    request); 409 while the job is not done."""
+
+    roles = {"GET": MEMBERS}
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, project_id, job_id):
+        job = export_job_get_visible(membership=self.membership, job_id=job_id)
+        try:
+            export_check(membership=self.membership, kind=job.kind, params=job.params)
+        except PermissionDenied:
+            raise NotFound("Export not found.") from None
+        if job.status != JobStatus.DONE:
+            raise ApplicationError(
+                f"The export is {job.status}; there is nothing to download yet.", status=409
+            )
+        path = export_file_path(job)
+        export_download_record(job=job, actor=request.user)
+        content_types = {
+            "csv": "text/csv; charset=utf-8",
+            "jsonl": "application/jsonl; charset=utf-8",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "html": "text/html; charset=utf-8",
+            "md": "text/markdown; charset=utf-8",
+            "qdpx": "application/zip",
+            "qdc": "application/xml",
+        }
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=job.file_name,
+            content_type=content_types[job.format],
+        )
+
+
+class ProjectImportOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    error = serializers.CharField()
+    result = serializers.JSONField(allow_null=True)
+    file_name = serializers.CharField()
+    size_bytes = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class ProjectImportListApi(ProjectScopedApi):
+    """Import a REFI-QDA project (.qdpx) into this project, which must be empty. Owners only."""
+
+    roles = {"GET": OWNERS, "POST": OWNERS}
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+
+    @extend_schema(responses=ProjectImportOutputSerializer(many=True))
+    def get(self, request, project_id):
+        jobs = ProjectImportJob.objects.filter(project_id=project_id).order_by("-created_at", "-id")
+        return self.paginate(jobs, ProjectImportOutputSerializer)
+
+    @extend_schema(request=InputSerializer, responses={202: ProjectImportOutputSerializer})
+    def post(self, request, project_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = project_import_request(
+            project=self.project, actor=request.user, upload=data.validated_data["file"]
+        )
+        job.refresh_from_db()
+        return Response(ProjectImportOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ProjectImportDetailApi(ProjectScopedApi):
+    roles = {"GET": OWNERS}
+
+    @extend_schema(responses=ProjectImportOutputSerializer)
+    def get(self, request, project_id, job_id):
+        job = ProjectImportJob.objects.filter(project_id=project_id, pk=job_id).first()
+        if job is None:
+            raise NotFound("Import not found.")
+        return Response(ProjectImportOutputSerializer(job).data)

@@ -1,0 +1,309 @@
+"""Reads for exports: who may export what, the small lookup tables of a project, and the coding rows,
+streamed (server-side cursors, or batches of the adjudication selector) so that no export holds the whole
+project in memory.
+
+Who may export what (``export_check``), the one place the rule lives:
+
+- owners and adjudicators: everything;
+- coders: what they may read anyway. Raw codings through the blind-coding rule (their own, plus units
+  already adjudicated, or everything once the project is released); final codings, matrices and
+  quotations only after release; the codebook (``.qdc``). Not the whole project (``.qdpx``), the audit
+  trail or the analysis report, which are the PI's;
+- viewers: final codings (and matrix and quotations from them) after release, and the codebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from annotate.cases.models import AttributeDefinition, AttributeValue, Case
+from annotate.codebook.models import Code, CodebookVersion
+from annotate.codebook.selectors import code_paths, codebook_get
+from annotate.coding.models import Coding
+from annotate.coding.selectors import coding_blind_filter
+from annotate.documents.models import Document, Segment
+from annotate.projects.models import Membership, Role
+
+from .models import ExportJob, ExportKind
+
+ANALYST_ROLES = (Role.OWNER, Role.ADJUDICATOR)
+FINAL_USER_NAME = "final"
+
+
+# --- who may export what -----------------------------------------------------------------------------
+
+
+def export_check(*, membership: Membership, kind: str, params: dict[str, Any]) -> None:
+    """Raise PermissionDenied (403) with the reason when this member may not request this export."""
+    role = membership.role
+    if role in ANALYST_ROLES:
+        return
+    released = membership.project.codings_released_at is not None
+    if kind == ExportKind.QDC:
+        return
+    if kind in (ExportKind.QDPX, ExportKind.AUDIT, ExportKind.ANALYSIS_REPORT):
+        raise PermissionDenied("Only owners and adjudicators may export this.")
+    if kind == ExportKind.CODINGS:
+        which = params.get("which", "final")
+        if role == Role.CODER and which == "raw":
+            return  # filtered by the blind-coding rule when the rows are read
+        if not released:
+            raise PermissionDenied("Final codings can be exported by coders and viewers after release.")
+        if role == Role.VIEWER and which != "final":
+            raise PermissionDenied("Viewers may export the final coding only.")
+        return
+    if kind in (ExportKind.MATRIX, ExportKind.QUOTATIONS):
+        if not released:
+            raise PermissionDenied("Coders and viewers can export matrices and quotations after release.")
+        if role == Role.VIEWER and params.get("source") == "raw":
+            raise PermissionDenied("Viewers may export from the final coding only.")
+        return
+    raise PermissionDenied("Your role in this project does not allow this export.")
+
+
+def export_job_list_visible(*, membership: Membership) -> QuerySet[ExportJob]:
+    """Owners and adjudicators see every export of the project; other members see their own."""
+    qs = ExportJob.objects.filter(project_id=membership.project_id)
+    if membership.role not in ANALYST_ROLES:
+        qs = qs.filter(created_by_id=membership.user_id)
+    return qs.select_related("created_by").order_by("-created_at", "-id")
+
+
+def export_job_get_visible(*, membership: Membership, job_id: int) -> ExportJob:
+    job = export_job_list_visible(membership=membership).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("Export not found.")
+    return job
+
+
+# --- the small tables every export joins against ---------------------------------------------------------
+
+
+@dataclass
+class ProjectTables:
+    """Lookups keyed by id: documents (without their text), cases and their attributes, codes, users.
+    Proportional to the number of documents, cases and codes, never to the number of codings."""
+
+    project_id: int
+    project_name: str
+    documents: dict[int, dict[str, Any]]
+    cases: dict[int, dict[str, Any]]
+    attributes: list[dict[str, Any]]  # [{"id", "name", "type"}] in display order
+    case_values: dict[int, dict[int, Any]]  # case id -> attribute id -> value
+    code_paths: dict[int, str]
+    codes: dict[int, dict[str, Any]]
+    users: dict[int, str]
+    version_numbers: dict[int, int]
+    _texts: OrderedDict = field(default_factory=OrderedDict)
+
+    def text(self, document_id: int) -> str:
+        """A document's text, from a small cache (rows come grouped by document)."""
+        if document_id not in self._texts:
+            self._texts[document_id] = Document.objects.values_list("text", flat=True).get(pk=document_id)
+            while len(self._texts) > 8:
+                self._texts.popitem(last=False)
+        return self._texts[document_id]
+
+    def attribute_row(self, case_id: int) -> list[Any]:
+        values = self.case_values.get(case_id, {})
+        return [values.get(a["id"]) for a in self.attributes]
+
+
+def project_tables(*, project) -> ProjectTables:
+    codebook = codebook_get(project_id=project.id)
+    documents = {
+        d["id"]: d
+        for d in Document.objects.filter(project_id=project.id)
+        .order_by("analysis_order", "id")
+        .values("id", "title", "case_id", "interview_date", "analysis_order", "text_length", "created_by_id")
+    }
+    cases = {
+        c["id"]: c
+        for c in Case.objects.filter(project_id=project.id)
+        .order_by("identifier")
+        .values("id", "identifier", "description")
+    }
+    attributes = list(
+        AttributeDefinition.objects.filter(project_id=project.id)
+        .order_by("position", "id")
+        .values("id", "name", "type")
+    )
+    case_values: dict[int, dict[int, Any]] = {}
+    for v in AttributeValue.objects.filter(case__project_id=project.id).values(
+        "case_id", "attribute_id", "text_value", "number_value", "date_value"
+    ):
+        value = next(
+            (x for x in (v["text_value"], v["number_value"], v["date_value"]) if x is not None), None
+        )
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        case_values.setdefault(v["case_id"], {})[v["attribute_id"]] = value
+    codes = {
+        c["id"]: c
+        for c in Code.objects.filter(codebook=codebook).values(
+            "id", "name", "parent_id", "guid", "definition", "position"
+        )
+    }
+    user_ids = set(Coding.objects.filter(project_id=project.id).values_list("coder_id", flat=True).distinct())
+    user_ids |= set(Membership.objects.filter(project_id=project.id).values_list("user_id", flat=True))
+    users = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("id", "username"))
+    versions = dict(CodebookVersion.objects.filter(codebook=codebook).values_list("id", "number"))
+    return ProjectTables(
+        project_id=project.id,
+        project_name=project.name,
+        documents=documents,
+        cases=cases,
+        attributes=attributes,
+        case_values=case_values,
+        code_paths=code_paths(codebook=codebook),
+        codes=codes,
+        users=users,
+        version_numbers=versions,
+    )
+
+
+# --- coding rows ---------------------------------------------------------------------------------------
+
+SEGMENT_FIELDS = [
+    "id",
+    "document_id",
+    "position",
+    "speaker",
+    "start_offset",
+    "end_offset",
+    "start_time_ms",
+    "end_time_ms",
+]
+
+
+@dataclass(frozen=True)
+class CodingRow:
+    """One coding (a coder's or the final one), with its segment's position; ``coder_id`` is None for the
+    final coding."""
+
+    document_id: int
+    segment_id: int
+    position: int
+    speaker: str
+    start_offset: int
+    end_offset: int
+    start_time_ms: int | None
+    end_time_ms: int | None
+    code_id: int
+    span_start: int | None
+    span_end: int | None
+    coder_id: int | None
+    codebook_version_id: int | None
+    coded_at: Any
+    provenance: str
+    decision_id: int | None = None
+    adjudicator: str = ""
+    rationale: str = ""
+
+
+def raw_coding_rows(
+    *, project_id: int, membership: Membership | None = None, chunk_size: int = 5000
+) -> Iterator[CodingRow]:
+    """Every coder's codings in document, segment and coding order, through a server-side cursor. With
+    ``membership``, only what that member may read (the blind-coding rule)."""
+    qs = Coding.objects.filter(project_id=project_id)
+    if membership is not None:
+        blind = coding_blind_filter(membership=membership)
+        if blind is not None:
+            qs = qs.filter(blind)
+    qs = qs.order_by(
+        "segment__document__analysis_order", "segment__document_id", "segment__position", "id"
+    ).values_list(
+        "segment__document_id",
+        "segment_id",
+        "segment__position",
+        "segment__speaker",
+        "segment__start_offset",
+        "segment__end_offset",
+        "segment__start_time_ms",
+        "segment__end_time_ms",
+        "code_id",
+        "span_start",
+        "span_end",
+        "coder_id",
+        "codebook_version_id",
+        "created_at",
+    )
+    for row in qs.iterator(chunk_size=chunk_size):
+        yield CodingRow(*row, provenance="coder")
+
+
+def _final_source():
+    """The adjudication engineer's selector, the one read of the final coding."""
+    try:
+        from annotate.adjudication.selectors import final_coding_rows
+    except ImportError:  # pragma: no cover - the adjudication app not installed yet
+        return None
+    return final_coding_rows
+
+
+def final_coding_rows(*, project_id: int, batch: int = 2000) -> Iterator[CodingRow]:
+    """The final (adjudicated) coding, joined to its segments in batches of ``batch`` rows."""
+    source = _final_source()
+    if source is None:
+        return
+    pending: list[dict[str, Any]] = []
+
+    def flush() -> Iterator[CodingRow]:
+        segments = {
+            s["id"]: s
+            for s in Segment.objects.filter(pk__in={r["segment_id"] for r in pending}).values(*SEGMENT_FIELDS)
+        }
+        for r in pending:
+            s = segments[r["segment_id"]]
+            yield CodingRow(
+                document_id=s["document_id"],
+                segment_id=s["id"],
+                position=s["position"],
+                speaker=s["speaker"],
+                start_offset=s["start_offset"],
+                end_offset=s["end_offset"],
+                start_time_ms=s["start_time_ms"],
+                end_time_ms=s["end_time_ms"],
+                code_id=r["code_id"],
+                span_start=r["span_start"],
+                span_end=r["span_end"],
+                coder_id=None,
+                codebook_version_id=None,
+                coded_at=r.get("decided_at"),
+                provenance=str(r.get("provenance") or ""),
+                decision_id=r.get("decision_id"),
+                adjudicator=r.get("adjudicator_username") or "",
+                rationale=r.get("rationale") or "",
+            )
+        pending.clear()
+
+    for row in source(project_id=project_id):
+        pending.append(row)
+        if len(pending) >= batch:
+            yield from flush()
+    if pending:
+        yield from flush()
+
+
+def final_coding_exists(*, project_id: int) -> bool:
+    source = _final_source()
+    if source is None:
+        return False
+    return next(iter(source(project_id=project_id)), None) is not None
+
+
+def coding_rows(*, project_id: int, which: str, membership: Membership | None = None) -> Iterator[CodingRow]:
+    """``which``: "raw" (every coder's), "final" or "both" (raw first, then final)."""
+    if which in ("raw", "both"):
+        yield from raw_coding_rows(project_id=project_id, membership=membership)
+    if which in ("final", "both"):
+        yield from final_coding_rows(project_id=project_id)
