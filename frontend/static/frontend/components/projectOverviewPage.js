@@ -1,0 +1,281 @@
+/** A project at a glance: transcripts in analysis order, cases, codebook and members, as tabs. */
+import { canCode, canEditCodebook, roleLabel } from "../domain/roles.js";
+import { setBreadcrumbs } from "./appHeader.js";
+import { CodebookTree, openCodeDialog } from "./codebookTree.js";
+import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
+
+const TABS = [
+  ["documents", "Transcripts"],
+  ["cases", "Cases"],
+  ["codebook", "Codebook"],
+  ["members", "Members"],
+];
+
+const ROLE_HELP = {
+  owner: "Runs the study: codebook, cases, transcripts, members, releases.",
+  adjudicator: "Codes, sees every coder's codings and resolves disagreements.",
+  coder: "Codes assigned transcripts; sees only their own codings (blind).",
+  viewer: "Reads the project; does not code.",
+};
+
+function documentsPanel(state) {
+  const { documents, project, assignments } = state.data;
+  if (!documents.length) return h("div", { class: "empty" }, "No transcripts have been imported yet.");
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "table", "aria-label": "Transcripts in analysis order" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col", class: "num" }, "Order"),
+          h("th", { scope: "col" }, "Transcript"),
+          h("th", { scope: "col" }, "Case"),
+          h("th", { scope: "col" }, "Interview date"),
+          h("th", { scope: "col", class: "num" }, "Segments"),
+          h("th", { scope: "col", class: "num" }, "Codable"),
+          assignments ? h("th", { scope: "col", class: "num" }, "Your units") : null,
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        documents.map((d) =>
+          h(
+            "tr",
+            {},
+            h("td", { class: "num" }, d.analysis_order ?? "—"),
+            h(
+              "td",
+              {},
+              h("a", { href: `/projects/${project.id}/documents/${d.id}/`, class: "doc-link" }, d.title),
+              d.source_filename ? h("div", { class: "meta" }, d.source_filename) : null,
+            ),
+            h("td", {}, h("span", { class: "case-tag" }, d.case_identifier)),
+            h("td", {}, formatDate(d.interview_date)),
+            h("td", { class: "num" }, d.segment_count ?? "—"),
+            h("td", { class: "num" }, d.codable_count ?? "—"),
+            assignments ? h("td", { class: "num" }, unitsCell(assignments.get(d.id))) : null,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function unitsCell(row) {
+  if (!row) return h("span", { class: "muted" }, "—");
+  const complete = row.done === row.total;
+  return h(
+    "span",
+    { class: ["units", complete ? "is-complete" : null], title: `${row.done} of ${row.total} of your units done` },
+    `${row.done} / ${row.total}`,
+    complete ? " ✓" : "",
+  );
+}
+
+function formatAttribute(value) {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(+value.toFixed(2));
+  if (/^\d{4}-\d{2}-\d{2}$/.test(String(value))) return formatDate(value);
+  return String(value);
+}
+
+function casesPanel(state) {
+  const { cases, attributes, documents } = state.data;
+  if (!cases.length) return h("div", { class: "empty" }, "No cases yet.");
+  const docCount = new Map();
+  for (const d of documents) docCount.set(d.case, (docCount.get(d.case) ?? 0) + 1);
+  const names = attributes.length ? attributes.map((a) => a.name) : [...new Set(cases.flatMap((c) => Object.keys(c.attributes ?? {})))];
+  const label = (name) => name.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "table", "aria-label": "Cases and their attributes" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Case"),
+          names.map((n) => h("th", { scope: "col" }, label(n))),
+          h("th", { scope: "col", class: "num" }, "Transcripts"),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        cases.map((c) =>
+          h(
+            "tr",
+            {},
+            h(
+              "th",
+              { scope: "row" },
+              h("span", { class: "case-tag" }, c.identifier),
+              c.description ? h("div", { class: "meta" }, c.description) : null,
+            ),
+            names.map((n) => h("td", {}, formatAttribute(c.attributes?.[n]))),
+            h("td", { class: "num" }, docCount.get(c.id) ?? 0),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function membersPanel(state) {
+  return h(
+    "ul",
+    { class: "member-list", "aria-label": "Members" },
+    state.data.members.map((m) =>
+      h(
+        "li",
+        { class: "member" },
+        h("span", { class: "avatar", "aria-hidden": "true" }, m.username.slice(0, 2).toUpperCase()),
+        h(
+          "div",
+          {},
+          h("div", { class: "member-name" }, m.username),
+          h("div", { class: "meta" }, ROLE_HELP[m.role] ?? ""),
+        ),
+        h("span", { class: ["badge", `badge-role-${m.role}`] }, roleLabel(m.role)),
+      ),
+    ),
+  );
+}
+
+function codebookPanel(state) {
+  const { codebook, project } = state.data;
+  const canEdit = canEditCodebook(project.role);
+  const save = (codeId) => async (fields) => {
+    if (codeId) await state.services.projects.updateCode(project.id, codeId, fields);
+    else await state.services.projects.createCode(project.id, fields);
+    announce(codeId ? "Code saved." : "Code created.");
+    await state.reload();
+  };
+  return CodebookTree({
+    codebook,
+    canEdit,
+    onAdd: () => openCodeDialog({ flatCodes: codebook.flat, onSave: save(null) }),
+    onAddChild: (parent) => openCodeDialog({ parentId: parent.id, flatCodes: codebook.flat, onSave: save(null) }),
+    onEdit: (code) => openCodeDialog({ code, flatCodes: codebook.flat, onSave: save(code.id) }),
+  });
+}
+
+const PANELS = { documents: documentsPanel, cases: casesPanel, codebook: codebookPanel, members: membersPanel };
+
+function currentTab() {
+  const hash = window.location.hash.replace("#", "");
+  return PANELS[hash] ? hash : "documents";
+}
+
+export async function ProjectOverviewPage({ services, root, projectId }) {
+  const state = { services, data: null, tab: currentTab() };
+  mount(root, spinner("Loading project…"));
+
+  const render = () => {
+    const { project, documents, cases, codebook, members } = state.data;
+    const { continueDocument, assignments } = state.data;
+    const owner = project.role === "owner";
+    const startDoc = continueDocument ? documents.find((d) => d.id === continueDocument) : owner ? documents[0] : null;
+    const counts = { documents: documents.length, cases: cases.length, codebook: codebook.codes.length, members: members.length };
+    const tablist = h(
+      "div",
+      { class: "tabs", role: "tablist", "aria-label": "Project sections" },
+      TABS.map(([key, label]) =>
+        h(
+          "button",
+          {
+            type: "button",
+            role: "tab",
+            id: `tab-${key}`,
+            "aria-selected": String(state.tab === key),
+            "aria-controls": `panel-${key}`,
+            tabindex: state.tab === key ? "0" : "-1",
+            class: "tab",
+            onclick: () => select(key, true),
+          },
+          label,
+          h("span", { class: "count" }, String(counts[key])),
+        ),
+      ),
+    );
+    tablist.addEventListener("keydown", (event) => {
+      const keys = TABS.map(([k]) => k);
+      const i = keys.indexOf(state.tab);
+      const move = { ArrowRight: 1, ArrowLeft: -1, Home: -i, End: keys.length - 1 - i }[event.key];
+      if (move === undefined) return;
+      event.preventDefault();
+      select(keys[(i + move + keys.length) % keys.length], true);
+    });
+    mount(
+      root,
+      h(
+        "div",
+        { class: "page-head project-head" },
+        h(
+          "div",
+          {},
+          h("h1", {}, project.name),
+          project.description ? h("p", { class: "muted lede" }, project.description) : null,
+        ),
+        h(
+          "div",
+          { class: "head-actions" },
+          h("span", { class: ["badge", `badge-role-${project.role}`], title: ROLE_HELP[project.role] }, `You: ${roleLabel(project.role)}`),
+          startDoc && canCode(project.role)
+            ? h(
+                "a",
+                { class: "btn btn-primary", href: `/projects/${project.id}/documents/${startDoc.id}/` },
+                assignments && [...assignments.values()].some((r) => r.done) ? "Continue coding" : "Start coding",
+                h("span", { class: "btn-sub" }, startDoc.title),
+              )
+            : canCode(project.role) && !owner
+              ? h("span", { class: "muted small" }, assignments ? "All your units are done." : "No units are assigned to you yet.")
+              : null,
+        ),
+      ),
+      tablist,
+      h(
+        "section",
+        { class: "tab-panel", role: "tabpanel", id: `panel-${state.tab}`, "aria-labelledby": `tab-${state.tab}`, tabindex: "-1" },
+        PANELS[state.tab](state),
+      ),
+    );
+  };
+
+  const select = (key, focus) => {
+    state.tab = key;
+    history.replaceState(null, "", `#${key}`);
+    render();
+    if (focus) document.getElementById(`tab-${key}`)?.focus();
+  };
+
+  state.reload = async () => {
+    state.data = await services.projects.loadOverview(projectId);
+    setTitle(state.data.project.name);
+    setBreadcrumbs([{ label: "Projects", href: "/projects/" }, { label: state.data.project.name }]);
+    render();
+  };
+
+  window.addEventListener("hashchange", () => {
+    const tab = currentTab();
+    if (tab !== state.tab && state.data) select(tab, false);
+  });
+
+  try {
+    await state.reload();
+  } catch (error) {
+    setBreadcrumbs([{ label: "Projects", href: "/projects/" }, { label: "Project" }]);
+    mount(root, h("h1", {}, "Project"), errorBox(error));
+  }
+}

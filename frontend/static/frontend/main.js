@@ -1,0 +1,51 @@
+/**
+ * Entry point: wire repositories → services → the page for this URL. Pages are server-rendered shells
+ * (Django only serves the template); everything else comes from the JSON API.
+ *
+ *   /login/                                   sign in
+ *   /projects/                                the caller's projects
+ *   /projects/<id>/                           project overview (#documents #cases #codebook #members)
+ *   /projects/<id>/documents/<doc>/           transcript reader and coding view
+ */
+import { bindSignOut } from "./components/appHeader.js";
+import { errorBox, h, mount } from "./components/dom.js";
+import { LoginPage } from "./components/loginPage.js";
+import { ProjectListPage } from "./components/projectListPage.js";
+import { ProjectOverviewPage } from "./components/projectOverviewPage.js";
+import { ReaderPage } from "./components/readerPage.js";
+import { route, urls } from "./domain/routes.js";
+import { HttpClient } from "./repositories/http.js";
+import { createRepositories } from "./repositories/index.js";
+import { AuthService } from "./services/authService.js";
+import { ProjectService } from "./services/projectService.js";
+
+function signInAgain() {
+  window.location.assign(urls.login(window.location.pathname + window.location.search + window.location.hash));
+}
+
+async function start() {
+  const http = new HttpClient({ onUnauthenticated: signInAgain });
+  const repositories = createRepositories(http);
+  const services = {
+    repositories,
+    auth: new AuthService(repositories),
+    projects: new ProjectService(repositories),
+  };
+  const where = route(window.location.pathname);
+  if (where.page === "login") return LoginPage({ services });
+
+  bindSignOut(services);
+  const root = document.getElementById("app");
+  try {
+    if (where.page === "projects") return await ProjectListPage({ services, root });
+    if (where.page === "project") return await ProjectOverviewPage({ services, root, ...where });
+    if (where.page === "reader") return await ReaderPage({ services, root, ...where });
+    mount(root, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/projects/" }, "Back to your projects")));
+  } catch (error) {
+    mount(root, h("h1", {}, "Something went wrong"), errorBox(error));
+    throw error;
+  }
+  return undefined;
+}
+
+start();

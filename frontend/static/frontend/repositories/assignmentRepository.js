@@ -1,0 +1,26 @@
+/**
+ * Assignments: which units (segments) the caller is to code. `mine()` lists the caller's assignments in
+ * queue order; `next()` is the queue (`GET …/queue/next/`) that hands out the next unit.
+ */
+export class AssignmentRepository {
+  constructor(http) {
+    this.http = http;
+  }
+
+  /** `[{segment, document, document_title, order, status: "assigned"|"done"|"open", ...}]` */
+  mine(projectId, { status } = {}) {
+    return this.http.list(`/projects/${projectId}/assignments/`, { status });
+  }
+
+  next(projectId) {
+    return this.http.get(`/projects/${projectId}/queue/next/`);
+  }
+
+  done(projectId, segmentId) {
+    return this.http.post(`/projects/${projectId}/assignments/${segmentId}/done/`);
+  }
+
+  reopen(projectId, segmentId) {
+    return this.http.post(`/projects/${projectId}/assignments/${segmentId}/reopen/`);
+  }
+}

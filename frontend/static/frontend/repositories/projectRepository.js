@@ -1,0 +1,23 @@
+/** /api/v1/projects/ and the project's members. */
+export class ProjectRepository {
+  constructor(http) {
+    this.http = http;
+  }
+
+  list() {
+    return this.http.list("/projects/");
+  }
+
+  /** The project, with the caller's `role` in it. */
+  get(projectId) {
+    return this.http.get(`/projects/${projectId}/`);
+  }
+
+  create({ name, description = "" }) {
+    return this.http.post("/projects/", { name, description });
+  }
+
+  members(projectId) {
+    return this.http.list(`/projects/${projectId}/members/`);
+  }
+}

@@ -1,0 +1,86 @@
+/** The project list and the project overview: everything a PI needs to find their way. */
+import { assignmentsByDocument, nextAssignedDocument } from "../domain/assignments.js";
+import { buildCodeTree, flattenCodeTree } from "../domain/codebook.js";
+
+export const byAnalysisOrder = (a, b) =>
+  (a.analysis_order ?? Number.MAX_SAFE_INTEGER) - (b.analysis_order ?? Number.MAX_SAFE_INTEGER) ||
+  String(a.title).localeCompare(String(b.title)) ||
+  a.id - b.id;
+
+const ROLE_ORDER = { owner: 0, adjudicator: 1, coder: 2, viewer: 3 };
+
+export class ProjectService {
+  constructor(repositories) {
+    this.repos = repositories;
+  }
+
+  listProjects() {
+    return this.repos.projects.list();
+  }
+
+  createProject(fields) {
+    return this.repos.projects.create(fields);
+  }
+
+  /** Project, documents (analysis order), cases with attributes, members by role, codebook tree. */
+  async loadOverview(projectId) {
+    const { projects, documents, cases, codebook, assignments } = this.repos;
+    const [project, docs, caseList, attributes, members, book, mine] = await Promise.all([
+      projects.get(projectId),
+      documents.list(projectId),
+      cases.list(projectId),
+      cases.attributes(projectId),
+      projects.members(projectId),
+      codebook.get(projectId),
+      // Viewers may not list assignments and a project may have no plan yet: then there are none to show.
+      assignments ? assignments.mine(projectId).catch(() => null) : null,
+    ]);
+    const tree = buildCodeTree(book.codes ?? []);
+    return {
+      project,
+      documents: [...docs].sort(byAnalysisOrder),
+      cases: [...caseList].sort((a, b) => String(a.identifier).localeCompare(String(b.identifier))),
+      attributes,
+      members: [...members].sort(
+        (a, b) =>
+          (ROLE_ORDER[a.role] ?? 9) - (ROLE_ORDER[b.role] ?? 9) || a.username.localeCompare(b.username),
+      ),
+      codebook: { ...book, tree, flat: flattenCodeTree(tree) },
+      assignments: mine && mine.length ? assignmentsByDocument(mine) : null,
+      continueDocument: mine && mine.length ? nextAssignedDocument(mine) : null,
+    };
+  }
+
+  createCode(projectId, fields) {
+    return this.repos.codebook.createCode(projectId, cleanCodeFields(fields));
+  }
+
+  updateCode(projectId, codeId, fields) {
+    return this.repos.codebook.updateCode(projectId, codeId, cleanCodeFields(fields));
+  }
+}
+
+/** Trimmed strings; empty `parent` becomes null; unknown keys dropped. */
+export function cleanCodeFields(fields) {
+  const allowed = [
+    "name",
+    "parent",
+    "definition",
+    "inclusion",
+    "exclusion",
+    "typical_example",
+    "atypical_example",
+    "colour",
+    "is_active",
+    "rationale",
+  ];
+  const out = {};
+  for (const key of allowed) {
+    if (!(key in fields)) continue;
+    let value = fields[key];
+    if (typeof value === "string") value = value.trim();
+    if (key === "parent") value = value === "" || value == null ? null : Number(value);
+    out[key] = value;
+  }
+  return out;
+}

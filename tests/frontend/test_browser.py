@@ -1,0 +1,293 @@
+"""The web UI in real headless Chromium (Debian's package, never a downloaded browser) against the live
+server: sign in, open the demo transcript, code a segment, and the role and error rules a user sees.
+
+``scripts/ensure_browser.sh`` installs /usr/bin/chromium; ``make test`` calls it first.
+"""
+
+import io
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOT = Path("/tmp/intercoder-coding.png")
+PASSWORD = "intercoder-demo"  # the demo's published password
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs /usr/bin/chromium: run scripts/ensure_browser.sh"
+    ),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses to run next to
+    # one unless told it is safe. It is: the test thread drives the browser and the ORM one after the other.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """New pages whose requests may only go to the live server; anything else is blocked and recorded."""
+    contexts = []
+    offsite: list[str] = []
+    errors: list[str] = []
+    server = urlsplit(live_server.url).netloc
+
+    def _open():
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        contexts.append(context)
+
+        def guard(route):
+            if urlsplit(route.request.url).netloc == server or route.request.url.startswith("data:"):
+                route.continue_()
+            else:
+                offsite.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert offsite == [], f"the UI tried to reach other servers: {offsite}"
+    assert errors == [], f"uncaught JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def demo(transactional_db, live_server, monkeypatch):
+    from django.conf import settings
+
+    # live_server wraps settings in an override (ALLOWED_HOSTS), whose SETTINGS_MODULE is None; load_demo
+    # reads it to refuse production settings.
+    monkeypatch.setattr(settings, "SETTINGS_MODULE", os.environ["DJANGO_SETTINGS_MODULE"])
+    call_command("load_demo", stdout=io.StringIO())
+    from django.contrib.auth import get_user_model
+
+    from annotate.assignments.models import AssignmentPlan
+    from annotate.assignments.services import assignment_plan_apply
+    from annotate.projects.models import Project
+
+    project = Project.objects.get(name__endswith="(demo)")
+    if not AssignmentPlan.objects.filter(project=project).exists():
+        # The PI distributes the transcripts: each to one coder, in analysis order.
+        users = get_user_model().objects.filter(username__in=["ana", "ben", "chioma"]).order_by("username")
+        assignment_plan_apply(
+            project=project,
+            actor=project.created_by,
+            data={
+                "unit_type": "document",
+                "coders": [{"user": u.pk} for u in users],
+                "overlap": 1,
+                "seed": 7,
+            },
+        )
+    return project
+
+
+def first_unfinished_document_of(project, username):
+    """The first transcript (in queue order) where the coder still has units to do."""
+    from annotate.assignments.models import Assignment, AssignmentStatus
+
+    assignment = (
+        Assignment.objects.filter(project_id=project.pk, coder__username=username)
+        .exclude(status=AssignmentStatus.DONE)
+        .order_by("order")
+    )
+    return assignment.select_related("unit").first().unit.document_id
+
+
+def untouched_document_of(project, username):
+    """A transcript of the coder's that the demo left entirely to do (none of its units done)."""
+    from annotate.assignments.models import Assignment, AssignmentStatus
+
+    mine = Assignment.objects.filter(project_id=project.pk, coder__username=username).select_related("unit")
+    by_document: dict[int, set[str]] = {}
+    for assignment in mine.order_by("order"):
+        by_document.setdefault(assignment.unit.document_id, set()).add(assignment.status)
+    untouched = [doc for doc, statuses in by_document.items() if AssignmentStatus.DONE not in statuses]
+    return untouched[-1]
+
+
+def sign_in(page, base_url, username, password=PASSWORD):
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_coder_codes_a_segment_and_it_persists(open_page, live_server, demo):
+    from annotate.audit.models import AuditEvent
+    from annotate.coding.models import Coding
+
+    page = open_page()
+    sign_in(page, live_server.url, "ana")
+    page.wait_for_url(re.compile(r"/projects/$"))
+
+    page.get_by_role("link", name=demo.name).click()
+    page.wait_for_url(re.compile(rf"/projects/{demo.id}/"))
+    page.get_by_role("tab", name=re.compile("Transcripts")).wait_for()
+    # The demo has ana part-way through her work: "Continue coding" opens her first transcript with units
+    # still to do. The flow below codes a transcript she has not started.
+    page.get_by_role("link", name=re.compile(r"(Start|Continue) coding")).click()
+    page.wait_for_url(re.compile(rf"/documents/{first_unfinished_document_of(demo, 'ana')}/$"))
+    page.goto(f"{live_server.url}/projects/{demo.id}/documents/{untouched_document_of(demo, 'ana')}/")
+
+    # Interviewer turns are muted context; the first participant turn is selected.
+    page.locator(".segment.is-context").first.wait_for()
+    assert page.locator(".segment.is-context[tabindex]").count() == 0
+    selected = page.locator(".segment.is-selected")
+    first_id = selected.get_attribute("data-segment-id")
+
+    # Keyboard: j moves to the next codable segment, / opens the picker, type to filter, Enter applies.
+    selected.click()
+    page.keyboard.press("j")
+    page.wait_for_function(
+        "id => document.querySelector('.segment.is-selected')?.dataset.segmentId !== id", arg=first_id
+    )
+    segment_id = page.locator(".segment.is-selected").get_attribute("data-segment-id")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "code-filter"
+    page.keyboard.type("HR1")
+    page.keyboard.press("Enter")
+    chip = page.locator(f'.segment[data-segment-id="{segment_id}"] .chip', has_text="HR1")
+    chip.wait_for()
+    # The chip wears the code's colour.
+    assert page.evaluate("el => getComputedStyle(el).backgroundColor", chip.element_handle()) not in (
+        "rgba(0, 0, 0, 0)",
+        "transparent",
+    )
+
+    # A second code by mouse, and a memo.
+    page.get_by_label("Apply a code").fill("PH1")
+    page.get_by_role("option", name=re.compile("PH1")).click()
+    page.locator(f'.segment[data-segment-id="{segment_id}"] .chip', has_text="PH1").wait_for()
+    # A span: select words inside the segment, pick a code; the API gets code-point offsets.
+    from annotate.documents.models import Segment
+
+    segment = Segment.objects.select_related("document").get(pk=int(segment_id))
+    segment_text = segment.document.text[segment.start_offset : segment.end_offset]
+    quote = " ".join(segment_text.split(" ")[3:6])
+    page.evaluate(
+        """([id, quote]) => {
+          const p = document.querySelector(`.segment[data-segment-id="${id}"] .seg-text`);
+          const node = p.firstChild;
+          const at = node.textContent.indexOf(quote);
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + quote.length);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+          p.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+        }""",
+        [segment_id, quote],
+    )
+    page.locator(".span-pending", has_text=quote).wait_for()
+    assert page.evaluate("document.activeElement.id") == "code-filter"
+    page.keyboard.type("HR4")
+    page.keyboard.press("Enter")
+    page.locator(f'.segment[data-segment-id="{segment_id}"] .span-mark', has_text=quote).wait_for()
+    span = Coding.objects.get(segment=segment, coder__username="ana", span_start__isnull=False)
+    assert segment.document.text[span.span_start : span.span_end] == quote
+    assert span.code.name.startswith("HR4")
+
+    page.get_by_label("Memo on this segment").fill("Frames non-prosecution as harm reduction; compare P03.")
+    page.get_by_role("button", name="Save memo").click()
+    page.locator(".memo", has_text="compare P03").wait_for()
+    page.locator(".coding-panel").evaluate("el => el.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOT))
+
+    page.reload()
+    page.locator(f'.segment[data-segment-id="{segment_id}"] .chip', has_text="HR1").wait_for()
+    assert page.locator(".progress-text").inner_text().startswith("1 of ")
+
+    coding = Coding.objects.get(
+        segment_id=int(segment_id), coder__username="ana", code__name__startswith="HR1"
+    )
+    assert coding.span_start is None
+    assert AuditEvent.objects.filter(
+        project=demo, action="coding.create", object_id=str(coding.id), actor__username="ana"
+    ).exists()
+
+
+def test_coder_sees_no_codebook_edit_controls_but_owner_does(open_page, live_server, demo):
+    coder = open_page()
+    sign_in(coder, live_server.url, "ben")
+    coder.wait_for_url(re.compile(r"/projects/$"))
+    coder.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    coder.locator(".code-tree").wait_for()
+    coder.get_by_text("Use when").first.wait_for(state="attached")  # inclusion criteria are shown
+    assert coder.locator("[data-testid=codebook-edit]").count() == 0
+    assert coder.get_by_role("button", name=re.compile("New theme or code|Edit")).count() == 0
+
+    owner = open_page()
+    sign_in(owner, live_server.url, "pi")
+    owner.wait_for_url(re.compile(r"/projects/$"))
+    owner.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    owner.locator(".code-tree").wait_for()
+    assert owner.get_by_role("button", name="New theme or code").is_visible()
+
+
+def test_inactive_code_is_marked_and_the_api_error_is_shown(open_page, live_server, demo):
+    from annotate.codebook.models import Code
+
+    Code.objects.filter(codebook__project=demo, name__startswith="HR2").update(is_active=False)
+    page = open_page()
+    sign_in(page, live_server.url, "chioma")
+    page.wait_for_url(re.compile(r"/projects/$"))
+    page.goto(f"{live_server.url}/projects/{demo.id}/documents/{untouched_document_of(demo, 'chioma')}/")
+    page.get_by_label("Apply a code").fill("HR2")
+    option = page.get_by_role("option", name=re.compile("HR2"))
+    assert option.get_attribute("aria-disabled") == "true"
+    assert "inactive" in option.inner_text().lower()
+    page.keyboard.press("Enter")
+    page.locator(".coding-panel [role=alert]", has_text="inactive").wait_for()
+    assert page.locator(".segment.is-selected .chip").count() == 0
+
+    # A code deactivated after the page loaded: the API refuses, and its {"detail"} reaches the user.
+    Code.objects.filter(codebook__project=demo, name__startswith="HR3").update(is_active=False)
+    page.get_by_label("Apply a code").fill("HR3")
+    page.keyboard.press("Enter")
+    alert = page.locator(".coding-panel [role=alert]", has_text="deactivated")
+    alert.wait_for()
+    assert "can no longer be applied" in alert.inner_text()
+    assert page.locator(".segment.is-selected .chip").count() == 0
+
+
+def test_wrong_password_shows_the_error(open_page, live_server, demo):
+    page = open_page()
+    sign_in(page, live_server.url, "ana", password="not-the-password")
+    alert = page.locator("#login-error [role=alert]")
+    alert.wait_for()
+    assert alert.inner_text() == "Wrong username or password."
+    assert page.url.endswith("/login/")
