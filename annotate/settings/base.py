@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "annotate.memos",
     "annotate.assignments",
     "annotate.analysis",
+    "annotate.exports",
+    "annotate.adjudication",
     "annotate.demo",
     "frontend",
 ]
