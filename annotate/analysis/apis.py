@@ -5,15 +5,15 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from annotate.projects.api_base import ProjectScopedApi
-from annotate.projects.permissions import ANALYSTS
+from annotate.projects.permissions import ANALYSTS, MEMBERS, OWNERS
 
 from .models import AgreementRun, SaturationRun
-from .selectors import run_get, run_latest_done, run_list
-from .services import agreement_run_request, saturation_run_request
+from .selectors import agreement_summary, analysis_settings_get, run_get, run_latest_done, run_list
+from .services import agreement_run_request, analysis_settings_update, saturation_run_request
 
 
 class RunOutputSerializer(serializers.Serializer):
@@ -259,3 +259,41 @@ class AgreementCodeTableApi(ProjectScopedApi):
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="agreement-run-{run.id}-codes.csv"'
         return response
+
+
+class AnalysisSettingsApi(ProjectScopedApi):
+    """Who sees analysis results. Owners change it; owners and adjudicators read it."""
+
+    roles = {"GET": ANALYSTS, "PATCH": OWNERS}
+
+    class InputSerializer(serializers.Serializer):
+        coders_see_agreement = serializers.BooleanField()
+
+    class OutputSerializer(serializers.Serializer):
+        coders_see_agreement = serializers.BooleanField()
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, project_id):
+        return Response(self.OutputSerializer(analysis_settings_get(project_id=project_id)).data)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def patch(self, request, project_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        current = analysis_settings_update(project=self.project, actor=request.user, **data.validated_data)
+        return Response(self.OutputSerializer(current).data)
+
+
+class AgreementSummaryApi(ProjectScopedApi):
+    """The latest agreement, as every member may see it when the PI shares it: overall and per-code
+    coefficients only. Owners and adjudicators always may (and have the full runs)."""
+
+    roles = {"GET": MEMBERS}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, project_id):
+        shared = analysis_settings_get(project_id=project_id).coders_see_agreement
+        if self.membership.role not in ANALYSTS and not shared:
+            raise PermissionDenied("The PI has not shared agreement figures with coders in this project.")
+        run = run_latest_done(model=AgreementRun, project_id=project_id)
+        return Response({"run": run.id, "finished_at": run.finished_at, **agreement_summary(run.result)})

@@ -52,3 +52,17 @@ class SaturationRun(AnalysisRun):
                 name="saturation_one_pending_automatic_run",
             )
         ]
+
+
+class AnalysisSettings(models.Model):
+    """Per-project choices about who sees analysis results (owners and adjudicators always do)."""
+
+    project = models.OneToOneField("projects.Project", on_delete=models.PROTECT, related_name="+")
+    coders_see_agreement = models.BooleanField(
+        default=False,
+        help_text="Coders and viewers may see aggregate agreement (overall and per-code coefficients only).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"analysis settings of project {self.project_id}"

@@ -51,7 +51,8 @@ def saturation_input(
 ) -> SaturationInput:
     """Which codes occur in which interview, interviews in analysis order (two queries).
 
-    ``coder_mode``: ``union`` (a code occurs if any coder applied it), ``coder`` (one coder's codings).
+    ``coder_mode``: ``union`` (a code occurs if any coder applied it), ``coder`` (one coder's codings),
+    ``adjudicated`` (the final coding, over the interviews that have any).
     """
     codebook = codebook_get(project_id=project_id)
     paths = code_paths(codebook=codebook)
@@ -61,10 +62,29 @@ def saturation_input(
         .order_by("analysis_order", "interview_date", "id")
         .values_list("id", "case__identifier", "title")
     )
-    codings = Coding.objects.filter(project_id=project_id)
-    if coder_mode == "coder":
-        codings = codings.filter(coder_id=coder_id)
-    pairs = sorted(set(codings.values_list("segment__document_id", "code_id")))
+    if coder_mode == "adjudicated":
+        # The final coding only, and only the interviews that have any of it: an interview nobody has
+        # adjudicated yet is not evidence that its codes are absent.
+        from annotate.adjudication.models import Decision, FinalCoding
+
+        pairs = sorted(
+            set(
+                FinalCoding.objects.filter(project_id=project_id, decision__is_current=True).values_list(
+                    "segment__document_id", "code_id"
+                )
+            )
+        )
+        decided = set(
+            Decision.objects.filter(project_id=project_id, is_current=True).values_list(
+                "segment__document_id", flat=True
+            )
+        )
+        documents = [d for d in documents if d[0] in decided]
+    else:
+        codings = Coding.objects.filter(project_id=project_id)
+        if coder_mode == "coder":
+            codings = codings.filter(coder_id=coder_id)
+        pairs = sorted(set(codings.values_list("segment__document_id", "code_id")))
     code_ids = sorted({code_id for _, code_id in pairs})
     row = {doc_id: i for i, (doc_id, _, _) in enumerate(documents)}
     column = {code_id: j for j, code_id in enumerate(code_ids)}
@@ -171,3 +191,34 @@ def codebook_version_times(*, project_id: int) -> list[tuple[int, object]]:
     """(number, created_at) of every codebook version, oldest first."""
     codebook = codebook_get(project_id=project_id)
     return list(codebook.versions.order_by("number").values_list("number", "created_at"))
+
+
+def analysis_settings_get(*, project_id: int):
+    from .models import AnalysisSettings
+
+    return AnalysisSettings.objects.filter(project_id=project_id).first() or AnalysisSettings(
+        project_id=project_id
+    )
+
+
+def agreement_summary(result: dict) -> dict:
+    """What a coder may see of an agreement result: coefficients only. No counts, prevalences, pairwise or
+    per-coder figures, which, next to one's own codes, would reveal a colleague's."""
+
+    def coefficient(c: dict) -> dict:
+        ci = c.get("ci") or {}
+        return {
+            "value": c.get("value"),
+            "reason": c.get("reason"),
+            "ci_low": ci.get("low"),
+            "ci_high": ci.get("high"),
+        }
+
+    return {
+        "overall": {name: coefficient(c) for name, c in result["overall"].items()},
+        "per_code": [
+            {"code": row["code"], "krippendorff_alpha": coefficient(row["measures"]["krippendorff_alpha"])}
+            for row in result["per_code"]
+            if "krippendorff_alpha" in row["measures"]
+        ],
+    }

@@ -44,9 +44,12 @@ def saturation_params_validate(*, project_id: int, params: dict[str, Any]) -> di
     if p["coder_mode"] not in ("union", "coder", "adjudicated"):
         raise ApplicationError("coder_mode must be 'union', 'coder' or 'adjudicated'.")
     if p["coder_mode"] == "adjudicated":
-        raise ApplicationError(
-            "There are no adjudicated codings in this project yet; use 'union' or 'coder'."
-        )
+        from annotate.adjudication.models import Decision
+
+        if not Decision.objects.filter(project_id=project_id, is_current=True).exists():
+            raise ApplicationError(
+                "There are no adjudicated codings in this project yet; use 'union' or 'coder'."
+            )
     if (
         p["coder_mode"] == "coder"
         and not Membership.objects.filter(project_id=project_id, user_id=p["coder"]).exists()
@@ -365,3 +368,23 @@ def analysis_run_compute_now(*, project, actor, kind: str, params: dict[str, Any
     execute(run_id=run.id)
     run.refresh_from_db()
     return run
+
+
+def analysis_settings_update(*, project, actor, coders_see_agreement: bool):
+    from .models import AnalysisSettings
+
+    with transaction.atomic():
+        current, _ = AnalysisSettings.objects.select_for_update().get_or_create(project=project)
+        before = {"coders_see_agreement": current.coders_see_agreement}
+        if before["coders_see_agreement"] != coders_see_agreement:
+            current.coders_see_agreement = coders_see_agreement
+            current.save()
+            audit_record(
+                project_id=project.id,
+                actor=actor,
+                action="analysis_settings.update",
+                obj=current,
+                before=before,
+                after={"coders_see_agreement": coders_see_agreement},
+            )
+    return current

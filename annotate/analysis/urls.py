@@ -5,6 +5,8 @@ from .apis import (
     AgreementLatestApi,
     AgreementRunDetailApi,
     AgreementRunListApi,
+    AgreementSummaryApi,
+    AnalysisSettingsApi,
     SaturationCodeTableApi,
     SaturationFigureApi,
     SaturationLatestApi,
@@ -14,6 +16,8 @@ from .apis import (
 )
 
 urlpatterns = [
+    path("analysis/settings/", AnalysisSettingsApi.as_view(), name="analysis-settings"),
+    path("analysis/agreement/summary/", AgreementSummaryApi.as_view(), name="agreement-summary"),
     path("analysis/agreement/runs/", AgreementRunListApi.as_view(), name="agreement-run-list"),
     path(
         "analysis/agreement/runs/<int:run_id>/", AgreementRunDetailApi.as_view(), name="agreement-run-detail"
