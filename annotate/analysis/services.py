@@ -96,6 +96,15 @@ def saturation_run_request(*, project, actor, params: dict[str, Any]) -> Saturat
     return run
 
 
+def _tasks_run_inline() -> bool:
+    """True when Celery runs tasks in the caller (eager mode: the test settings). Automatic runs are then
+    left pending for a worker: eager mode ignores the debounce countdown, so computing them inline would
+    recompute every statistic on every completed unit."""
+    from annotate.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
 def analysis_schedule_automatic(
     *, project_id: int, kinds: tuple[str, ...] | list[str] = ("agreement", "saturation")
 ) -> list:
@@ -125,7 +134,8 @@ def analysis_schedule_automatic(
                 )
         except IntegrityError:
             continue  # a concurrent caller scheduled it first
-        _enqueue(task_name, run.id, countdown=settings.INTERCODER_ANALYSIS_DEBOUNCE_S)
+        if not _tasks_run_inline():
+            _enqueue(task_name, run.id, countdown=settings.INTERCODER_ANALYSIS_DEBOUNCE_S)
         created.append(run)
     return created
 
