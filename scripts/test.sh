@@ -11,7 +11,9 @@ echo "== ruff"
 $BIN/ruff check . || exit 1
 
 echo "== pytest"
-$BIN/python -m pytest --doctest-modules workers/stats tests "$@"
+# --create-db: a fresh test database every time, so a run never depends on what an interrupted earlier run
+# left behind (pyproject's --reuse-db keeps developers' single-test runs fast).
+$BIN/python -m pytest --create-db --doctest-modules workers/stats tests "$@"
 status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: a run with no tests is a broken run." >&2
