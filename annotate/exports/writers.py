@@ -75,6 +75,8 @@ class TableWriter:
             return value.isoformat()  # Excel has no time zones: keep the UTC offset as text
         if not isinstance(value, str):
             return value
+        if not value:
+            return None  # an empty cell either way; openpyxl skips None cells, which is most of the cost
         if ILLEGAL_CHARACTERS_RE.search(value):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if len(value) > XLSX_MAX_CELL:

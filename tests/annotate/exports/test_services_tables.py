@@ -101,6 +101,29 @@ def test_codings_xlsx_keeps_formula_like_text_as_text(study, django_capture_on_c
     assert cell.data_type == "s"
 
 
+def test_codings_xlsx_holds_the_same_cells_as_the_csv(study, django_capture_on_commit_callbacks):
+    """XLSX leaves empty text cells out (an absent cell reads as empty); every other cell equals the CSV's."""
+    owner = study.users[Role.OWNER]
+    params = {"which": "both", "segment_text": True}
+    csv_job = run_export(django_capture_on_commit_callbacks, study.project, owner, "codings", "csv", **params)
+    xlsx_job = run_export(django_capture_on_commit_callbacks, study.project, owner, "codings", "xlsx", **params)
+    with open(export_path(csv_job), encoding="utf-8-sig", newline="") as f:
+        csv_rows = list(csv.reader(f))
+    xlsx_rows = list(openpyxl.load_workbook(export_path(xlsx_job)).active.iter_rows(values_only=True))
+    assert len(xlsx_rows) == len(csv_rows) == 6
+
+    def same(xlsx_value, csv_text):
+        if isinstance(xlsx_value, int | float):  # a number cell; the CSV spells it as Python does (6.0)
+            return float(csv_text) == xlsx_value
+        return ("" if xlsx_value is None else xlsx_value) == csv_text
+
+    for xlsx_row, csv_row in zip(xlsx_rows, csv_rows, strict=True):
+        assert len(xlsx_row) == len(csv_row)
+        mismatched = [(x, c) for x, c in zip(xlsx_row, csv_row, strict=True) if not same(x, c)]
+        assert mismatched == []
+    assert any("" in row for row in csv_rows[1:])  # the case being checked: empty cells exist
+
+
 def test_coder_export_of_raw_codings_is_blind(study, django_capture_on_commit_callbacks):
     coder = study.users[Role.CODER]
     job = run_export(django_capture_on_commit_callbacks, study.project, coder, "codings", "csv", which="raw")
