@@ -106,7 +106,9 @@ def test_codings_xlsx_holds_the_same_cells_as_the_csv(study, django_capture_on_c
     owner = study.users[Role.OWNER]
     params = {"which": "both", "segment_text": True}
     csv_job = run_export(django_capture_on_commit_callbacks, study.project, owner, "codings", "csv", **params)
-    xlsx_job = run_export(django_capture_on_commit_callbacks, study.project, owner, "codings", "xlsx", **params)
+    xlsx_job = run_export(
+        django_capture_on_commit_callbacks, study.project, owner, "codings", "xlsx", **params
+    )
     with open(export_path(csv_job), encoding="utf-8-sig", newline="") as f:
         csv_rows = list(csv.reader(f))
     xlsx_rows = list(openpyxl.load_workbook(export_path(xlsx_job)).active.iter_rows(values_only=True))
