@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -610,16 +610,40 @@ def _held(*, project_id: int, user, segment_id: int) -> Assignment:
 
 
 def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
-    """Mark one's unit done: the coder's codings on it become their rating. Idempotent."""
-    with transaction.atomic():
-        assignment = _held(project_id=project_id, user=user, segment_id=segment_id)
-        if assignment.status == AssignmentStatus.DONE:
-            return assignment
-        now = timezone.now()
-        assignment.status = AssignmentStatus.DONE
-        assignment.done_at = now
-        assignment.last_activity_at = now
-        assignment.save(update_fields=["status", "done_at", "last_activity_at"])
+    """Mark one's unit done: the coder's codings on it become their rating. Idempotent.
+
+    This is a step of every coder's loop (next → codes → done), so it is two statements and the audit
+    event: the guarded UPDATE both locks and changes the row (a concurrent duplicate waits for it, then
+    finds the unit done and changes nothing), and one query says whether analysis is now due."""
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE assignments_assignment SET status = %s, done_at = %s, last_activity_at = %s "
+            "WHERE project_id = %s AND coder_id = %s AND segment_id = %s AND status = %s "
+            "RETURNING id, unit_id",
+            [
+                AssignmentStatus.DONE,
+                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(now),
+                project_id,
+                user.pk,
+                segment_id,
+                AssignmentStatus.ASSIGNED,
+            ],
+        )
+        row = cursor.fetchone()
+        if row is None:  # not held, or already done
+            return _held(project_id=project_id, user=user, segment_id=segment_id)
+        assignment = Assignment(
+            id=row[0],
+            project_id=project_id,
+            unit_id=row[1],
+            segment_id=segment_id,
+            coder=user,
+            status=AssignmentStatus.DONE,
+            done_at=now,
+            last_activity_at=now,
+        )
         audit_record(
             project_id=project_id,
             actor=user,
@@ -628,29 +652,39 @@ def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
             before={"segment": segment_id, "status": AssignmentStatus.ASSIGNED},
             after={"segment": segment_id, "status": AssignmentStatus.DONE},
         )
-        _schedule_analysis_if_complete(project_id=project_id, assignment=assignment)
+        # After the audit event, on purpose: it holds the project's chain lock, so every other "done"
+        # of the project has committed or waits, and this read sees them all. Read before it, two coders
+        # finishing a unit's (or a transcript's) last slots together would each see the other's as
+        # pending, and the analysis would never be scheduled.
+        due = _analysis_due(cursor, unit_id=assignment.unit_id)
+        if due:
+            from annotate.analysis.services import analysis_schedule_automatic
+
+            analysis_schedule_automatic(project_id=project_id, kinds=due)
     return assignment
 
 
-def _schedule_analysis_if_complete(*, project_id: int, assignment: Assignment) -> None:
-    """When this completes a double-coded unit, agreement is due; when it completes a transcript, saturation
-    is. Both are debounced (annotate.analysis.services.analysis_schedule_automatic)."""
-    from annotate.analysis.services import analysis_schedule_automatic
-
-    if Assignment.objects.filter(unit_id=assignment.unit_id).exclude(status=AssignmentStatus.DONE).exists():
-        return
-    kinds = []
-    if Unit.objects.filter(pk=assignment.unit_id, planned_coders__gte=2).exists():
-        kinds.append("agreement")
-    document_pending = (
-        Assignment.objects.filter(project_id=project_id, unit__document_id=assignment.unit.document_id)
-        .exclude(status=AssignmentStatus.DONE)
-        .exists()
+def _analysis_due(cursor, *, unit_id: int) -> list[str]:
+    """What finishing a unit makes due, in one query: agreement when this completed a unit with two or
+    more planned coders, saturation when it completed the unit's transcript. Both runs are debounced
+    (annotate.analysis.services.analysis_schedule_automatic)."""
+    cursor.execute(
+        "SELECT u.planned_coders, "
+        "  CASE WHEN EXISTS (SELECT 1 FROM assignments_assignment a "
+        "                    WHERE a.unit_id = u.id AND a.status <> %s) THEN NULL "
+        "  ELSE NOT EXISTS (SELECT 1 FROM assignments_assignment a "
+        "                   JOIN assignments_unit v ON v.id = a.unit_id "
+        "                   WHERE v.document_id = u.document_id AND a.status <> %s) END "
+        "FROM assignments_unit u WHERE u.id = %s",
+        [AssignmentStatus.DONE, AssignmentStatus.DONE, unit_id],
     )
-    if not document_pending:
-        kinds.append("saturation")
-    if kinds:
-        analysis_schedule_automatic(project_id=project_id, kinds=kinds)
+    planned_coders, document_complete = cursor.fetchone()
+    if document_complete is None:  # the unit itself still has coders to finish
+        return []
+    return [
+        *(["agreement"] if planned_coders >= 2 else []),
+        *(["saturation"] if document_complete else []),
+    ]
 
 
 def assignment_reopen(*, project_id: int, user, segment_id: int) -> Assignment:

@@ -37,12 +37,69 @@ def snapshot(instance, fields: list[str] | None = None, exclude: list[str] | Non
     return json_safe(data)
 
 
-def _lock_chain(project_id: int) -> None:
-    """Serialise writers of one project's chain so that two events can never share a predecessor."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_AUDIT_LOCK_NAMESPACE, project_id])
-    # SQLite: the app opens transactions as IMMEDIATE (settings), which already serialises all writers.
+def _chain_head(project_id: int) -> tuple[int, str]:
+    """Lock the project's chain for this transaction and return its head (sequence, hash).
+
+    The lock serialises writers of one project's chain so that two events can never share a predecessor.
+    On PostgreSQL both happen in one round trip (migration 0003's function); on SQLite the app opens
+    transactions as IMMEDIATE (settings), which already serialises all writers.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT head_sequence, head_hash FROM intercoder_audit_chain_head(%s, %s)",
+                [_AUDIT_LOCK_NAMESPACE, project_id],
+            )
+        else:
+            cursor.execute(
+                f"SELECT sequence, hash FROM {_TABLE} WHERE project_id = %s "  # noqa: S608
+                "ORDER BY sequence DESC LIMIT 1",
+                [project_id],
+            )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+_TABLE = AuditEvent._meta.db_table
+_COLUMNS = (
+    "project_id",
+    "sequence",
+    "prev_hash",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "reason",
+    "request_id",
+    "created_at",
+    "hash",
+)
+_FIELDS = [
+    AuditEvent._meta.get_field(column.removesuffix("_id") if column in ("project_id", "actor_id") else column)
+    for column in _COLUMNS
+]
+
+
+def _insert(rows: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Insert the events in one statement, written by hand: the coding loop calls this on every request,
+    and the ORM's statement compilation would cost more than the insert."""
+    params: list[Any] = []
+    for row in rows:
+        params += [
+            field.get_db_prep_save(row[column], connection)
+            for column, field in zip(_COLUMNS, _FIELDS, strict=True)
+        ]
+    one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}) VALUES {', '.join([one] * len(rows))} "  # noqa: S608
+            "RETURNING id",
+            params,
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+    return [AuditEvent(id=pk, **row) for pk, row in zip(ids, rows, strict=True)]
 
 
 def audit_record(
@@ -57,43 +114,27 @@ def audit_record(
     after: Any = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Append one event to the project's chain. Must run inside the caller's transaction."""
+    """Append one event to the project's chain. Must run inside the caller's transaction.
+
+    Call it last in the transaction where you can: the chain stays locked from here until the commit,
+    and every other writer in the project waits for it."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the transaction of the change it records")
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = obj.pk if object_id is None else object_id
-    if not object_type or object_id is None:
-        raise ValueError("an audit event needs an object type and id")
-
-    _lock_chain(project_id)
-    last = (
-        AuditEvent.objects.filter(project_id=project_id)
-        .order_by("-sequence")
-        .values("sequence", "hash")
-        .first()
-    )
-    sequence = last["sequence"] + 1 if last else 1
-    prev_hash = last["hash"] if last else GENESIS_HASH
-    fields = {
-        "project_id": project_id,
-        "sequence": sequence,
-        "prev_hash": prev_hash,
-        "actor_id": actor.pk if actor is not None else None,
+    event = {
+        "actor": actor,
         "action": action,
+        "obj": obj,
         "object_type": object_type,
-        "object_id": str(object_id),
-        "before": json_safe(before),
-        "after": json_safe(after),
-        "reason": reason or "",
-        "request_id": get_request_id(),
-        "created_at": timezone.now(),
+        "object_id": object_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
     }
-    return AuditEvent.objects.create(hash=event_hash(**fields), **fields)
+    return _append(project_id, [event])[0]
 
 
 def audit_record_many(*, project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
-    """Append several events to the project's chain at once (one lock, one read, one bulk insert).
+    """Append several events to the project's chain at once (one lock, one read, one insert).
 
     Each item takes the keyword arguments of ``audit_record`` except ``project_id``. The events get
     consecutive sequence numbers in the given order, each hashing its predecessor, exactly as if
@@ -105,18 +146,11 @@ def audit_record_many(*, project_id: int, events: list[dict[str, Any]]) -> list[
         )
     if not events:
         return []
-    _lock_chain(project_id)
-    last = (
-        AuditEvent.objects.filter(project_id=project_id)
-        .order_by("-sequence")
-        .values("sequence", "hash")
-        .first()
-    )
-    sequence = last["sequence"] if last else 0
-    prev_hash = last["hash"] if last else GENESIS_HASH
-    request_id = get_request_id()
-    now = timezone.now()
-    rows = []
+    return _append(project_id, events)
+
+
+def _append(project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
+    images = []
     for event in events:
         obj = event.get("obj")
         object_type, object_id = event.get("object_type"), event.get("object_id")
@@ -126,22 +160,31 @@ def audit_record_many(*, project_id: int, events: list[dict[str, Any]]) -> list[
         if not object_type or object_id is None:
             raise ValueError("an audit event needs an object type and id")
         actor = event.get("actor")
+        images.append(
+            {
+                "actor_id": actor.pk if actor is not None else None,
+                "action": event["action"],
+                "object_type": object_type,
+                "object_id": str(object_id),
+                "before": json_safe(event.get("before")),
+                "after": json_safe(event.get("after")),
+                "reason": event.get("reason") or "",
+            }
+        )
+    request_id = get_request_id()
+    now = timezone.now()
+    sequence, prev_hash = _chain_head(project_id)
+    rows = []
+    for image in images:
         sequence += 1
         fields = {
             "project_id": project_id,
             "sequence": sequence,
             "prev_hash": prev_hash,
-            "actor_id": actor.pk if actor is not None else None,
-            "action": event["action"],
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "before": json_safe(event.get("before")),
-            "after": json_safe(event.get("after")),
-            "reason": event.get("reason") or "",
+            **image,
             "request_id": request_id,
             "created_at": now,
         }
-        digest = event_hash(**fields)
-        rows.append(AuditEvent(hash=digest, **fields))
-        prev_hash = digest
-    return AuditEvent.objects.bulk_create(rows)
+        fields["hash"] = prev_hash = event_hash(**fields)
+        rows.append(fields)
+    return _insert(rows)
