@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet
 from rest_framework.exceptions import NotFound
 
-from annotate.cases.models import AttributeValue
-from annotate.codebook.models import CodebookVersion
-from annotate.coding.selectors import coding_set_get
-from annotate.documents.models import Segment
+from annotate.coding.selectors import coding_set_items
+from annotate.core.sql import db_datetime
 from annotate.projects.models import Membership, Role
 
 from .models import Assignment, AssignmentPlan, AssignmentStatus, PlanCoder, Unit
@@ -54,81 +53,113 @@ def assignment_held_get(*, project_id: int, user, segment_id: int) -> Assignment
     return assignment
 
 
+_CONTEXT_SQL = """
+SELECT s.id, s.position, s.speaker, s.start_offset, s.end_offset, s.codable,
+       substr(d.text, s.start_offset + 1, s.end_offset - s.start_offset),
+       d.id, d.title, d.case_id, c.identifier, u.adjudicated_at IS NOT NULL,
+       v.id, v.number, v.created_at,
+       (SELECT scv.version FROM coding_segmentcodingversion scv
+        WHERE scv.coder_id = %(coder)s AND scv.segment_id = t.id)
+FROM documents_segment t
+JOIN documents_document d ON d.id = t.document_id
+JOIN cases_case c ON c.id = d.case_id
+LEFT JOIN assignments_unit u ON u.segment_id = t.id
+LEFT JOIN (SELECT cv.id, cv.number, cv.created_at FROM codebook_codebookversion cv
+           JOIN codebook_codebook cb ON cb.id = cv.codebook_id
+           WHERE cb.project_id = %(project)s ORDER BY cv.number DESC LIMIT 1) v ON 1 = 1
+JOIN documents_segment s ON s.document_id = t.document_id
+     AND s.position BETWEEN t.position - %(around)s AND t.position + %(around)s
+WHERE t.id = %(segment)s AND d.project_id = %(project)s
+ORDER BY s.position
+"""
+
+_ATTRIBUTES_SQL = """
+SELECT a.name, v.text_value, v.number_value, v.date_value
+FROM cases_attributevalue v JOIN cases_attributedefinition a ON a.id = v.attribute_id
+WHERE v.case_id = %s
+"""
+
+
 def unit_context(*, assignment: Assignment, user) -> dict[str, Any]:
     """What a coder needs to code a unit: its text, the neighbouring turns, the document's case and its
-    attributes, the codebook version in force, and their own codes on it (with the set's version)."""
-    segment = Segment.objects.select_related("document__case", "assignment_unit").get(
-        pk=assignment.segment_id
-    )
-    document = segment.document
-    text = document.text
-    neighbours = list(
-        Segment.objects.filter(
-            document_id=document.pk,
-            position__gte=segment.position - NEIGHBOURS,
-            position__lte=segment.position + NEIGHBOURS,
+    attributes, the codebook version in force, and their own codes on it (with the set's version).
+
+    Every "next" runs this, so it is three hand-written queries (``annotate.core.sql``): the unit with its
+    neighbours, document, case, codebook version and set version; the case's attributes; the codes. Texts
+    are cut from the transcript in the database (code points in both backends), not loaded whole."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CONTEXT_SQL,
+            {
+                "coder": user.pk,
+                "project": assignment.project_id,
+                "around": NEIGHBOURS,
+                "segment": assignment.segment_id,
+            },
         )
-        .exclude(pk=segment.pk)
-        .order_by("position")
-        .values("id", "position", "speaker", "start_offset", "end_offset", "codable")
-    )
-    attributes = {
-        row["attribute__name"]: next(
-            (v for v in (row["text_value"], row["number_value"], row["date_value"]) if v is not None), None
-        )
-        for row in AttributeValue.objects.filter(case_id=document.case_id).values(
-            "attribute__name", "text_value", "number_value", "date_value"
-        )
-    }
-    version = (
-        CodebookVersion.objects.filter(codebook__project_id=document.project_id)
-        .order_by("-number")
-        .values("id", "number", "created_at")
-        .first()
-    )
-    codings, set_version = coding_set_get(coder_id=user.pk, segment_id=segment.pk)
+        rows = cursor.fetchall()
+        unit = next((row for row in rows if row[0] == assignment.segment_id), None)
+        if unit is None:
+            raise NotFound("No such segment in this project.")
+        cursor.execute(_ATTRIBUTES_SQL, [unit[9]])
+        attributes = {
+            name: next((v for v in (text, number, date) if v is not None), None)
+            for name, text, number, date in cursor.fetchall()
+        }
+    codings = coding_set_items(coder_id=user.pk, segment_id=assignment.segment_id)
+    segment_position = unit[1]
     return {
         "segment": {
-            "id": segment.pk,
-            "position": segment.position,
-            "speaker": segment.speaker,
-            "start_offset": segment.start_offset,
-            "end_offset": segment.end_offset,
-            "text": text[segment.start_offset : segment.end_offset],
+            "id": unit[0],
+            "position": unit[1],
+            "speaker": unit[2],
+            "start_offset": unit[3],
+            "end_offset": unit[4],
+            "text": unit[6],
         },
         "assignment": {
             "status": assignment.status,
             "claimed_at": assignment.claimed_at,
             "done_at": assignment.done_at,
-            "adjudicated": segment.assignment_unit.adjudicated_at is not None,
+            "adjudicated": bool(unit[11]),
         },
         "neighbours": [
             {
-                **row,
-                "text": text[row["start_offset"] : row["end_offset"]],
-                "before": row["position"] < segment.position,
+                "id": row[0],
+                "position": row[1],
+                "speaker": row[2],
+                "start_offset": row[3],
+                "end_offset": row[4],
+                "codable": bool(row[5]),
+                "text": row[6],
+                "before": row[1] < segment_position,
             }
-            for row in neighbours
+            for row in rows
+            if row[0] != unit[0]
         ],
         "document": {
-            "id": document.pk,
-            "title": document.title,
-            "case": {
-                "id": document.case_id,
-                "identifier": document.case.identifier,
-                "attributes": attributes,
-            },
+            "id": unit[7],
+            "title": unit[8],
+            "case": {"id": unit[9], "identifier": unit[10], "attributes": attributes},
         },
-        "codebook_version": version,
-        "codings": {"version": set_version, "offset_unit": "codepoint", "items": codings},
+        "codebook_version": (
+            None
+            if unit[12] is None
+            else {"id": unit[12], "number": unit[13], "created_at": db_datetime(unit[14])}
+        ),
+        "codings": {"version": unit[15] or 0, "offset_unit": "codepoint", "items": codings},
     }
 
 
 def queue_counts(*, project_id: int, user) -> dict[str, int]:
-    row = Assignment.objects.filter(project_id=project_id, coder=user).aggregate(
-        assigned=Count("id"), done=Count("id", filter=Q(status=AssignmentStatus.DONE))
-    )
-    return {"assigned": row["assigned"], "done": row["done"], "remaining": row["assigned"] - row["done"]}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), COUNT(CASE WHEN status = %s THEN 1 END) FROM assignments_assignment "
+            "WHERE project_id = %s AND coder_id = %s",
+            [AssignmentStatus.DONE, project_id, user.pk],
+        )
+        assigned, done = cursor.fetchone()
+    return {"assigned": assigned, "done": done, "remaining": assigned - done}
 
 
 def progress_get(*, project_id: int, membership: Membership) -> dict[str, Any]:

@@ -21,12 +21,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from annotate.audit.services import audit_record
 from annotate.cases.models import AttributeDefinition, AttributeValue
 from annotate.core.exceptions import ApplicationError, ConflictError
+from annotate.core.sql import db_datetime, db_datetime_param, for_update
 from annotate.documents.models import Segment
 from annotate.projects.models import Membership, Project
 from annotate.projects.permissions import CODERS
@@ -533,58 +533,101 @@ def _claim_timeout() -> dt.timedelta:
     return dt.timedelta(seconds=settings.INTERCODER_CLAIM_TIMEOUT_S)
 
 
+_SLOT_COLUMNS = (
+    'a.id, a.unit_id, a.segment_id, a."order", a.slot, a.coder_id, a.status, a.claimed_at, '
+    "a.last_activity_at, a.done_at"
+)
+
+
+def _slot(row, project_id: int) -> Assignment:
+    return Assignment(
+        id=row[0],
+        project_id=project_id,
+        unit_id=row[1],
+        segment_id=row[2],
+        order=row[3],
+        slot=row[4],
+        coder_id=row[5],
+        status=row[6],
+        claimed_at=db_datetime(row[7]),
+        last_activity_at=db_datetime(row[8]),
+        done_at=db_datetime(row[9]),
+    )
+
+
 def queue_next(*, project_id: int, user) -> Assignment | None:
     """The coder's next unit: the first unit they hold and have not finished, in queue order; in a pool
-    plan, when they hold none, a newly claimed one. ``None`` when there is nothing left for them."""
-    with transaction.atomic():
-        planned = (
-            PlanCoder.objects.select_for_update(of=("self",))
-            .select_related("plan")
-            .filter(plan__project_id=project_id, user=user, active=True)
-            .first()
+    plan, when they hold none, a newly claimed one. ``None`` when there is nothing left for them.
+
+    Every "next" of every coder runs this, so it is hand-written SQL (``annotate.core.sql``): lock the
+    coder's plan row, read their current unit and how many they hold in one query, then claim."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pc.quota, p.unit_type FROM assignments_plancoder pc "  # noqa: S608
+            "JOIN assignments_assignmentplan p ON p.id = pc.plan_id "
+            "WHERE p.project_id = %s AND pc.user_id = %s AND pc.active "
+            f"ORDER BY pc.id LIMIT 1{for_update(of='pc')}",
+            [project_id, user.pk],
         )
-        current = (
-            Assignment.objects.filter(project_id=project_id, coder=user, status=AssignmentStatus.ASSIGNED)
-            .order_by("order")
-            .first()
+        planned = cursor.fetchone()
+        cursor.execute(
+            f"SELECT n.held, {_SLOT_COLUMNS} FROM "  # noqa: S608
+            "(SELECT COUNT(*) AS held FROM assignments_assignment "
+            " WHERE project_id = %s AND coder_id = %s) n "
+            "LEFT JOIN (SELECT * FROM assignments_assignment "
+            "           WHERE project_id = %s AND coder_id = %s AND status = %s "
+            '           ORDER BY "order" LIMIT 1) a ON 1 = 1',
+            [project_id, user.pk, project_id, user.pk, AssignmentStatus.ASSIGNED],
         )
-        if current is not None or planned is None or planned.plan.unit_type != UnitType.SEGMENT:
-            return current
-        return _claim(project_id=project_id, user=user, quota=planned.quota)
+        held, *current = cursor.fetchone()
+        if current[0] is not None:
+            return _slot(current, project_id)
+        if planned is None or planned[1] != UnitType.SEGMENT or held >= planned[0]:
+            return None
+        return _claim(cursor, project_id=project_id, user=user)
 
 
-def _claim(*, project_id: int, user, quota: int) -> Assignment | None:
-    mine = Assignment.objects.filter(project_id=project_id, coder=user)
-    if mine.count() >= quota:
-        return None
-    not_mine = ~Q(unit_id__in=mine.values("unit_id"))
-    slot = (
-        Assignment.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(not_mine, project_id=project_id, status=AssignmentStatus.OPEN)
-        .order_by("order", "slot")
-        .first()
-    )
+def _claim(cursor, *, project_id: int, user) -> Assignment | None:
+    """Take the first open slot, in queue order, of a unit the coder does not hold; failing that, a slot
+    whose claim has expired. ``SKIP LOCKED``: concurrent claimers never wait for, nor take, the same row."""
+    not_mine = "a.unit_id NOT IN (SELECT unit_id FROM assignments_assignment WHERE project_id = %s AND coder_id = %s)"
     now = timezone.now()
-    if slot is None:
-        slot = (
-            Assignment.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                not_mine,
-                project_id=project_id,
-                status=AssignmentStatus.ASSIGNED,
-                claimed_at__lt=now - _claim_timeout(),
-            )
-            .order_by("claimed_at", "id")
-            .first()
+    cursor.execute(
+        f"SELECT {_SLOT_COLUMNS} FROM assignments_assignment a "  # noqa: S608
+        f"WHERE a.project_id = %s AND a.status = %s AND {not_mine} "
+        f'ORDER BY a."order", a.slot LIMIT 1{for_update(skip_locked=True)}',
+        [project_id, AssignmentStatus.OPEN, project_id, user.pk],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        cursor.execute(
+            f"SELECT {_SLOT_COLUMNS} FROM assignments_assignment a "  # noqa: S608
+            f"WHERE a.project_id = %s AND a.status = %s AND a.claimed_at < %s AND {not_mine} "
+            f"ORDER BY a.claimed_at, a.id LIMIT 1{for_update(skip_locked=True)}",
+            [
+                project_id,
+                AssignmentStatus.ASSIGNED,
+                db_datetime_param(now - _claim_timeout()),
+                project_id,
+                user.pk,
+            ],
         )
-    if slot is None:
+        row = cursor.fetchone()
+    if row is None:
         return None
+    slot = _slot(row, project_id)
     before = {"coder": slot.coder_id, "status": slot.status, "claimed_at": slot.claimed_at}
-    slot.coder = user
-    slot.status = AssignmentStatus.ASSIGNED
-    slot.claimed_at = now
-    slot.last_activity_at = None
-    slot.save(update_fields=["coder", "status", "claimed_at", "last_activity_at"])
+    cursor.execute(
+        "UPDATE assignments_assignment SET coder_id = %s, status = %s, claimed_at = %s, "
+        "last_activity_at = NULL WHERE id = %s",
+        [user.pk, AssignmentStatus.ASSIGNED, db_datetime_param(now), slot.id],
+    )
+    slot.coder, slot.status, slot.claimed_at, slot.last_activity_at = (
+        user,
+        AssignmentStatus.ASSIGNED,
+        now,
+        None,
+    )
     audit_record(
         project_id=project_id,
         actor=user,
@@ -623,8 +666,8 @@ def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
             "RETURNING id, unit_id",
             [
                 AssignmentStatus.DONE,
-                connection.ops.adapt_datetimefield_value(now),
-                connection.ops.adapt_datetimefield_value(now),
+                db_datetime_param(now),
+                db_datetime_param(now),
                 project_id,
                 user.pk,
                 segment_id,

@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from annotate.core.request_context import get_request_id
+from annotate.core.sql import insert_returning_ids
 
 from .chain import GENESIS_HASH, event_hash
 from .models import AuditEvent
@@ -52,7 +53,7 @@ def _chain_head(project_id: int) -> tuple[int, str]:
             )
         else:
             cursor.execute(
-                f"SELECT sequence, hash FROM {_TABLE} WHERE project_id = %s "  # noqa: S608
+                "SELECT sequence, hash FROM audit_auditevent WHERE project_id = %s "
                 "ORDER BY sequence DESC LIMIT 1",
                 [project_id],
             )
@@ -60,7 +61,6 @@ def _chain_head(project_id: int) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
-_TABLE = AuditEvent._meta.db_table
 _COLUMNS = (
     "project_id",
     "sequence",
@@ -76,29 +76,12 @@ _COLUMNS = (
     "created_at",
     "hash",
 )
-_FIELDS = [
-    AuditEvent._meta.get_field(column.removesuffix("_id") if column in ("project_id", "actor_id") else column)
-    for column in _COLUMNS
-]
 
 
 def _insert(rows: list[dict[str, Any]]) -> list[AuditEvent]:
-    """Insert the events in one statement, written by hand: the coding loop calls this on every request,
-    and the ORM's statement compilation would cost more than the insert."""
-    params: list[Any] = []
-    for row in rows:
-        params += [
-            field.get_db_prep_save(row[column], connection)
-            for column, field in zip(_COLUMNS, _FIELDS, strict=True)
-        ]
-    one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}) VALUES {', '.join([one] * len(rows))} "  # noqa: S608
-            "RETURNING id",
-            params,
-        )
-        ids = [r[0] for r in cursor.fetchall()]
+    """Insert the events in one hand-written statement: every request of the coding loop writes events,
+    and compiling the ORM's insert would cost more than running it (annotate.core.sql)."""
+    ids = insert_returning_ids(AuditEvent, _COLUMNS, [[row[c] for c in _COLUMNS] for row in rows])
     return [AuditEvent(id=pk, **row) for pk, row in zip(ids, rows, strict=True)]
 
 

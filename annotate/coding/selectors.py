@@ -24,6 +24,7 @@ from rest_framework.exceptions import NotFound
 
 from annotate.assignments.models import AssignmentStatus
 from annotate.codebook.models import Code
+from annotate.core.sql import db_datetime
 from annotate.projects.models import Membership, Role
 
 from .models import Coding, SegmentCodingVersion
@@ -68,20 +69,46 @@ def coding_get_visible(*, membership: Membership, coding_id: int) -> Coding:
     return coding
 
 
+def coding_set_items(*, coder_id: int, segment_id: int) -> list[Coding]:
+    """One coder's own codings on one segment, each with its code's name and state loaded. Hand-written
+    SQL: every "next" and every code change of the coding loop reads it (``annotate.core.sql``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.project_id, c.segment_id, c.code_id, c.coder_id, c.codebook_version_id, "
+            "c.span_start, c.span_end, c.created_at, k.name, k.is_active "
+            "FROM coding_coding c JOIN codebook_code k ON k.id = c.code_id "
+            "WHERE c.coder_id = %s AND c.segment_id = %s "
+            "ORDER BY c.code_id, c.span_start, c.span_end, c.id",
+            [coder_id, segment_id],
+        )
+        rows = cursor.fetchall()
+    codings = []
+    for pk, project, segment, code, coder, version, start, end, created_at, name, active in rows:
+        coding = Coding(
+            id=pk,
+            project_id=project,
+            segment_id=segment,
+            code_id=code,
+            coder_id=coder,
+            codebook_version_id=version,
+            span_start=start,
+            span_end=end,
+            created_at=db_datetime(created_at),
+        )
+        coding.code = Code(id=code, name=name, is_active=bool(active))
+        codings.append(coding)
+    return codings
+
+
 def coding_set_get(*, coder_id: int, segment_id: int) -> tuple[list[Coding], int]:
     """One coder's own codings on one segment, with the set's version (0 before any change). Always the
     caller's own set: it reveals nothing of colleagues."""
-    codings = list(
-        Coding.objects.filter(coder_id=coder_id, segment_id=segment_id)
-        .select_related("code")
-        .order_by("code_id", "span_start", "span_end", "id")
-    )
     version = (
         SegmentCodingVersion.objects.filter(coder_id=coder_id, segment_id=segment_id)
         .values_list("version", flat=True)
         .first()
     )
-    return codings, version or 0
+    return coding_set_items(coder_id=coder_id, segment_id=segment_id), version or 0
 
 
 # --- for the agreement engine ------------------------------------------------------------------------

@@ -14,18 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from annotate.assignments.models import Assignment, AssignmentStatus
 from annotate.audit.services import audit_record_many
 from annotate.codebook.models import Code, CodebookVersion
 from annotate.core.exceptions import ApplicationError, ConflictError
+from annotate.core.sql import db_datetime_param, for_update, insert_returning_ids
 from annotate.documents.models import Segment
 from annotate.projects.models import Membership, Role
 from annotate.projects.permissions import CODERS
 
 from .models import Coding, SegmentCodingVersion
+from .selectors import coding_set_items
 
 MAX_CODINGS_PER_SET = 500
 
@@ -83,11 +85,18 @@ def _check_coder(*, project_id: int, coder, segment: Segment, role: str | None =
         raise ApplicationError("That segment belongs to another project.")
     if not segment.codable:
         raise ApplicationError("This segment is context (e.g. an interviewer's turn) and is not coded.")
-    assignment = (
-        Assignment.objects.select_for_update(of=("self",))
-        .filter(project_id=project_id, segment_id=segment.pk, coder=coder)
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, status FROM assignments_assignment "  # noqa: S608
+            f"WHERE project_id = %s AND segment_id = %s AND coder_id = %s ORDER BY id LIMIT 1{for_update()}",
+            [project_id, segment.pk, coder.pk],
+        )
+        row = cursor.fetchone()
+    assignment = None
+    if row is not None:
+        assignment = Assignment(
+            id=row[0], project_id=project_id, segment_id=segment.pk, coder=coder, status=row[1]
+        )
     if assignment is None and role != Role.OWNER:
         raise ApplicationError("This unit is not assigned to you.", status=403)
     if assignment is not None and assignment.status == AssignmentStatus.DONE:
@@ -112,15 +121,19 @@ def _check_new_codes(*, project_id: int, code_ids: set[int]) -> tuple[dict[int, 
     Returns the codes by id and the id of the codebook version in force (one query)."""
     if not code_ids:
         return {}, None
-    current_version = (
-        CodebookVersion.objects.filter(codebook=OuterRef("codebook")).order_by("-number").values("id")[:1]
-    )
-    found = {
-        row["id"]: row
-        for row in Code.objects.filter(id__in=code_ids, codebook__project_id=project_id)
-        .annotate(version_id=Subquery(current_version))
-        .values("id", "name", "is_active", "version_id")
-    }
+    ids = sorted(code_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT k.id, k.name, k.is_active, (SELECT v.id FROM codebook_codebookversion v "  # noqa: S608
+            "  WHERE v.codebook_id = k.codebook_id ORDER BY v.number DESC LIMIT 1) "
+            "FROM codebook_code k JOIN codebook_codebook cb ON cb.id = k.codebook_id "
+            f"WHERE cb.project_id = %s AND k.id IN ({', '.join(['%s'] * len(ids))})",
+            [project_id, *ids],
+        )
+        found = {
+            pk: {"id": pk, "name": name, "is_active": bool(active), "version_id": version}
+            for pk, name, active, version in cursor.fetchall()
+        }
     missing = sorted(code_ids - set(found))
     if missing:
         raise ApplicationError(
@@ -150,9 +163,12 @@ def _version_lock(*, project_id: int, coder_id: int, segment_id: int) -> int:
 
 
 def _version_bump(*, coder_id: int, segment_id: int, version: int) -> int:
-    SegmentCodingVersion.objects.filter(coder_id=coder_id, segment_id=segment_id).update(
-        version=version + 1, updated_at=timezone.now()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE coding_segmentcodingversion SET version = %s, updated_at = %s "
+            "WHERE coder_id = %s AND segment_id = %s",
+            [version + 1, db_datetime_param(timezone.now()), coder_id, segment_id],
+        )
     return version + 1
 
 
@@ -168,8 +184,12 @@ def coding_versions_bump(*, pairs: set[tuple[int, int]]) -> None:
 def _touch(assignment: Assignment | None) -> None:
     """Activity on a held unit renews its claim (an abandoned claim is one nobody touches)."""
     if assignment is not None:
-        now = timezone.now()
-        Assignment.objects.filter(pk=assignment.pk).update(last_activity_at=now, claimed_at=now)
+        now = db_datetime_param(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE assignments_assignment SET last_activity_at = %s, claimed_at = %s WHERE id = %s",
+                [now, now, assignment.pk],
+            )
 
 
 def _current_version_id(project_id: int) -> int:
@@ -211,9 +231,7 @@ def coding_set_replace(
     with transaction.atomic():
         assignment = _check_coder(project_id=project_id, coder=coder, segment=segment, role=role)
         current_version = _version_lock(project_id=project_id, coder_id=coder.pk, segment_id=segment.pk)
-        current = {
-            _key(c): c for c in Coding.objects.filter(coder=coder, segment=segment).select_related("code")
-        }
+        current = {_key(c): c for c in coding_set_items(coder_id=coder.pk, segment_id=segment.pk)}
         if set(current) == set(desired):
             return CodingSetResult(codings=_sorted(current.values()), version=current_version, changed=False)
         if version != current_version:
@@ -244,20 +262,28 @@ def coding_set_replace(
         if added:
             if codebook_version_id is None:
                 raise ApplicationError("This project's codebook has no version yet; add a code first.")
-            created = Coding.objects.bulk_create(
+            now = timezone.now()
+            created = [
                 Coding(
                     project_id=project_id,
                     segment=segment,
-                    code_id=spec.code_id,
+                    code=codes[spec.code_id],
                     coder=coder,
                     codebook_version_id=codebook_version_id,
                     span_start=spec.span[0] if spec.span else None,
                     span_end=spec.span[1] if spec.span else None,
+                    created_at=now,
                 )
                 for spec in added
+            ]
+            ids = insert_returning_ids(
+                Coding,
+                _CODING_COLUMNS,
+                [[getattr(coding, column) for column in _CODING_COLUMNS] for coding in created],
             )
-            for coding in created:
-                coding.code = codes[coding.code_id]
+            for coding, pk in zip(created, ids, strict=True):
+                coding.pk = pk
+                coding._state.adding = False
         events += [
             {
                 "actor": coder,
@@ -272,6 +298,18 @@ def coding_set_replace(
         audit_record_many(project_id=project_id, events=events)
         kept = [c for key, c in current.items() if key in desired]
     return CodingSetResult(codings=_sorted([*kept, *created]), version=new_version, changed=True)
+
+
+_CODING_COLUMNS = (
+    "project_id",
+    "segment_id",
+    "code_id",
+    "coder_id",
+    "codebook_version_id",
+    "span_start",
+    "span_end",
+    "created_at",
+)
 
 
 def _sorted(codings) -> list[Coding]:

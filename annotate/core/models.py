@@ -24,7 +24,9 @@ class BackgroundJob(models.Model):
     finds it already running or finished and does nothing.
     """
 
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
+    )
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0–100.")
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(null=True, blank=True)

@@ -12,7 +12,9 @@ def _is_api(request) -> bool:
 def not_found(request, exception=None):
     if _is_api(request):
         return JsonResponse(
-            {"detail": f"Not found: no API resource at {request.path}. Check the URL and that its ids are numbers."},
+            {
+                "detail": f"Not found: no API resource at {request.path}. Check the URL and that its ids are numbers."
+            },
             status=404,
         )
     return defaults.page_not_found(request, exception)

@@ -1,5 +1,8 @@
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from rest_framework.exceptions import NotFound
+
+from annotate.core.sql import columns, instance_from_row
 
 from .models import Document, ImportJob, Segment
 
@@ -28,13 +31,21 @@ def segment_list(*, document: Document) -> QuerySet[Segment]:
 
 
 def segment_get(*, project_id: int, segment_id: int) -> Segment:
-    segment = (
-        Segment.objects.select_related("document")
-        .filter(document__project_id=project_id, pk=segment_id)
-        .first()
-    )
-    if segment is None:
+    """The segment, with its document attached but the document's text deferred (loaded on first use:
+    only callers converting UTF-16 offsets need it). Hand-written SQL, as each code change runs it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns(Segment, 's')} FROM documents_segment s "  # noqa: S608
+            "JOIN documents_document d ON d.id = s.document_id WHERE s.id = %s AND d.project_id = %s",
+            [segment_id, project_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound("Segment not found in this project.")
+    segment = instance_from_row(Segment, row)
+    segment.document = Document.from_db(
+        connection.alias, ["id", "project_id"], [segment.document_id, project_id]
+    )
     return segment
 
 

@@ -1,7 +1,10 @@
 """Reads of projects and memberships, always scoped to the requesting user."""
 
+from django.db import connection
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound
+
+from annotate.core.sql import columns, instance_from_row
 
 from .models import Membership, Project
 
@@ -14,9 +17,20 @@ def membership_get(*, user, project_id: int) -> Membership:
     """The user's membership, or NotFound: a non-member cannot tell a hidden project from a missing one."""
     if not getattr(user, "is_authenticated", False):
         raise NotFound("Project not found.")
-    membership = Membership.objects.select_related("project").filter(user=user, project_id=project_id).first()
-    if membership is None:
+    # Every project-scoped request runs this: one hand-written query (annotate.core.sql), not the ORM's.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns(Membership, 'm')}, {columns(Project, 'p')} "  # noqa: S608
+            "FROM projects_membership m JOIN projects_project p ON p.id = m.project_id "
+            "WHERE m.user_id = %s AND m.project_id = %s",
+            [user.pk, project_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound("Project not found.")
+    width = len(Membership._meta.concrete_fields)
+    membership = instance_from_row(Membership, row[:width])
+    membership.project = instance_from_row(Project, row[width:])
     return membership
 
 

@@ -5,20 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analysis', '0001_initial'),
-        ('projects', '0002_codings_released_at'),
+        ("analysis", "0001_initial"),
+        ("projects", "0002_codings_released_at"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnalysisSettings',
+            name="AnalysisSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('coders_see_agreement', models.BooleanField(default=False, help_text='Coders and viewers may see aggregate agreement (overall and per-code coefficients only).')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "coders_see_agreement",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Coders and viewers may see aggregate agreement (overall and per-code coefficients only).",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="projects.project"
+                    ),
+                ),
             ],
         ),
     ]

@@ -8,7 +8,9 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 class AutoSchema(SpectacularAutoSchema):
     def _get_serializer_name(self, serializer, direction, bypass_extensions=False):
         name = super()._get_serializer_name(serializer, direction, bypass_extensions)
-        qualname = type(serializer).__qualname__ if not isinstance(serializer, type) else serializer.__qualname__
+        qualname = (
+            type(serializer).__qualname__ if not isinstance(serializer, type) else serializer.__qualname__
+        )
         if "." in qualname and "<locals>" not in qualname:
             outer, inner = qualname.split(".")[-2:]
             prefix = outer.removesuffix("Api")

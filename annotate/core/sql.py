@@ -1,0 +1,107 @@
+"""Helpers for the few hand-written statements on the coding loop's hot path (queue, codes, done).
+
+The ORM is the default everywhere; these statements are written by hand because compiling an ORM query
+costs two to four times what running it does (``benchmarks/coding_load.py``). They are plain SQL that
+PostgreSQL and SQLite both run; the row-lock clauses, which only PostgreSQL has (SQLite's IMMEDIATE
+transactions serialise writers instead), come from the functions below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+
+def for_update(*, of: str = "", skip_locked: bool = False) -> str:
+    """The row-lock suffix of a SELECT on this backend: ``FOR UPDATE [OF alias] [SKIP LOCKED]``, or
+    nothing. Name ``of`` in a join, or every joined row is locked too."""
+    if connection.vendor != "postgresql":
+        return ""
+    return " FOR UPDATE" + (f" OF {of}" if of else "") + (" SKIP LOCKED" if skip_locked else "")
+
+
+def db_datetime_param(value: dt.datetime | None) -> Any:
+    """A datetime as this backend stores it (SQLite: naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def db_datetime(value: Any) -> dt.datetime | None:
+    """A datetime column's raw value (SQLite gives text) as an aware datetime."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = parse_datetime(value)
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, dt.UTC)
+    return parsed
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """The select list of every concrete column of ``model`` under ``alias``, in ``instance_from_row`` order."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def instance_from_row(model: type[Model], values: Sequence[Any]) -> Model:
+    """A model instance from the values of ``columns(model, …)``, converted as the ORM would for the
+    field types these models use (SQLite gives datetimes as text and booleans as integers)."""
+    fields = model._meta.concrete_fields
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        if value is not None:
+            kind = field.get_internal_type()
+            if kind == "DateTimeField":
+                value = db_datetime(value)
+            elif kind == "BooleanField":
+                value = bool(value)
+            elif kind not in _PLAIN_TYPES:
+                raise TypeError(f"instance_from_row does not convert {kind} ({model.__name__}.{field.name})")
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
+_PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "CharField",
+        "ForeignKey",
+        "IntegerField",
+        "OneToOneField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def insert_returning_ids(
+    model: type[Model], columns_: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Insert ``rows`` (values in ``columns_`` order, columns named by attname) in one statement and
+    return the new ids in row order. Values are prepared by their fields, as the ORM would."""
+    if not rows:
+        return []
+    fields = [model._meta.get_field(name) for name in columns_]  # get_field knows attnames too
+    quote = connection.ops.quote_name
+    params: list[Any] = []
+    for row in rows:
+        params += [
+            field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)
+        ]
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+            f"VALUES {', '.join([one] * len(rows))} RETURNING id",
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
