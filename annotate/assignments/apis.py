@@ -131,10 +131,12 @@ class QueueNextApi(ProjectScopedApi):
     @extend_schema(responses=dict)
     def get(self, request, project_id):
         assignment = queue_next(project_id=project_id, user=request.user)
-        unit = None
-        if assignment is not None:
-            unit = UnitOutputSerializer(unit_context(assignment=assignment, user=request.user)).data
-        return Response({"unit": unit, "progress": queue_counts(project_id=project_id, user=request.user)})
+        if assignment is None:
+            return Response(
+                {"unit": None, "progress": queue_counts(project_id=project_id, user=request.user)}
+            )
+        context = unit_context(assignment=assignment, user=request.user)
+        return Response({"unit": UnitOutputSerializer(context).data, "progress": context["progress"]})
 
 
 class AssignmentOutputSerializer(serializers.Serializer):

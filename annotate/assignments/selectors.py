@@ -59,7 +59,11 @@ SELECT s.id, s.position, s.speaker, s.start_offset, s.end_offset, s.codable,
        d.id, d.title, d.case_id, c.identifier, u.adjudicated_at IS NOT NULL,
        v.id, v.number, v.created_at,
        (SELECT scv.version FROM coding_segmentcodingversion scv
-        WHERE scv.coder_id = %(coder)s AND scv.segment_id = t.id)
+        WHERE scv.coder_id = %(coder)s AND scv.segment_id = t.id),
+       (SELECT COUNT(*) FROM assignments_assignment q
+        WHERE q.project_id = %(project)s AND q.coder_id = %(coder)s),
+       (SELECT COUNT(*) FROM assignments_assignment q
+        WHERE q.project_id = %(project)s AND q.coder_id = %(coder)s AND q.status = %(done)s)
 FROM documents_segment t
 JOIN documents_document d ON d.id = t.document_id
 JOIN cases_case c ON c.id = d.case_id
@@ -82,10 +86,11 @@ WHERE v.case_id = %s
 
 def unit_context(*, assignment: Assignment, user) -> dict[str, Any]:
     """What a coder needs to code a unit: its text, the neighbouring turns, the document's case and its
-    attributes, the codebook version in force, and their own codes on it (with the set's version).
+    attributes, the codebook version in force, and their own codes on it (with the set's version); and
+    under ``progress`` the coder's queue counts (as ``queue_counts``), which ``queue/next`` returns too.
 
     Every "next" runs this, so it is three hand-written queries (``annotate.core.sql``): the unit with its
-    neighbours, document, case, codebook version and set version; the case's attributes; the codes. Texts
+    neighbours, document, case, codebook version, set version and counts; the case's attributes; the codes. Texts
     are cut from the transcript in the database (code points in both backends), not loaded whole."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -95,6 +100,7 @@ def unit_context(*, assignment: Assignment, user) -> dict[str, Any]:
                 "project": assignment.project_id,
                 "around": NEIGHBOURS,
                 "segment": assignment.segment_id,
+                "done": AssignmentStatus.DONE,
             },
         )
         rows = cursor.fetchall()
@@ -148,6 +154,7 @@ def unit_context(*, assignment: Assignment, user) -> dict[str, Any]:
             else {"id": unit[12], "number": unit[13], "created_at": db_datetime(unit[14])}
         ),
         "codings": {"version": unit[15] or 0, "offset_unit": "codepoint", "items": codings},
+        "progress": {"assigned": unit[16], "done": unit[17], "remaining": unit[16] - unit[17]},
     }
 
 

@@ -21,7 +21,7 @@ from annotate.assignments.models import Assignment, AssignmentStatus
 from annotate.audit.services import audit_record_many
 from annotate.codebook.models import Code, CodebookVersion
 from annotate.core.exceptions import ApplicationError, ConflictError
-from annotate.core.sql import db_datetime_param, for_update, insert_returning_ids
+from annotate.core.sql import db_datetime_param, insert_returning_ids
 from annotate.documents.models import Segment
 from annotate.projects.models import Membership, Role
 from annotate.projects.permissions import CODERS
@@ -70,8 +70,8 @@ def _key(coding: Coding) -> tuple[int, int | None, int | None]:
 
 
 def _check_coder(*, project_id: int, coder, segment: Segment, role: str | None = None) -> Assignment | None:
-    """The coder may change their codings on this segment: return their assignment row, locked (None for
-    an owner coding outside any plan). Raises with the reason otherwise. ``role``: the coder's role when
+    """The coder may change their codings on this segment: return their assignment row, locked and its
+    claim renewed (None for an owner coding outside any plan). Raises with the reason otherwise. ``role``: the coder's role when
     the caller has just read their membership (the API has), else it is read here."""
     if role is None:
         role = (
@@ -85,11 +85,14 @@ def _check_coder(*, project_id: int, coder, segment: Segment, role: str | None =
         raise ApplicationError("That segment belongs to another project.")
     if not segment.codable:
         raise ApplicationError("This segment is context (e.g. an interviewer's turn) and is not coded.")
+    # Lock the assignment and renew its claim in one statement: activity on a held unit renews its claim
+    # (an abandoned claim is one nobody touches). A refused change rolls the renewal back with it.
+    now = db_datetime_param(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, status FROM assignments_assignment "  # noqa: S608
-            f"WHERE project_id = %s AND segment_id = %s AND coder_id = %s ORDER BY id LIMIT 1{for_update()}",
-            [project_id, segment.pk, coder.pk],
+            "UPDATE assignments_assignment SET last_activity_at = %s, claimed_at = %s "
+            "WHERE project_id = %s AND segment_id = %s AND coder_id = %s RETURNING id, status",
+            [now, now, project_id, segment.pk, coder.pk],
         )
         row = cursor.fetchone()
     assignment = None
@@ -181,17 +184,6 @@ def coding_versions_bump(*, pairs: set[tuple[int, int]]) -> None:
         )
 
 
-def _touch(assignment: Assignment | None) -> None:
-    """Activity on a held unit renews its claim (an abandoned claim is one nobody touches)."""
-    if assignment is not None:
-        now = db_datetime_param(timezone.now())
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE assignments_assignment SET last_activity_at = %s, claimed_at = %s WHERE id = %s",
-                [now, now, assignment.pk],
-            )
-
-
 def _current_version_id(project_id: int) -> int:
     version_id = (
         CodebookVersion.objects.filter(codebook__project_id=project_id)
@@ -229,7 +221,7 @@ def coding_set_replace(
     for spec in desired.values():
         _check_span(segment, spec.span)
     with transaction.atomic():
-        assignment = _check_coder(project_id=project_id, coder=coder, segment=segment, role=role)
+        _check_coder(project_id=project_id, coder=coder, segment=segment, role=role)
         current_version = _version_lock(project_id=project_id, coder_id=coder.pk, segment_id=segment.pk)
         current = {_key(c): c for c in coding_set_items(coder_id=coder.pk, segment_id=segment.pk)}
         if set(current) == set(desired):
@@ -294,7 +286,6 @@ def coding_set_replace(
             for coding in created
         ]
         _version_bump(coder_id=coder.pk, segment_id=segment.pk, version=current_version)
-        _touch(assignment)
         audit_record_many(project_id=project_id, events=events)
         kept = [c for key, c in current.items() if key in desired]
     return CodingSetResult(codings=_sorted([*kept, *created]), version=new_version, changed=True)
@@ -333,7 +324,7 @@ def coding_create(
         "span_end": span_end,
     }
     with transaction.atomic():
-        assignment = _check_coder(project_id=project_id, coder=coder, segment=segment)
+        _check_coder(project_id=project_id, coder=coder, segment=segment)
         version = _version_lock(project_id=project_id, coder_id=coder.pk, segment_id=segment.pk)
         existing = Coding.objects.filter(**lookup).first()
         if existing is not None:
@@ -351,7 +342,6 @@ def coding_create(
                 raise
             return existing, False
         new_version = _version_bump(coder_id=coder.pk, segment_id=segment.pk, version=version)
-        _touch(assignment)
         audit_record_many(
             project_id=project_id,
             events=[
@@ -372,13 +362,12 @@ def coding_delete(*, coding: Coding, actor) -> None:
         raise ApplicationError("You can only remove your own codings.", status=403)
     segment = Segment.objects.select_related("document").get(pk=coding.segment_id)
     with transaction.atomic():
-        assignment = _check_coder(project_id=coding.project_id, coder=actor, segment=segment)
+        _check_coder(project_id=coding.project_id, coder=actor, segment=segment)
         version = _version_lock(project_id=coding.project_id, coder_id=actor.pk, segment_id=segment.pk)
         locked = Coding.objects.filter(pk=coding.pk).first()
         if locked is None:
             return
         new_version = _version_bump(coder_id=actor.pk, segment_id=segment.pk, version=version)
-        _touch(assignment)
         audit_record_many(
             project_id=locked.project_id,
             events=[
