@@ -13,7 +13,7 @@ COPY pyproject.toml README.md ./
 COPY annotate ./annotate
 COPY workers ./workers
 COPY frontend ./frontend
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install . && mkdir -p /app/var && chown -R intercoder /app/var
 
 # collectstatic needs settings but no secrets of consequence at build time.
@@ -23,4 +23,5 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sql
 
 USER intercoder
 EXPOSE 8000
-CMD ["gunicorn", "annotate.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers and their class: gunicorn.conf.py (WEB_CONCURRENCY overrides the count).
+CMD ["gunicorn", "annotate.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

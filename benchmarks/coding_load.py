@@ -10,9 +10,21 @@ Every loop is bounded: each coder stops when the pool has nothing left for them 
     .venv/bin/python benchmarks/coding_load.py            # 50 coders, pool of 3,000 segments, k = 2
     .venv/bin/python benchmarks/coding_load.py --quick    # 5 coders, tiny pool, seconds
 
-Prints one JSON line (workload "coding loop, 50 coders"): rps, reference_rps, ratio (rps / reference_rps),
-p50_ms, p95_ms, p99_ms, errors, and the standard fields (ours_s, reference, reference_s, peak_mb: the
-server's peak resident memory, master and workers summed).
+The server is started as production starts it: gunicorn with the repository's gunicorn.conf.py.
+
+Three phases, in one run on one server:
+
+1. the bare endpoint, every client sending its next request as soon as the last one answers;
+2. the coding loop the same way (saturated): ``rps``, ``ratio`` (rps / reference_rps) and the latency
+   percentiles ``p50_ms``, ``p95_ms``, ``p99_ms``. With 50 clients and no pause, the mean latency is
+   50 / rps by Little's law, so these measure the queue in front of a saturated server;
+3. the coding loop paced (``--think``, default 1 s per unit, uniform in [0.5, 1.5] s; a person coding a
+   turn takes far longer): ``paced_rps`` and ``paced_p50_ms``, ``paced_p95_ms``, ``paced_p99_ms``, the
+   latency a coder feels while 49 colleagues work at that pace.
+
+Prints one JSON line (workload "coding loop, 50 coders") with those fields, ``errors`` (all phases), and
+the standard fields (ours_s, reference, reference_s, peak_mb: the server's peak resident memory, master
+and workers summed).
 """
 
 from __future__ import annotations
@@ -21,6 +33,8 @@ import asyncio
 import contextlib
 import json
 import os
+import random
+import runpy
 import signal
 import socket
 import subprocess
@@ -131,26 +145,9 @@ def _setup(coders: int, documents: int, per_document: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _start_server(workers: int) -> subprocess.Popen:
+def _start_server(server_args: list[str]) -> subprocess.Popen:
     process = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "annotate.wsgi:application",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "-w",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
+        [PYTHON, "-m", "gunicorn", "annotate.wsgi:application", "-b", f"127.0.0.1:{PORT}", *server_args],
         cwd=ROOT,
         env=_env(),
         start_new_session=True,
@@ -212,9 +209,14 @@ class Stats:
         return response
 
 
-async def _coder(client, stats: Stats, project: int, codes: list[int], loops: int, index: int) -> None:
+async def _coder(
+    client, stats: Stats, project: int, codes: list[int], loops: int, index: int, think_s: float = 0.0
+) -> None:
     base = f"/api/v1/projects/{project}"
+    pauses = random.Random(index)
     for i in range(loops):
+        if think_s:  # reading the segment and choosing codes: uniform in [0.5, 1.5] x think_s
+            await asyncio.sleep(think_s * pauses.uniform(0.5, 1.5))
         response = await stats.call(client, "GET", f"{base}/queue/next/")
         if response is None:
             return
@@ -265,25 +267,47 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
+def _latency(prefix: str, stats: Stats) -> dict[str, float]:
+    return {
+        f"{prefix}p50_ms": round(_percentile(stats.latencies, 0.50), 1),
+        f"{prefix}p95_ms": round(_percentile(stats.latencies, 0.95), 1),
+        f"{prefix}p99_ms": round(_percentile(stats.latencies, 0.99), 1),
+    }
+
+
 def main() -> None:
     args_parser = parser(__doc__.splitlines()[0])
     args_parser.add_argument("--coders", type=int, default=50)
-    args_parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
-    args_parser.add_argument("--loops", type=int, default=60, help="most units per coder")
+    args_parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn workers (default: gunicorn.conf.py's, as in production)",
+    )
+    args_parser.add_argument("--loops", type=int, default=60, help="most units per coder, saturated phase")
+    args_parser.add_argument("--paced-loops", type=int, default=20, help="most units per coder, paced phase")
+    args_parser.add_argument("--think", type=float, default=1.0, help="mean seconds a coder spends per unit")
     args = args_parser.parse_args()
-    coders, documents, per_document, loops = args.coders, 30, 100, args.loops
+    coders, documents, per_document, loops, paced_loops = args.coders, 30, 100, args.loops, args.paced_loops
     if args.quick:
-        coders, documents, per_document, loops = 5, 2, 10, 4
+        coders, documents, per_document, loops, paced_loops = 5, 2, 10, 4, 2
+        args.think = min(args.think, 0.2)
+    workers = args.workers or runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
     _recreate_database()
     data = _setup(coders, documents, per_document)
-    server = _start_server(args.workers)
+    server = _start_server(["--workers", str(workers)])
     try:
         tokens, project, codes = data["tokens"], data["project"], data["codes"]
         # Warm up every worker (imports, connections) on the bare endpoint, then measure it.
         asyncio.run(_run(tokens, lambda c, s, i: _bare(c, s, 5)))
         bare_requests = max(10, loops * 3)
         reference, reference_s = asyncio.run(_run(tokens, lambda c, s, i: _bare(c, s, bare_requests)))
+        # Saturated: every coder sends its next request the moment the last one answers.
         ours, ours_s = asyncio.run(_run(tokens, lambda c, s, i: _coder(c, s, project, codes, loops, i)))
+        # Paced: the same coders, each pausing about --think seconds per unit before asking for the next.
+        paced, paced_s = asyncio.run(
+            _run(tokens, lambda c, s, i: _coder(c, s, project, codes, paced_loops, i, think_s=args.think))
+        )
         peak = _server_peak_mb(server)
     finally:
         _stop(server)
@@ -299,12 +323,14 @@ def main() -> None:
         reference_rps=round(reference_rps, 1),
         requests=len(ours.latencies),
         reference_requests=len(reference.latencies),
-        p50_ms=round(_percentile(ours.latencies, 0.50), 1),
-        p95_ms=round(_percentile(ours.latencies, 0.95), 1),
-        p99_ms=round(_percentile(ours.latencies, 0.99), 1),
+        **_latency("", ours),
         reference_p99_ms=round(_percentile(reference.latencies, 0.99), 1),
-        errors=ours.errors + reference.errors,
-        workers=args.workers,
+        think_s=args.think,
+        paced_rps=round(len(paced.latencies) / paced_s, 1) if paced_s else 0.0,
+        paced_requests=len(paced.latencies),
+        **_latency("paced_", paced),
+        errors=ours.errors + reference.errors + paced.errors,
+        workers=workers,
         quick=args.quick,
     )
 

@@ -3,6 +3,7 @@ specification's schema, and give the containers every variable the production se
 
 import json
 import re
+import runpy
 from pathlib import Path
 
 import jsonschema
@@ -42,7 +43,13 @@ def test_services_and_healthchecks():
 @pytest.mark.parametrize("service", ["web", "worker"])
 def test_app_containers_get_every_variable_production_requires(service):
     required = _required_production_env()
-    assert {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"} <= required
+    assert {
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "REDIS_URL",
+    } <= required
     spec = COMPOSE["services"][service]
     provided = set(ENV_EXAMPLE) if spec.get("env_file") == ".env" else set()
     provided |= set(spec.get("environment", {}))
@@ -64,3 +71,25 @@ def test_the_schema_check_catches_a_mistake():
     schema = json.loads((ROOT / "tests" / "data" / "compose" / "compose-spec.json").read_text())
     with pytest.raises(jsonschema.ValidationError, match="intervall"):
         jsonschema.Draft7Validator(schema).validate(broken)
+
+
+def test_gunicorn_takes_its_workers_from_the_one_config_file():
+    """Compose, the image and the load benchmark start gunicorn in the directory holding gunicorn.conf.py
+    and do not override it, so the benchmark measures the server production runs."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
+    for command in (COMPOSE["services"]["web"]["command"], cmd):
+        assert "gunicorn" in command
+        assert not re.search(r"--workers|\s-w\s|--worker-class|--threads", command), command
+    assert re.search(r"^COPY .*\bgunicorn\.conf\.py\b", dockerfile, re.M), "the image lacks gunicorn.conf.py"
+    benchmark = (ROOT / "benchmarks" / "coding_load.py").read_text()
+    assert "cwd=ROOT" in benchmark
+
+    from gunicorn.config import Config
+
+    config = Config()
+    namespace = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    for key in ("workers", "worker_class", "timeout"):
+        config.set(key, namespace[key])  # gunicorn validates each setting as it loads the file
+    assert config.worker_class_str == "sync"
+    assert config.workers >= 3

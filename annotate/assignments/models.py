@@ -134,7 +134,12 @@ class Assignment(models.Model):
                 name="assignment_one_slot_per_coder",
             ),
             models.CheckConstraint(
-                condition=Q(status=AssignmentStatus.OPEN, coder__isnull=True, done_at__isnull=True)
+                condition=Q(
+                    status=AssignmentStatus.OPEN,
+                    coder__isnull=True,
+                    claimed_at__isnull=True,
+                    done_at__isnull=True,
+                )
                 | Q(status=AssignmentStatus.ASSIGNED, coder__isnull=False, done_at__isnull=True)
                 | Q(status=AssignmentStatus.DONE, coder__isnull=False, done_at__isnull=False),
                 name="assignment_status_consistent",

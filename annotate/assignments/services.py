@@ -592,14 +592,30 @@ def _claim(cursor, *, project_id: int, user) -> Assignment | None:
     whose claim has expired. ``SKIP LOCKED``: concurrent claimers never wait for, nor take, the same row."""
     not_mine = "a.unit_id NOT IN (SELECT unit_id FROM assignments_assignment WHERE project_id = %s AND coder_id = %s)"
     now = timezone.now()
+    # An open slot: chosen, locked and taken in one statement. Its before-image needs no read: an open
+    # slot has no coder and no claim time (the assignment_status_consistent constraint).
     cursor.execute(
-        f"SELECT {_SLOT_COLUMNS} FROM assignments_assignment a "  # noqa: S608
+        "UPDATE assignments_assignment SET coder_id = %s, status = %s, claimed_at = %s, last_activity_at = NULL "  # noqa: S608
+        "WHERE id = (SELECT a.id FROM assignments_assignment a "
         f"WHERE a.project_id = %s AND a.status = %s AND {not_mine} "
-        f'ORDER BY a."order", a.slot LIMIT 1{for_update(skip_locked=True)}',
-        [project_id, AssignmentStatus.OPEN, project_id, user.pk],
+        f'ORDER BY a."order", a.slot LIMIT 1{for_update(skip_locked=True)}) '
+        f"RETURNING {_SLOT_COLUMNS.replace('a.', '')}",
+        [
+            user.pk,
+            AssignmentStatus.ASSIGNED,
+            db_datetime_param(now),
+            project_id,
+            AssignmentStatus.OPEN,
+            project_id,
+            user.pk,
+        ],
     )
     row = cursor.fetchone()
-    if row is None:
+    if row is not None:
+        slot = _slot(row, project_id)
+        slot.coder, slot.claimed_at = user, now
+        before = {"coder": None, "status": AssignmentStatus.OPEN, "claimed_at": None}
+    else:  # an expired claim: read it (its before-image names the coder who loses it), then take it
         cursor.execute(
             f"SELECT {_SLOT_COLUMNS} FROM assignments_assignment a "  # noqa: S608
             f"WHERE a.project_id = %s AND a.status = %s AND a.claimed_at < %s AND {not_mine} "
@@ -613,21 +629,21 @@ def _claim(cursor, *, project_id: int, user) -> Assignment | None:
             ],
         )
         row = cursor.fetchone()
-    if row is None:
-        return None
-    slot = _slot(row, project_id)
-    before = {"coder": slot.coder_id, "status": slot.status, "claimed_at": slot.claimed_at}
-    cursor.execute(
-        "UPDATE assignments_assignment SET coder_id = %s, status = %s, claimed_at = %s, "
-        "last_activity_at = NULL WHERE id = %s",
-        [user.pk, AssignmentStatus.ASSIGNED, db_datetime_param(now), slot.id],
-    )
-    slot.coder, slot.status, slot.claimed_at, slot.last_activity_at = (
-        user,
-        AssignmentStatus.ASSIGNED,
-        now,
-        None,
-    )
+        if row is None:
+            return None
+        slot = _slot(row, project_id)
+        before = {"coder": slot.coder_id, "status": slot.status, "claimed_at": slot.claimed_at}
+        cursor.execute(
+            "UPDATE assignments_assignment SET coder_id = %s, status = %s, claimed_at = %s, "
+            "last_activity_at = NULL WHERE id = %s",
+            [user.pk, AssignmentStatus.ASSIGNED, db_datetime_param(now), slot.id],
+        )
+        slot.coder, slot.status, slot.claimed_at, slot.last_activity_at = (
+            user,
+            AssignmentStatus.ASSIGNED,
+            now,
+            None,
+        )
     audit_record(
         project_id=project_id,
         actor=user,
