@@ -13,8 +13,8 @@ from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet
 from rest_framework.exceptions import NotFound
 
-from annotate.coding.selectors import coding_set_items
-from annotate.core.sql import db_datetime
+from annotate.coding.selectors import coding_set_items_from_rows, coding_set_items_statement
+from annotate.core.sql import db_datetime, execute_batch
 from annotate.projects.models import Membership, Role
 
 from .models import Assignment, AssignmentPlan, AssignmentStatus, PlanCoder, Unit
@@ -59,28 +59,29 @@ SELECT s.id, s.position, s.speaker, s.start_offset, s.end_offset, s.codable,
        d.id, d.title, d.case_id, c.identifier, u.adjudicated_at IS NOT NULL,
        v.id, v.number, v.created_at,
        (SELECT scv.version FROM coding_segmentcodingversion scv
-        WHERE scv.coder_id = %(coder)s AND scv.segment_id = t.id),
+        WHERE scv.coder_id = %s AND scv.segment_id = t.id),
        (SELECT COUNT(*) FROM assignments_assignment q
-        WHERE q.project_id = %(project)s AND q.coder_id = %(coder)s),
+        WHERE q.project_id = d.project_id AND q.coder_id = %s),
        (SELECT COUNT(*) FROM assignments_assignment q
-        WHERE q.project_id = %(project)s AND q.coder_id = %(coder)s AND q.status = %(done)s)
+        WHERE q.project_id = d.project_id AND q.coder_id = %s AND q.status = %s)
 FROM documents_segment t
 JOIN documents_document d ON d.id = t.document_id
 JOIN cases_case c ON c.id = d.case_id
 LEFT JOIN assignments_unit u ON u.segment_id = t.id
 LEFT JOIN (SELECT cv.id, cv.number, cv.created_at FROM codebook_codebookversion cv
            JOIN codebook_codebook cb ON cb.id = cv.codebook_id
-           WHERE cb.project_id = %(project)s ORDER BY cv.number DESC LIMIT 1) v ON 1 = 1
+           WHERE cb.project_id = %s ORDER BY cv.number DESC LIMIT 1) v ON 1 = 1
 JOIN documents_segment s ON s.document_id = t.document_id
-     AND s.position BETWEEN t.position - %(around)s AND t.position + %(around)s
-WHERE t.id = %(segment)s AND d.project_id = %(project)s
+     AND s.position BETWEEN t.position - %s AND t.position + %s
+WHERE t.id = %s AND d.project_id = %s
 ORDER BY s.position
 """
 
 _ATTRIBUTES_SQL = """
 SELECT a.name, v.text_value, v.number_value, v.date_value
 FROM cases_attributevalue v JOIN cases_attributedefinition a ON a.id = v.attribute_id
-WHERE v.case_id = %s
+WHERE v.case_id = (SELECT d.case_id FROM documents_segment s JOIN documents_document d ON d.id = s.document_id
+                   WHERE s.id = %s AND d.project_id = %s)
 """
 
 
@@ -89,30 +90,41 @@ def unit_context(*, assignment: Assignment, user) -> dict[str, Any]:
     attributes, the codebook version in force, and their own codes on it (with the set's version); and
     under ``progress`` the coder's queue counts (as ``queue_counts``), which ``queue/next`` returns too.
 
-    Every "next" runs this, so it is three hand-written queries (``annotate.core.sql``): the unit with its
-    neighbours, document, case, codebook version, set version and counts; the case's attributes; the codes. Texts
-    are cut from the transcript in the database (code points in both backends), not loaded whole."""
+    Every "next" runs this, so it is three hand-written queries in one round trip (``annotate.core.sql``):
+    the unit with its neighbours, document, case, codebook version, set version and counts; the case's
+    attributes; the codes. Texts are cut from the transcript in the database (code points in both
+    backends), not loaded whole."""
+    coder, project, segment = user.pk, assignment.project_id, assignment.segment_id
     with connection.cursor() as cursor:
-        cursor.execute(
-            _CONTEXT_SQL,
-            {
-                "coder": user.pk,
-                "project": assignment.project_id,
-                "around": NEIGHBOURS,
-                "segment": assignment.segment_id,
-                "done": AssignmentStatus.DONE,
-            },
+        rows, attribute_rows, coding_rows = execute_batch(
+            cursor,
+            [
+                (
+                    _CONTEXT_SQL,
+                    [
+                        coder,
+                        coder,
+                        coder,
+                        AssignmentStatus.DONE,
+                        project,
+                        NEIGHBOURS,
+                        NEIGHBOURS,
+                        segment,
+                        project,
+                    ],
+                ),
+                (_ATTRIBUTES_SQL, [segment, project]),
+                coding_set_items_statement(coder_id=coder, segment_id=segment),
+            ],
         )
-        rows = cursor.fetchall()
-        unit = next((row for row in rows if row[0] == assignment.segment_id), None)
-        if unit is None:
-            raise NotFound("No such segment in this project.")
-        cursor.execute(_ATTRIBUTES_SQL, [unit[9]])
-        attributes = {
-            name: next((v for v in (text, number, date) if v is not None), None)
-            for name, text, number, date in cursor.fetchall()
-        }
-    codings = coding_set_items(coder_id=user.pk, segment_id=assignment.segment_id)
+    unit = next((row for row in rows if row[0] == segment), None)
+    if unit is None:
+        raise NotFound("No such segment in this project.")
+    attributes = {
+        name: next((v for v in (text, number, date) if v is not None), None)
+        for name, text, number, date in attribute_rows
+    }
+    codings = coding_set_items_from_rows(coding_rows)
     segment_position = unit[1]
     return {
         "segment": {

@@ -26,7 +26,7 @@ from django.utils import timezone
 from annotate.audit.services import audit_record
 from annotate.cases.models import AttributeDefinition, AttributeValue
 from annotate.core.exceptions import ApplicationError, ConflictError
-from annotate.core.sql import db_datetime, db_datetime_param, for_update
+from annotate.core.sql import db_datetime, db_datetime_param, execute_batch, for_update
 from annotate.documents.models import Segment
 from annotate.projects.models import Membership, Project
 from annotate.projects.permissions import CODERS
@@ -559,45 +559,68 @@ def queue_next(*, project_id: int, user) -> Assignment | None:
     """The coder's next unit: the first unit they hold and have not finished, in queue order; in a pool
     plan, when they hold none, a newly claimed one. ``None`` when there is nothing left for them.
 
-    Every "next" of every coder runs this, so it is hand-written SQL (``annotate.core.sql``): lock the
-    coder's plan row, read their current unit and how many they hold in one query, then claim."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pc.quota, p.unit_type FROM assignments_plancoder pc "  # noqa: S608
-            "JOIN assignments_assignmentplan p ON p.id = pc.plan_id "
-            "WHERE p.project_id = %s AND pc.user_id = %s AND pc.active "
-            f"ORDER BY pc.id LIMIT 1{for_update(of='pc')}",
-            [project_id, user.pk],
-        )
-        planned = cursor.fetchone()
-        cursor.execute(
-            f"SELECT n.held, {_SLOT_COLUMNS} FROM "  # noqa: S608
-            "(SELECT COUNT(*) AS held FROM assignments_assignment "
-            " WHERE project_id = %s AND coder_id = %s) n "
-            "LEFT JOIN (SELECT * FROM assignments_assignment "
-            "           WHERE project_id = %s AND coder_id = %s AND status = %s "
-            '           ORDER BY "order" LIMIT 1) a ON 1 = 1',
-            [project_id, user.pk, project_id, user.pk, AssignmentStatus.ASSIGNED],
-        )
-        held, *current = cursor.fetchone()
-        if current[0] is not None:
-            return _slot(current, project_id)
-        if planned is None or planned[1] != UnitType.SEGMENT or held >= planned[0]:
-            return None
-        return _claim(cursor, project_id=project_id, user=user)
-
-
-def _claim(cursor, *, project_id: int, user) -> Assignment | None:
-    """Take the first open slot, in queue order, of a unit the coder does not hold; failing that, a slot
-    whose claim has expired. ``SKIP LOCKED``: concurrent claimers never wait for, nor take, the same row."""
-    not_mine = "a.unit_id NOT IN (SELECT unit_id FROM assignments_assignment WHERE project_id = %s AND coder_id = %s)"
+    Every "next" of every coder runs this, so it is hand-written SQL in one round trip
+    (``annotate.core.sql``): lock the coder's plan row (their "next"s queue there, so a double click
+    cannot claim twice), read their current unit and how many they hold, and claim an open slot if that
+    is what the coder is due (the claim's own conditions say so, read after the lock like the others)."""
     now = timezone.now()
-    # An open slot: chosen, locked and taken in one statement. Its before-image needs no read: an open
-    # slot has no coder and no claim time (the assignment_status_consistent constraint).
-    cursor.execute(
+    with transaction.atomic(), connection.cursor() as cursor:
+        planned, current, claimed = execute_batch(
+            cursor,
+            [
+                (
+                    "SELECT pc.quota, p.unit_type FROM assignments_plancoder pc "  # noqa: S608
+                    "JOIN assignments_assignmentplan p ON p.id = pc.plan_id "
+                    "WHERE p.project_id = %s AND pc.user_id = %s AND pc.active "
+                    f"ORDER BY pc.id LIMIT 1{for_update(of='pc')}",
+                    [project_id, user.pk],
+                ),
+                (
+                    f"SELECT n.held, {_SLOT_COLUMNS} FROM "  # noqa: S608
+                    "(SELECT COUNT(*) AS held FROM assignments_assignment "
+                    " WHERE project_id = %s AND coder_id = %s) n "
+                    "LEFT JOIN (SELECT * FROM assignments_assignment "
+                    "           WHERE project_id = %s AND coder_id = %s AND status = %s "
+                    '           ORDER BY "order" LIMIT 1) a ON 1 = 1',
+                    [project_id, user.pk, project_id, user.pk, AssignmentStatus.ASSIGNED],
+                ),
+                _claim_open_statement(project_id=project_id, user=user, now=now),
+            ],
+        )
+        held, *unit = current[0]
+        if unit[0] is not None:
+            return _slot(unit, project_id)
+        if not planned or planned[0][1] != UnitType.SEGMENT or held >= planned[0][0]:
+            return None
+        if claimed:
+            slot = _slot(claimed[0], project_id)
+            slot.coder, slot.claimed_at = user, now
+            # An open slot has no coder and no claim time (the assignment_status_consistent constraint).
+            before = {"coder": None, "status": AssignmentStatus.OPEN, "claimed_at": None}
+            _audit_claim(slot, before)
+            return slot
+        return _claim_expired(cursor, project_id=project_id, user=user, now=now)
+
+
+_NOT_MINE = (
+    "a.unit_id NOT IN (SELECT unit_id FROM assignments_assignment WHERE project_id = %s AND coder_id = %s)"
+)
+
+
+def _claim_open_statement(*, project_id: int, user, now) -> tuple[str, list]:
+    """Take the first open slot, in queue order, of a unit the coder does not hold: chosen, locked and
+    taken in one statement, if the coder holds no unfinished unit and is under their quota in a pool
+    plan. ``SKIP LOCKED``: concurrent claimers never wait for, nor take, the same row."""
+    return (
         "UPDATE assignments_assignment SET coder_id = %s, status = %s, claimed_at = %s, last_activity_at = NULL "  # noqa: S608
         "WHERE id = (SELECT a.id FROM assignments_assignment a "
-        f"WHERE a.project_id = %s AND a.status = %s AND {not_mine} "
+        f"WHERE a.project_id = %s AND a.status = %s AND {_NOT_MINE} "
+        "AND NOT EXISTS (SELECT 1 FROM assignments_assignment c "
+        "                WHERE c.project_id = %s AND c.coder_id = %s AND c.status = %s) "
+        "AND (SELECT COUNT(*) FROM assignments_assignment h WHERE h.project_id = %s AND h.coder_id = %s) "
+        "    < (SELECT pc.quota FROM assignments_plancoder pc "
+        "       JOIN assignments_assignmentplan p ON p.id = pc.plan_id "
+        "       WHERE p.project_id = %s AND pc.user_id = %s AND pc.active AND p.unit_type = %s) "
         f'ORDER BY a."order", a.slot LIMIT 1{for_update(skip_locked=True)}) '
         f"RETURNING {_SLOT_COLUMNS.replace('a.', '')}",
         [
@@ -608,52 +631,63 @@ def _claim(cursor, *, project_id: int, user) -> Assignment | None:
             AssignmentStatus.OPEN,
             project_id,
             user.pk,
+            project_id,
+            user.pk,
+            AssignmentStatus.ASSIGNED,
+            project_id,
+            user.pk,
+            project_id,
+            user.pk,
+            UnitType.SEGMENT,
+        ],
+    )
+
+
+def _claim_expired(cursor, *, project_id: int, user, now) -> Assignment | None:
+    """No open slot is left: take a slot whose claim has expired, oldest first. Its before-image names
+    the coder who loses it."""
+    cursor.execute(
+        f"SELECT {_SLOT_COLUMNS} FROM assignments_assignment a "  # noqa: S608
+        f"WHERE a.project_id = %s AND a.status = %s AND a.claimed_at < %s AND {_NOT_MINE} "
+        f"ORDER BY a.claimed_at, a.id LIMIT 1{for_update(skip_locked=True)}",
+        [
+            project_id,
+            AssignmentStatus.ASSIGNED,
+            db_datetime_param(now - _claim_timeout()),
+            project_id,
+            user.pk,
         ],
     )
     row = cursor.fetchone()
-    if row is not None:
-        slot = _slot(row, project_id)
-        slot.coder, slot.claimed_at = user, now
-        before = {"coder": None, "status": AssignmentStatus.OPEN, "claimed_at": None}
-    else:  # an expired claim: read it (its before-image names the coder who loses it), then take it
-        cursor.execute(
-            f"SELECT {_SLOT_COLUMNS} FROM assignments_assignment a "  # noqa: S608
-            f"WHERE a.project_id = %s AND a.status = %s AND a.claimed_at < %s AND {not_mine} "
-            f"ORDER BY a.claimed_at, a.id LIMIT 1{for_update(skip_locked=True)}",
-            [
-                project_id,
-                AssignmentStatus.ASSIGNED,
-                db_datetime_param(now - _claim_timeout()),
-                project_id,
-                user.pk,
-            ],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        slot = _slot(row, project_id)
-        before = {"coder": slot.coder_id, "status": slot.status, "claimed_at": slot.claimed_at}
-        cursor.execute(
-            "UPDATE assignments_assignment SET coder_id = %s, status = %s, claimed_at = %s, "
-            "last_activity_at = NULL WHERE id = %s",
-            [user.pk, AssignmentStatus.ASSIGNED, db_datetime_param(now), slot.id],
-        )
-        slot.coder, slot.status, slot.claimed_at, slot.last_activity_at = (
-            user,
-            AssignmentStatus.ASSIGNED,
-            now,
-            None,
-        )
+    if row is None:
+        return None
+    slot = _slot(row, project_id)
+    before = {"coder": slot.coder_id, "status": slot.status, "claimed_at": slot.claimed_at}
+    cursor.execute(
+        "UPDATE assignments_assignment SET coder_id = %s, status = %s, claimed_at = %s, "
+        "last_activity_at = NULL WHERE id = %s",
+        [user.pk, AssignmentStatus.ASSIGNED, db_datetime_param(now), slot.id],
+    )
+    slot.coder, slot.status, slot.claimed_at, slot.last_activity_at = (
+        user,
+        AssignmentStatus.ASSIGNED,
+        now,
+        None,
+    )
+    _audit_claim(slot, before)
+    return slot
+
+
+def _audit_claim(slot: Assignment, before: dict[str, Any]) -> None:
     audit_record(
-        project_id=project_id,
-        actor=user,
+        project_id=slot.project_id,
+        actor=slot.coder,
         action="assignment.claim",
         obj=slot,
         before=before,
-        after={"segment": slot.segment_id, "coder": user.pk, "status": slot.status},
+        after={"segment": slot.segment_id, "coder": slot.coder_id, "status": slot.status},
         reason="expired claim taken over" if before["coder"] is not None else "",
     )
-    return slot
 
 
 def _held(*, project_id: int, user, segment_id: int) -> Assignment:

@@ -10,9 +10,9 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from annotate.core.request_context import get_request_id
-from annotate.core.sql import insert_returning_ids
+from annotate.core.sql import execute_batch, insert_returning_ids
 
-from .chain import GENESIS_HASH, event_hash
+from .chain import GENESIS_HASH, event_hash, event_hash_template
 from .models import AuditEvent
 
 # Namespace for pg_advisory_xact_lock(int, int): the second int is the project id.
@@ -38,25 +38,14 @@ def snapshot(instance, fields: list[str] | None = None, exclude: list[str] | Non
     return json_safe(data)
 
 
-def _chain_head(project_id: int) -> tuple[int, str]:
-    """Lock the project's chain for this transaction and return its head (sequence, hash).
-
-    The lock serialises writers of one project's chain so that two events can never share a predecessor.
-    On PostgreSQL both happen in one round trip (migration 0003's function); on SQLite the app opens
-    transactions as IMMEDIATE (settings), which already serialises all writers.
-    """
+def _chain_head_sqlite(project_id: int) -> tuple[int, str]:
+    """The head (sequence, hash) of the project's chain. No lock is needed on SQLite: the app opens
+    transactions as IMMEDIATE (settings), which serialises all writers."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT head_sequence, head_hash FROM intercoder_audit_chain_head(%s, %s)",
-                [_AUDIT_LOCK_NAMESPACE, project_id],
-            )
-        else:
-            cursor.execute(
-                "SELECT sequence, hash FROM audit_auditevent WHERE project_id = %s "
-                "ORDER BY sequence DESC LIMIT 1",
-                [project_id],
-            )
+        cursor.execute(
+            "SELECT sequence, hash FROM audit_auditevent WHERE project_id = %s ORDER BY sequence DESC LIMIT 1",
+            [project_id],
+        )
         row = cursor.fetchone()
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
@@ -156,7 +145,9 @@ def _append(project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
         )
     request_id = get_request_id()
     now = timezone.now()
-    sequence, prev_hash = _chain_head(project_id)
+    if connection.vendor == "postgresql":
+        return _append_postgresql(project_id, images, request_id, now)
+    sequence, prev_hash = _chain_head_sqlite(project_id)
     rows = []
     for image in images:
         sequence += 1
@@ -171,3 +162,60 @@ def _append(project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
         fields["hash"] = prev_hash = event_hash(**fields)
         rows.append(fields)
     return _insert(rows)
+
+
+_APPEND_SQL = (
+    "SELECT event_id, event_sequence, event_prev_hash, event_hash FROM intercoder_audit_append("  # noqa: S608
+    + ", ".join(["%s"] * 14)
+    + ")"
+)
+
+
+def _append_postgresql(
+    project_id: int, images: list[dict[str, Any]], request_id: str, now
+) -> list[AuditEvent]:
+    """One call of migration 0003's function per event, all in one round trip: each takes the chain's
+    lock (held to the commit), reads its head, and inserts the event hashed from its template."""
+    statements = []
+    for image in images:
+        head, middle, tail = event_hash_template(
+            project_id=project_id, **image, request_id=request_id, created_at=now
+        )
+        params = [
+            _AUDIT_LOCK_NAMESPACE,
+            project_id,
+            image["actor_id"],
+            image["action"],
+            image["object_type"],
+            image["object_id"],
+            _JSON.get_db_prep_save(image["before"], connection),
+            _JSON.get_db_prep_save(image["after"], connection),
+            image["reason"],
+            request_id,
+            now,
+            head,
+            middle,
+            tail,
+        ]
+        statements.append((_APPEND_SQL, params))
+    with connection.cursor() as cursor:
+        results = execute_batch(cursor, statements)
+    events = []
+    for image, rows in zip(images, results, strict=True):
+        ((pk, sequence, prev_hash, digest),) = rows
+        events.append(
+            AuditEvent(
+                id=pk,
+                project_id=project_id,
+                sequence=sequence,
+                prev_hash=prev_hash,
+                hash=digest,
+                **image,
+                request_id=request_id,
+                created_at=now,
+            )
+        )
+    return events
+
+
+_JSON = AuditEvent._meta.get_field("before")

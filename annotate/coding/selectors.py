@@ -69,19 +69,21 @@ def coding_get_visible(*, membership: Membership, coding_id: int) -> Coding:
     return coding
 
 
-def coding_set_items(*, coder_id: int, segment_id: int) -> list[Coding]:
-    """One coder's own codings on one segment, each with its code's name and state loaded. Hand-written
-    SQL: every "next" and every code change of the coding loop reads it (``annotate.core.sql``)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.id, c.project_id, c.segment_id, c.code_id, c.coder_id, c.codebook_version_id, "
-            "c.span_start, c.span_end, c.created_at, k.name, k.is_active "
-            "FROM coding_coding c JOIN codebook_code k ON k.id = c.code_id "
-            "WHERE c.coder_id = %s AND c.segment_id = %s "
-            "ORDER BY c.code_id, c.span_start, c.span_end, c.id",
-            [coder_id, segment_id],
-        )
-        rows = cursor.fetchall()
+_SET_ITEMS_SQL = (
+    "SELECT c.id, c.project_id, c.segment_id, c.code_id, c.coder_id, c.codebook_version_id, "
+    "c.span_start, c.span_end, c.created_at, k.name, k.is_active "
+    "FROM coding_coding c JOIN codebook_code k ON k.id = c.code_id "
+    "WHERE c.coder_id = %s AND c.segment_id = %s "
+    "ORDER BY c.code_id, c.span_start, c.span_end, c.id"
+)
+
+
+def coding_set_items_statement(*, coder_id: int, segment_id: int) -> tuple[str, list[int]]:
+    """The statement behind ``coding_set_items``, for callers that batch it (annotate.core.sql)."""
+    return _SET_ITEMS_SQL, [coder_id, segment_id]
+
+
+def coding_set_items_from_rows(rows) -> list[Coding]:
     codings = []
     for pk, project, segment, code, coder, version, start, end, created_at, name, active in rows:
         coding = Coding(
@@ -98,6 +100,14 @@ def coding_set_items(*, coder_id: int, segment_id: int) -> list[Coding]:
         coding.code = Code(id=code, name=name, is_active=bool(active))
         codings.append(coding)
     return codings
+
+
+def coding_set_items(*, coder_id: int, segment_id: int) -> list[Coding]:
+    """One coder's own codings on one segment, each with its code's name and state loaded. Hand-written
+    SQL: every "next" and every code change of the coding loop reads it (``annotate.core.sql``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(*coding_set_items_statement(coder_id=coder_id, segment_id=segment_id))
+        return coding_set_items_from_rows(cursor.fetchall())
 
 
 def coding_set_get(*, coder_id: int, segment_id: int) -> tuple[list[Coding], int]:

@@ -21,13 +21,13 @@ from annotate.assignments.models import Assignment, AssignmentStatus
 from annotate.audit.services import audit_record_many
 from annotate.codebook.models import Code, CodebookVersion
 from annotate.core.exceptions import ApplicationError, ConflictError
-from annotate.core.sql import db_datetime_param, insert_returning_ids
+from annotate.core.sql import db_datetime_param, execute_batch, insert_statement
 from annotate.documents.models import Segment
 from annotate.projects.models import Membership, Role
 from annotate.projects.permissions import CODERS
 
 from .models import Coding, SegmentCodingVersion
-from .selectors import coding_set_items
+from .selectors import coding_set_items_from_rows, coding_set_items_statement
 
 MAX_CODINGS_PER_SET = 500
 
@@ -71,8 +71,16 @@ def _key(coding: Coding) -> tuple[int, int | None, int | None]:
 
 def _check_coder(*, project_id: int, coder, segment: Segment, role: str | None = None) -> Assignment | None:
     """The coder may change their codings on this segment: return their assignment row, locked and its
-    claim renewed (None for an owner coding outside any plan). Raises with the reason otherwise. ``role``: the coder's role when
-    the caller has just read their membership (the API has), else it is read here."""
+    claim renewed (None for an owner coding outside any plan). Raises with the reason otherwise. ``role``:
+    the coder's role when the caller has just read their membership (the API has), else it is read here."""
+    role = _check_role_and_segment(project_id=project_id, coder=coder, segment=segment, role=role)
+    with connection.cursor() as cursor:
+        cursor.execute(*_assignment_touch_statement(project_id=project_id, coder=coder, segment=segment))
+        rows = cursor.fetchall()
+    return _assignment_held(rows, project_id=project_id, coder=coder, segment=segment, role=role)
+
+
+def _check_role_and_segment(*, project_id: int, coder, segment: Segment, role: str | None) -> str:
     if role is None:
         role = (
             Membership.objects.filter(project_id=project_id, user=coder)
@@ -85,20 +93,27 @@ def _check_coder(*, project_id: int, coder, segment: Segment, role: str | None =
         raise ApplicationError("That segment belongs to another project.")
     if not segment.codable:
         raise ApplicationError("This segment is context (e.g. an interviewer's turn) and is not coded.")
-    # Lock the assignment and renew its claim in one statement: activity on a held unit renews its claim
-    # (an abandoned claim is one nobody touches). A refused change rolls the renewal back with it.
+    return role
+
+
+def _assignment_touch_statement(*, project_id: int, coder, segment: Segment) -> tuple[str, list]:
+    """Lock the coder's assignment of the segment and renew its claim, in one statement: activity on a
+    held unit renews its claim (an abandoned claim is one nobody touches). A refused change rolls the
+    renewal back with it."""
     now = db_datetime_param(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE assignments_assignment SET last_activity_at = %s, claimed_at = %s "
-            "WHERE project_id = %s AND segment_id = %s AND coder_id = %s RETURNING id, status",
-            [now, now, project_id, segment.pk, coder.pk],
-        )
-        row = cursor.fetchone()
+    return (
+        "UPDATE assignments_assignment SET last_activity_at = %s, claimed_at = %s "
+        "WHERE project_id = %s AND segment_id = %s AND coder_id = %s RETURNING id, status",
+        [now, now, project_id, segment.pk, coder.pk],
+    )
+
+
+def _assignment_held(rows, *, project_id: int, coder, segment: Segment, role: str) -> Assignment | None:
     assignment = None
-    if row is not None:
+    if rows:
+        ((pk, status),) = rows
         assignment = Assignment(
-            id=row[0], project_id=project_id, segment_id=segment.pk, coder=coder, status=row[1]
+            id=pk, project_id=project_id, segment_id=segment.pk, coder=coder, status=status
         )
     if assignment is None and role != Role.OWNER:
         raise ApplicationError("This unit is not assigned to you.", status=403)
@@ -118,60 +133,70 @@ def _check_span(segment: Segment, span: tuple[int, int] | None) -> None:
         )
 
 
-def _check_new_codes(*, project_id: int, code_ids: set[int]) -> tuple[dict[int, Code], int | None]:
+def _codes_statement(*, project_id: int, code_ids: list[int]) -> tuple[str, list]:
+    """The codes among ``code_ids`` that are in the project's codebook, each with its name, state and the
+    id of the codebook version in force."""
+    return (
+        "SELECT k.id, k.name, k.is_active, (SELECT v.id FROM codebook_codebookversion v "  # noqa: S608
+        "  WHERE v.codebook_id = k.codebook_id ORDER BY v.number DESC LIMIT 1) "
+        "FROM codebook_code k JOIN codebook_codebook cb ON cb.id = k.codebook_id "
+        f"WHERE cb.project_id = %s AND k.id IN ({', '.join(['%s'] * len(code_ids))})",
+        [project_id, *code_ids],
+    )
+
+
+def _check_new_codes(rows, *, code_ids: set[int]) -> tuple[dict[int, Code], int | None]:
     """Codes being applied must be in the project's current codebook and active (every change to the
     codebook makes a new version, so a code that exists and is active is in the current version).
-    Returns the codes by id and the id of the codebook version in force (one query)."""
+    ``rows``: ``_codes_statement``'s for these codes (or more). Returns the codes by id and the id of the
+    codebook version in force."""
     if not code_ids:
         return {}, None
-    ids = sorted(code_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT k.id, k.name, k.is_active, (SELECT v.id FROM codebook_codebookversion v "  # noqa: S608
-            "  WHERE v.codebook_id = k.codebook_id ORDER BY v.number DESC LIMIT 1) "
-            "FROM codebook_code k JOIN codebook_codebook cb ON cb.id = k.codebook_id "
-            f"WHERE cb.project_id = %s AND k.id IN ({', '.join(['%s'] * len(ids))})",
-            [project_id, *ids],
-        )
-        found = {
-            pk: {"id": pk, "name": name, "is_active": bool(active), "version_id": version}
-            for pk, name, active, version in cursor.fetchall()
-        }
+    found = {pk: (name, bool(active), version) for pk, name, active, version in rows}
     missing = sorted(code_ids - set(found))
     if missing:
         raise ApplicationError(
             f"Codes {missing} are not in this project's codebook.", extra={"codes": missing}
         )
-    inactive = sorted(found[i]["name"] for i in code_ids if not found[i]["is_active"])
+    inactive = sorted(found[i][0] for i in code_ids if not found[i][1])
     if inactive:
         raise ApplicationError(
             f"The codes {inactive} are deactivated; they can no longer be applied.", extra={"codes": inactive}
         )
-    codes = {i: Code(id=i, name=row["name"], is_active=row["is_active"]) for i, row in found.items()}
-    return codes, next(iter(found.values()))["version_id"]
+    codes = {i: Code(id=i, name=name, is_active=active) for i, (name, active, _) in found.items()}
+    return codes, found[next(iter(code_ids))][2]
+
+
+def _version_lock_statement(*, project_id: int, coder_id: int, segment_id: int) -> tuple[str, list]:
+    """The (coder, segment) version row, created at 0 if new, locked for this transaction: concurrent
+    writers of one coder's set on one segment queue here, and each sees the version the other left."""
+    return (
+        "INSERT INTO coding_segmentcodingversion (project_id, coder_id, segment_id, version, updated_at) "
+        "VALUES (%s, %s, %s, 0, %s) ON CONFLICT (coder_id, segment_id) "
+        "DO UPDATE SET version = coding_segmentcodingversion.version RETURNING version",
+        [project_id, coder_id, segment_id, db_datetime_param(timezone.now())],
+    )
 
 
 def _version_lock(*, project_id: int, coder_id: int, segment_id: int) -> int:
-    """The (coder, segment) version row, created at 0 if new, locked for this transaction: concurrent
-    writers of one coder's set on one segment queue here, and each sees the version the other left."""
-    table = SegmentCodingVersion._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (project_id, coder_id, segment_id, version, updated_at) "  # noqa: S608
-            "VALUES (%s, %s, %s, 0, %s) ON CONFLICT (coder_id, segment_id) "
-            f"DO UPDATE SET version = {table}.version RETURNING version",
-            [project_id, coder_id, segment_id, timezone.now()],
+            *_version_lock_statement(project_id=project_id, coder_id=coder_id, segment_id=segment_id)
         )
         return cursor.fetchone()[0]
 
 
+def _version_bump_statement(*, coder_id: int, segment_id: int, version: int) -> tuple[str, list]:
+    return (
+        "UPDATE coding_segmentcodingversion SET version = %s, updated_at = %s "
+        "WHERE coder_id = %s AND segment_id = %s",
+        [version + 1, db_datetime_param(timezone.now()), coder_id, segment_id],
+    )
+
+
 def _version_bump(*, coder_id: int, segment_id: int, version: int) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE coding_segmentcodingversion SET version = %s, updated_at = %s "
-            "WHERE coder_id = %s AND segment_id = %s",
-            [version + 1, db_datetime_param(timezone.now()), coder_id, segment_id],
-        )
+        cursor.execute(*_version_bump_statement(coder_id=coder_id, segment_id=segment_id, version=version))
     return version + 1
 
 
@@ -220,10 +245,22 @@ def coding_set_replace(
     desired = {spec.key: spec for spec in codings}
     for spec in desired.values():
         _check_span(segment, spec.span)
-    with transaction.atomic():
-        _check_coder(project_id=project_id, coder=coder, segment=segment, role=role)
-        current_version = _version_lock(project_id=project_id, coder_id=coder.pk, segment_id=segment.pk)
-        current = {_key(c): c for c in coding_set_items(coder_id=coder.pk, segment_id=segment.pk)}
+    role = _check_role_and_segment(project_id=project_id, coder=coder, segment=segment, role=role)
+    code_ids = sorted({spec.code_id for spec in desired.values()})
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One round trip for the reads and locks (annotate.core.sql): the assignment (locked, claim
+        # renewed), the set's version (locked), the set, and the codes asked for.
+        statements = [
+            _assignment_touch_statement(project_id=project_id, coder=coder, segment=segment),
+            _version_lock_statement(project_id=project_id, coder_id=coder.pk, segment_id=segment.pk),
+            coding_set_items_statement(coder_id=coder.pk, segment_id=segment.pk),
+        ]
+        if code_ids:
+            statements.append(_codes_statement(project_id=project_id, code_ids=code_ids))
+        held, locked, items, *code_rows = execute_batch(cursor, statements)
+        _assignment_held(held, project_id=project_id, coder=coder, segment=segment, role=role)
+        current_version = locked[0][0]
+        current = {_key(c): c for c in coding_set_items_from_rows(items)}
         if set(current) == set(desired):
             return CodingSetResult(codings=_sorted(current.values()), version=current_version, changed=False)
         if version != current_version:
@@ -235,7 +272,7 @@ def coding_set_replace(
         removed = [current[key] for key in current if key not in desired]
         added = [desired[key] for key in desired if key not in current]
         codes, codebook_version_id = _check_new_codes(
-            project_id=project_id, code_ids={spec.code_id for spec in added}
+            code_rows[0] if code_rows else [], code_ids={spec.code_id for spec in added}
         )
         new_version = current_version + 1
         events = [
@@ -250,6 +287,7 @@ def coding_set_replace(
         ]
         if removed:
             Coding.objects.filter(pk__in=[c.pk for c in removed]).delete()
+        writes = [_version_bump_statement(coder_id=coder.pk, segment_id=segment.pk, version=current_version)]
         created = []
         if added:
             if codebook_version_id is None:
@@ -268,14 +306,12 @@ def coding_set_replace(
                 )
                 for spec in added
             ]
-            ids = insert_returning_ids(
-                Coding,
-                _CODING_COLUMNS,
-                [[getattr(coding, column) for column in _CODING_COLUMNS] for coding in created],
-            )
-            for coding, pk in zip(created, ids, strict=True):
-                coding.pk = pk
-                coding._state.adding = False
+            rows = [[getattr(coding, column) for column in _CODING_COLUMNS] for coding in created]
+            writes.append(insert_statement(Coding, _CODING_COLUMNS, rows))
+        _, *inserted = execute_batch(cursor, writes)
+        for coding, (pk,) in zip(created, inserted[0] if inserted else [], strict=True):
+            coding.pk = pk
+            coding._state.adding = False
         events += [
             {
                 "actor": coder,
@@ -285,7 +321,6 @@ def coding_set_replace(
             }
             for coding in created
         ]
-        _version_bump(coder_id=coder.pk, segment_id=segment.pk, version=current_version)
         audit_record_many(project_id=project_id, events=events)
         kept = [c for key, c in current.items() if key in desired]
     return CodingSetResult(codings=_sorted([*kept, *created]), version=new_version, changed=True)

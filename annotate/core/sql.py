@@ -83,13 +83,11 @@ _PLAIN_TYPES = frozenset(
 )
 
 
-def insert_returning_ids(
+def insert_statement(
     model: type[Model], columns_: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> list[int]:
-    """Insert ``rows`` (values in ``columns_`` order, columns named by attname) in one statement and
-    return the new ids in row order. Values are prepared by their fields, as the ORM would."""
-    if not rows:
-        return []
+) -> tuple[str, list[Any]]:
+    """One INSERT of ``rows`` (values in ``columns_`` order, columns named by attname) returning the new
+    ids in row order. Values are prepared by their fields, as the ORM would."""
     fields = [model._meta.get_field(name) for name in columns_]  # get_field knows attnames too
     quote = connection.ops.quote_name
     params: list[Any] = []
@@ -98,10 +96,48 @@ def insert_returning_ids(
             field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)
         ]
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([one] * len(rows))} RETURNING id"
+    )
+    return sql, params
+
+
+def insert_returning_ids(
+    model: type[Model], columns_: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Run ``insert_statement`` and return the new ids in row order."""
+    if not rows:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-            f"VALUES {', '.join([one] * len(rows))} RETURNING id",
-            params,
-        )
+        cursor.execute(*insert_statement(model, columns_, rows))
         return [row[0] for row in cursor.fetchall()]
+
+
+def execute_batch(cursor, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple] | None]:
+    """Run ``statements`` (SQL with positional ``%s`` parameters) in order and return each one's rows
+    (``None`` for one that returns no rows).
+
+    On PostgreSQL they go to the server in one round trip: Django's psycopg cursor binds parameters on the
+    client, and the simple query protocol runs several statements in order, each with its own snapshot,
+    exactly as separate calls would (a statement that waits for a lock sees, once it has it, what the
+    holder committed). An error stops the batch and is raised, as from a single statement. Elsewhere
+    (SQLite), or with server-side binding, they run one by one.
+    """
+    one_trip = connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get(
+        "server_side_binding"
+    )
+    results: list[list[tuple] | None] = []
+    if not one_trip or len(statements) == 1:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            results.append(cursor.fetchall() if cursor.description is not None else None)
+        return results
+    cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+    while True:
+        results.append(cursor.fetchall() if cursor.description is not None else None)
+        if not cursor.nextset():
+            break
+    if len(results) != len(statements):  # pragma: no cover - a statement with a ";" of its own
+        raise RuntimeError(f"execute_batch ran {len(results)} results for {len(statements)} statements")
+    return results

@@ -20,7 +20,11 @@ REQUIRED = {"workload", "ours_s", "reference", "reference_s", "ratio", "peak_mb"
 @pytest.mark.parametrize("script", BENCHMARKS, ids=[p.stem for p in BENCHMARKS])
 def test_benchmark_runs_in_quick_mode(script):
     result = subprocess.run(
-        [sys.executable, str(script), "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [sys.executable, str(script), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env=dict(os.environ),
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]

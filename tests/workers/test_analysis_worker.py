@@ -48,9 +48,14 @@ def test_coding_through_the_api_produces_automatic_runs_equal_to_the_engines(cel
     documents = []
     for i, turns in enumerate(STUDY):
         text = "\n\n".join(f"P{i}: turn {j} of interview {i}." for j in range(len(turns)))
-        documents.append(make_document(project, owner, case=make_case(project, owner, f"P{i + 1:02d}"), text=text))
-    assignment_plan_apply(project=project, actor=owner,
-                          data={"unit_type": "document", "coders": [{"user": c.pk} for c in coders], "overlap": 3})
+        documents.append(
+            make_document(project, owner, case=make_case(project, owner, f"P{i + 1:02d}"), text=text)
+        )
+    assignment_plan_apply(
+        project=project,
+        actor=owner,
+        data={"unit_type": "document", "coders": [{"user": c.pk} for c in coders], "overlap": 3},
+    )
 
     clients = [APIClient() for _ in coders]
     for client, coder in zip(clients, coders, strict=True):
@@ -66,23 +71,42 @@ def test_coding_through_the_api_produces_automatic_runs_equal_to_the_engines(cel
                 assert client.post(f"{base}/assignments/{segment.id}/done/").status_code == 200
 
     # The last completion leaves one pending automatic run of each kind; the worker computes it.
-    agreement = _wait_for(lambda: AgreementRun.objects.filter(project=project, automatic=True, status="done")
-                          .order_by("-finished_at").first())
-    saturation = _wait_for(lambda: SaturationRun.objects.filter(project=project, automatic=True, status="done")
-                           .order_by("-finished_at").first())
-    _wait_for(lambda: not AgreementRun.objects.filter(project=project, status__in=["pending", "running"]).exists()
-              and not SaturationRun.objects.filter(project=project, status__in=["pending", "running"]).exists())
+    agreement = _wait_for(
+        lambda: (
+            AgreementRun.objects.filter(project=project, automatic=True, status="done")
+            .order_by("-finished_at")
+            .first()
+        )
+    )
+    saturation = _wait_for(
+        lambda: (
+            SaturationRun.objects.filter(project=project, automatic=True, status="done")
+            .order_by("-finished_at")
+            .first()
+        )
+    )
+    _wait_for(
+        lambda: (
+            not AgreementRun.objects.filter(project=project, status__in=["pending", "running"]).exists()
+            and not SaturationRun.objects.filter(project=project, status__in=["pending", "running"]).exists()
+        )
+    )
     agreement = AgreementRun.objects.filter(project=project, status="done").order_by("-finished_at").first()
     saturation = SaturationRun.objects.filter(project=project, status="done").order_by("-finished_at").first()
     assert AgreementRun.objects.filter(project=project).count() <= 4  # debounced: not one per completed unit
 
     units = [row for turns in STUDY for row in turns]
     shifted = [[{k + 1 for k in s} for s in row] for row in units]  # index 0 is the theme "Policy"
-    expected = agreement_report(MultiCodeRatings.from_sets(shifted, n_codes=len(CODES) + 1),
-                                code_labels=["Policy", *(f"Policy > {c}" for c in CODES)],
-                                coder_labels=["ana", "ben", "chioma"], n_bootstrap=1000, seed=agreement.seed)
+    expected = agreement_report(
+        MultiCodeRatings.from_sets(shifted, n_codes=len(CODES) + 1),
+        code_labels=["Policy", *(f"Policy > {c}" for c in CODES)],
+        coder_labels=["ana", "ben", "chioma"],
+        n_bootstrap=1000,
+        seed=agreement.seed,
+    )
     assert agreement.result["overall"]["alpha_masi"]["value"] == pytest.approx(
-        expected["overall"]["alpha_masi"]["value"], abs=1e-12)
+        expected["overall"]["alpha_masi"]["value"], abs=1e-12
+    )
     assert agreement.result["per_code"] == expected["per_code"]
 
     incidence = np.zeros((len(STUDY), len(CODES)), dtype=bool)

@@ -5,21 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assignments', '0002_slots_within_plan'),
-        ('documents', '0003_importjob'),
-        ('projects', '0002_codings_released_at'),
+        ("assignments", "0002_slots_within_plan"),
+        ("documents", "0003_importjob"),
+        ("projects", "0002_codings_released_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='assignment',
-            name='assignment_status_consistent',
+            model_name="assignment",
+            name="assignment_status_consistent",
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('claimed_at__isnull', True), ('coder__isnull', True), ('done_at__isnull', True), ('status', 'open')), models.Q(('coder__isnull', False), ('done_at__isnull', True), ('status', 'assigned')), models.Q(('coder__isnull', False), ('done_at__isnull', False), ('status', 'done')), _connector='OR'), name='assignment_status_consistent'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("claimed_at__isnull", True),
+                        ("coder__isnull", True),
+                        ("done_at__isnull", True),
+                        ("status", "open"),
+                    ),
+                    models.Q(("coder__isnull", False), ("done_at__isnull", True), ("status", "assigned")),
+                    models.Q(("coder__isnull", False), ("done_at__isnull", False), ("status", "done")),
+                    _connector="OR",
+                ),
+                name="assignment_status_consistent",
+            ),
         ),
     ]

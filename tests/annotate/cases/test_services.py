@@ -166,7 +166,7 @@ def test_case_update_cannot_take_another_cases_identifier(project, owner):
 def test_a_failed_audit_write_rolls_back_the_identifier_and_the_values(project, owner, attributes):
     case = case_create(project=project, actor=owner, identifier="P07", attributes={"role": "staff"})
     with (
-        mock.patch("annotate.audit.services.event_hash", side_effect=RuntimeError("audit down")),
+        mock.patch("annotate.audit.services._append", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         case_update(case=case, actor=owner, data={"identifier": "P08", "attributes": {"role": "prosecutor"}})

@@ -256,7 +256,7 @@ def test_refusals_leave_no_version_and_no_event(project, codebook, owner):
 
 def test_when_the_event_cannot_be_written_no_code_or_version_remains(codebook, owner):
     with (
-        mock.patch("annotate.audit.services.event_hash", side_effect=RuntimeError("audit down")),
+        mock.patch("annotate.audit.services._append", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         code_create(codebook=codebook, actor=owner, name="Harm reduction")

@@ -145,7 +145,7 @@ def test_refusals_write_nothing(study):
 
 def test_when_the_event_cannot_be_written_no_coding_remains(study):
     with (
-        mock.patch("annotate.audit.services.event_hash", side_effect=RuntimeError("audit down")),
+        mock.patch("annotate.audit.services._append", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         apply(study)

@@ -18,7 +18,17 @@ pytestmark = pytest.mark.django_db
 def _counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Project, Membership, Case, AttributeValue, Code, CodebookVersion, Document, Segment, AuditEvent)
+        for model in (
+            Project,
+            Membership,
+            Case,
+            AttributeValue,
+            Code,
+            CodebookVersion,
+            Document,
+            Segment,
+            AuditEvent,
+        )
     }
 
 
@@ -39,7 +49,9 @@ def test_load_demo_builds_the_study_and_is_idempotent(capsys):
     codebook = json.loads((DATA_DIR / "codebook.json").read_text())
     n_codes = sum(len(t["codes"]) for t in codebook["themes"])
     assert Code.objects.filter(codebook__project=project, parent__isnull=False).count() == n_codes == 25
-    assert Code.objects.filter(codebook__project=project, parent__isnull=True).count() == len(codebook["themes"])
+    assert Code.objects.filter(codebook__project=project, parent__isnull=True).count() == len(
+        codebook["themes"]
+    )
     assert list(audit_chain_breaks(project_id=project.id)) == []
 
 

@@ -145,7 +145,7 @@ def test_a_case_from_another_project_is_refused(project, owner):
 def test_when_the_event_cannot_be_written_no_document_or_segment_remains(project, owner, case):
     mark = audit_mark()
     with (
-        mock.patch("annotate.audit.services.event_hash", side_effect=RuntimeError("audit down")),
+        mock.patch("annotate.audit.services._append", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         create(project, owner, case)

@@ -89,7 +89,7 @@ def test_only_the_author_edits_a_memo(study, who):
 def test_an_edit_rolls_back_when_its_event_cannot_be_written(study):
     memo = write(study)
     with (
-        mock.patch("annotate.audit.services.event_hash", side_effect=RuntimeError("audit down")),
+        mock.patch("annotate.audit.services._append", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         memo_update(memo=memo, actor=study["users"]["coder"], text="Rewritten.")

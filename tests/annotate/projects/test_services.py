@@ -78,7 +78,7 @@ def test_an_update_that_changes_nothing_records_nothing(project, owner):
 
 def test_the_change_rolls_back_when_its_event_cannot_be_written(project, owner):
     with (
-        mock.patch("annotate.audit.services.event_hash", side_effect=RuntimeError("audit down")),
+        mock.patch("annotate.audit.services._append", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError, match="audit down"),
     ):
         project_update(project=project, actor=owner, data={"name": "Never saved"})

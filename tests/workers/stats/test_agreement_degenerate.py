@@ -318,7 +318,11 @@ def test_fleiss_complete_data_fast_path_equals_the_general_path():
         fast, general = fleiss_kappa_from_counts(counts), _from_counts("fleiss_kappa", counts)
         assert fast.reason == general.reason
         assert (fast.n_units, fast.n_pairable_units, fast.n_coders, fast.n_pairable_values) == (
-            general.n_units, general.n_pairable_units, general.n_coders, general.n_pairable_values)
+            general.n_units,
+            general.n_pairable_units,
+            general.n_coders,
+            general.n_pairable_values,
+        )
         if general.value is None:
             assert fast.value is None
         else:
@@ -327,7 +331,9 @@ def test_fleiss_complete_data_fast_path_equals_the_general_path():
 
 def test_set_alpha_with_no_pairable_unit_is_undefined_not_an_error():
     """Found by hypothesis: two units rated by one coder only (a MultiCodeRatings with nothing pairable)."""
-    r = MultiCodeRatings(np.array([[True, False], [True, False]]), np.array([0]), np.array([0]), np.array([0]), 1)
+    r = MultiCodeRatings(
+        np.array([[True, False], [True, False]]), np.array([0]), np.array([0]), np.array([0]), 1
+    )
     for distance in ("masi", "jaccard"):
         result = ag.set_alpha(r, distance=distance)
         assert result.value is None

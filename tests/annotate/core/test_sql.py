@@ -1,0 +1,42 @@
+"""``annotate.core.sql.execute_batch``: several statements, one round trip on PostgreSQL, the same
+results and the same all-or-nothing behaviour as running them one by one."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from annotate.core.sql import execute_batch
+from annotate.projects.models import Project
+from tests.factories import ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_statement_gets_its_rows_and_the_batch_is_one_trip():
+    project = ProjectFactory(creator=UserFactory())
+    statements = [
+        ("SELECT id, name FROM projects_project WHERE id = %s", [project.id]),
+        ("UPDATE projects_project SET description = %s WHERE id = %s", ["it's; a -- test", project.id]),
+        ("SELECT description FROM projects_project WHERE id = %s", [project.id]),
+        ("SELECT %s::int + %s::int", [2, 3]),
+    ]
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), connection.cursor() as cursor:
+        results = execute_batch(cursor, statements)
+    assert results == [[(project.id, project.name)], None, [("it's; a -- test",)], [(5,)]]
+    sent = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"] and q["sql"] != "BEGIN"]
+    assert len(sent) == 1
+
+
+def test_an_error_stops_the_batch_and_the_transaction_keeps_nothing():
+    project = ProjectFactory(creator=UserFactory(), description="before")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        execute_batch(
+            cursor,
+            [
+                ("UPDATE projects_project SET description = %s WHERE id = %s", ["after", project.id]),
+                ("SELECT 1 / %s", [0]),
+                ("UPDATE projects_project SET name = %s WHERE id = %s", ["never", project.id]),
+            ],
+        )
+    project = Project.objects.get(pk=project.pk)
+    assert (project.description, project.name != "never") == ("before", True)
