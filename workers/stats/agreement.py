@@ -1097,8 +1097,15 @@ def _fleiss_complete_counts(cm: NDArray[Any]) -> Coefficient | None:
         reason = _reason_text(_CHANCE_ONE, n_coders)
     else:
         value = (p_a - p_e) / (1.0 - p_e)
-    return Coefficient(name="fleiss_kappa", value=value, reason=reason, n_units=n_units,
-                       n_pairable_units=n_units, n_coders=n_coders, n_pairable_values=total)
+    return Coefficient(
+        name="fleiss_kappa",
+        value=value,
+        reason=reason,
+        n_units=n_units,
+        n_pairable_units=n_units,
+        n_coders=n_coders,
+        n_pairable_values=total,
+    )
 
 
 def kappa_paradox_diagnostics(ratings: RatingsLike) -> dict[str, float | None]:
