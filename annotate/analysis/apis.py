@@ -65,26 +65,37 @@ class SaturationRunListApi(ProjectScopedApi):
         return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class SaturationRunDetailApi(ProjectScopedApi):
+class _RunDetailApi(ProjectScopedApi):
+    """One run with its result; ``model`` says which kind."""
+
     roles = {"GET": ANALYSTS}
+    model: type
 
     @extend_schema(responses=RunDetailOutputSerializer)
     def get(self, request, project_id, run_id):
-        return Response(
-            RunDetailOutputSerializer(run_get(model=SaturationRun, project_id=project_id, run_id=run_id)).data
-        )
+        run = run_get(model=self.model, project_id=project_id, run_id=run_id)
+        return Response(RunDetailOutputSerializer(run).data)
 
 
-class SaturationLatestApi(ProjectScopedApi):
-    """The latest completed run, with its result."""
+class _LatestApi(ProjectScopedApi):
+    """The latest completed run of the kind ``model`` says, with its result."""
 
     roles = {"GET": ANALYSTS}
+    model: type
 
     @extend_schema(responses=RunDetailOutputSerializer)
     def get(self, request, project_id):
         return Response(
-            RunDetailOutputSerializer(run_latest_done(model=SaturationRun, project_id=project_id)).data
+            RunDetailOutputSerializer(run_latest_done(model=self.model, project_id=project_id)).data
         )
+
+
+class SaturationRunDetailApi(_RunDetailApi):
+    model = SaturationRun
+
+
+class SaturationLatestApi(_LatestApi):
+    model = SaturationRun
 
 
 def _done_run(project_id: int, run_id: int) -> SaturationRun:
@@ -198,23 +209,12 @@ class AgreementRunListApi(ProjectScopedApi):
         return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class AgreementRunDetailApi(ProjectScopedApi):
-    roles = {"GET": ANALYSTS}
-
-    @extend_schema(responses=RunDetailOutputSerializer)
-    def get(self, request, project_id, run_id):
-        run = run_get(model=AgreementRun, project_id=project_id, run_id=run_id)
-        return Response(RunDetailOutputSerializer(run).data)
+class AgreementRunDetailApi(_RunDetailApi):
+    model = AgreementRun
 
 
-class AgreementLatestApi(ProjectScopedApi):
-    roles = {"GET": ANALYSTS}
-
-    @extend_schema(responses=RunDetailOutputSerializer)
-    def get(self, request, project_id):
-        return Response(
-            RunDetailOutputSerializer(run_latest_done(model=AgreementRun, project_id=project_id)).data
-        )
+class AgreementLatestApi(_LatestApi):
+    model = AgreementRun
 
 
 class AgreementCodeTableApi(ProjectScopedApi):

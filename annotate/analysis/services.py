@@ -2,6 +2,8 @@
 (called by the thin Celery task in ``workers/tasks/analysis.py``)."""
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -70,30 +72,48 @@ def saturation_params_validate(*, project_id: int, params: dict[str, Any]) -> di
     return p
 
 
-def _enqueue(task_name: str, run_id: int, countdown: float = 0) -> None:
+def _enqueue(kind: str, run_id: int, countdown: float = 0) -> None:
     """Send the run's task once the run row is committed (imported late: the tasks import this module)."""
     from workers.tasks import analysis as tasks
 
-    task = getattr(tasks, task_name.removeprefix("analysis."))
+    task = getattr(tasks, f"{kind}_run_compute")
     transaction.on_commit(lambda: task.apply_async(args=[run_id], countdown=countdown or None))
 
 
-def saturation_run_request(*, project, actor, params: dict[str, Any]) -> SaturationRun:
-    p = saturation_params_validate(project_id=project.id, params=params)
+def _run_create(
+    *, kind: str, project_id: int, actor, params: dict[str, Any], seed: int | None, automatic: bool
+):
+    """The run row and its audit event (``<kind>_run.create``; ``after.automatic`` tells a scheduled run
+    from a requested one), in the caller's transaction."""
+    run = RUN_KINDS[kind].model.objects.create(
+        project_id=project_id,
+        created_by=actor,
+        params=params,
+        seed=seed if seed is not None else _new_seed(),
+        automatic=automatic,
+    )
+    audit_record(
+        project_id=project_id,
+        actor=actor,
+        action=f"{kind}_run.create",
+        obj=run,
+        after={"params": params, "seed": run.seed, "automatic": automatic},
+    )
+    return run
+
+
+def analysis_run_request(*, kind: str, project, actor, params: dict[str, Any]):
+    """A run someone asked for: validated parameters, the row, its audit event, and its task queued."""
+    p = RUN_KINDS[kind].validate(project_id=project.id, params=params)
     seed = p.pop("seed", None)
     with transaction.atomic():
-        run = SaturationRun.objects.create(
-            project=project, created_by=actor, params=p, seed=seed if seed is not None else _new_seed()
-        )
-        audit_record(
-            project_id=project.id,
-            actor=actor,
-            action="saturation_run.create",
-            obj=run,
-            after={"params": p, "seed": run.seed, "automatic": False},
-        )
-        _enqueue("analysis.saturation_run_compute", run.id)
+        run = _run_create(kind=kind, project_id=project.id, actor=actor, params=p, seed=seed, automatic=False)
+        _enqueue(kind, run.id)
     return run
+
+
+def saturation_run_request(*, project, actor, params: dict[str, Any]) -> SaturationRun:
+    return analysis_run_request(kind="saturation", project=project, actor=actor, params=params)
 
 
 def _tasks_run_inline() -> bool:
@@ -115,27 +135,26 @@ def analysis_schedule_automatic(
     ``INTERCODER_ANALYSIS_DEBOUNCE_S`` so that a burst of codings is computed once.
     """
     created = []
-    for model, task_name, defaults in AUTOMATIC_RUNS:
-        if model.KIND not in kinds:
+    for kind in ("saturation", "agreement"):
+        if kind not in kinds:
             continue
-        if model.objects.filter(project_id=project_id, automatic=True, status="pending").exists():
+        spec = RUN_KINDS[kind]
+        if spec.model.objects.filter(project_id=project_id, automatic=True, status="pending").exists():
             continue
         try:
             with transaction.atomic():
-                run = model.objects.create(
-                    project_id=project_id, automatic=True, params=dict(defaults), seed=_new_seed()
-                )
-                audit_record(
+                run = _run_create(
+                    kind=kind,
                     project_id=project_id,
                     actor=None,
-                    action=f"{model._meta.model_name}.create",
-                    obj=run,
-                    after={"params": run.params, "seed": run.seed, "automatic": True},
+                    params=dict(spec.defaults),
+                    seed=None,
+                    automatic=True,
                 )
         except IntegrityError:
             continue  # a concurrent caller scheduled it first
         if not _tasks_run_inline():
-            _enqueue(task_name, run.id, countdown=settings.INTERCODER_ANALYSIS_DEBOUNCE_S)
+            _enqueue(kind, run.id, countdown=settings.INTERCODER_ANALYSIS_DEBOUNCE_S)
         created.append(run)
     return created
 
@@ -236,21 +255,7 @@ def _documents_exist(project_id: int, ids: list[int]) -> list[int]:
 
 
 def agreement_run_request(*, project, actor, params: dict[str, Any]) -> AgreementRun:
-    p = agreement_params_validate(project_id=project.id, params=params)
-    seed = p.pop("seed", None)
-    with transaction.atomic():
-        run = AgreementRun.objects.create(
-            project=project, created_by=actor, params=p, seed=seed if seed is not None else _new_seed()
-        )
-        audit_record(
-            project_id=project.id,
-            actor=actor,
-            action="agreement_run.create",
-            obj=run,
-            after={"params": p, "seed": run.seed, "automatic": False},
-        )
-        _enqueue("analysis.agreement_run_compute", run.id)
-    return run
+    return analysis_run_request(kind="agreement", project=project, actor=actor, params=params)
 
 
 def _drift(data, *, window_days: int, versions: list[tuple[int, Any]]) -> dict[str, Any]:
@@ -349,33 +354,32 @@ def agreement_run_execute(*, run_id: int) -> None:
     job_finish(AgreementRun, run_id, result=report, snapshot=data.snapshot)
 
 
-AUTOMATIC_RUNS: list[tuple[type, str, dict[str, Any]]] = [
-    (SaturationRun, "analysis.saturation_run_compute", SATURATION_DEFAULTS),
-    (AgreementRun, "analysis.agreement_run_compute", AGREEMENT_DEFAULTS),
-]
+@dataclass(frozen=True)
+class RunKind:
+    """What differs between the two kinds of analysis run; everything else is shared."""
+
+    model: type
+    defaults: dict[str, Any]
+    validate: Callable[..., dict[str, Any]]
+    execute: Callable[..., None]
+
+
+RUN_KINDS: dict[str, RunKind] = {
+    "saturation": RunKind(
+        SaturationRun, SATURATION_DEFAULTS, saturation_params_validate, saturation_run_execute
+    ),
+    "agreement": RunKind(AgreementRun, AGREEMENT_DEFAULTS, agreement_params_validate, agreement_run_execute),
+}
 
 
 def analysis_run_compute_now(*, project, actor, kind: str, params: dict[str, Any]):
     """Create a run and compute it in this process (the demo loader; scripts). Same rows, same audit events
     and same code path as a queued run, without a broker."""
-    model, validate, execute = {
-        "agreement": (AgreementRun, agreement_params_validate, agreement_run_execute),
-        "saturation": (SaturationRun, saturation_params_validate, saturation_run_execute),
-    }[kind]
-    p = validate(project_id=project.id, params=params)
+    p = RUN_KINDS[kind].validate(project_id=project.id, params=params)
     seed = p.pop("seed", None)
     with transaction.atomic():
-        run = model.objects.create(
-            project=project, created_by=actor, params=p, seed=seed if seed is not None else _new_seed()
-        )
-        audit_record(
-            project_id=project.id,
-            actor=actor,
-            action=f"{kind}_run.create",
-            obj=run,
-            after={"params": p, "seed": run.seed, "automatic": False},
-        )
-    execute(run_id=run.id)
+        run = _run_create(kind=kind, project_id=project.id, actor=actor, params=p, seed=seed, automatic=False)
+    RUN_KINDS[kind].execute(run_id=run.id)
     run.refresh_from_db()
     return run
 

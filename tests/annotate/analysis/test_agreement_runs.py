@@ -83,7 +83,12 @@ def test_requested_run_equals_the_engine(coded_study, api_client_for, django_cap
     assert run.result["counts"]["n_pairable_units"] == 6
     assert run.snapshot["ratings"] == 17
     assert run.snapshot["pairable_units"] == 6
-    assert AuditEvent.objects.filter(project=project, action="agreement_run.create").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            project=project, action="agreement_run.create", object_id=str(run.id)
+        ).count()
+        == 1
+    )
     drift = run.result["drift"]
     assert len(drift["by_window"]) == 1
     assert drift["by_window"][0]["overall"]["alpha_masi"]["value"] == pytest.approx(

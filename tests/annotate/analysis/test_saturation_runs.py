@@ -161,6 +161,12 @@ def test_automatic_runs_are_debounced(study):
         with transaction.atomic():
             analysis_schedule_automatic(project_id=project.id)
     assert SaturationRun.objects.filter(project=project, automatic=True, status="pending").count() == 1
+    (run,) = SaturationRun.objects.filter(project=project, automatic=True)
+    (event,) = AuditEvent.objects.filter(
+        project=project, object_id=str(run.id), object_type="analysis.saturationrun"
+    )
+    # Requested and scheduled runs are recorded alike; "automatic" tells them apart.
+    assert (event.action, event.actor_id, event.after["automatic"]) == ("saturation_run.create", None, True)
 
 
 def test_execution_is_idempotent_and_a_failure_is_recorded(study):

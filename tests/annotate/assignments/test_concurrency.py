@@ -121,8 +121,8 @@ def test_fifty_coders_claim_and_code_a_pool_of_2000_segments_with_k_2():
         "assignment.done": 2 * n_segments,
         # Completing double-coded units and transcripts schedules automatic analysis runs; under 50
         # concurrent coders the debounce still leaves exactly one pending run of each kind.
-        "agreementrun.create": 1,
-        "saturationrun.create": 1,
+        "agreement_run.create": 1,
+        "saturation_run.create": 1,
     }
     assert list(audit_chain_breaks(project_id=project.id)) == []
     assert AssignmentPlan.objects.get(project=project).revision == 1
