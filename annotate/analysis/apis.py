@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from annotate.core.api.serializers import BackgroundJobOutputSerializer
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import ANALYSTS, MEMBERS, OWNERS
 
@@ -16,19 +17,11 @@ from .selectors import agreement_summary, analysis_settings_get, run_get, run_la
 from .services import agreement_run_request, analysis_settings_update, saturation_run_request
 
 
-class RunOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    progress = serializers.IntegerField()
+class RunOutputSerializer(BackgroundJobOutputSerializer):
     automatic = serializers.BooleanField()
     params = serializers.JSONField()
     seed = serializers.IntegerField(allow_null=True)
     snapshot = serializers.JSONField(allow_null=True)
-    error = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    duration_s = serializers.FloatField(allow_null=True)
 
 
 class RunDetailOutputSerializer(RunOutputSerializer):

@@ -4,6 +4,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from annotate.cases.selectors import case_get
+from annotate.core.api.serializers import BackgroundJobOutputSerializer
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import OWNERS, READ_MEMBERS_WRITE_OWNERS
 
@@ -196,21 +197,14 @@ def _import_arguments(api, request, project_id) -> dict:
     }
 
 
-class ImportJobOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    progress = serializers.IntegerField()
+class ImportJobOutputSerializer(BackgroundJobOutputSerializer):
     files_total = serializers.IntegerField()
     files_imported = serializers.IntegerField()
     files_duplicate = serializers.IntegerField()
     files_failed = serializers.IntegerField()
     segments_imported = serializers.IntegerField()
-    error = serializers.CharField()
     case = serializers.IntegerField(source="case_id", allow_null=True)
     created_by = serializers.IntegerField(source="created_by_id")
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class ImportJobDetailOutputSerializer(ImportJobOutputSerializer):

@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from annotate.core.api.serializers import BackgroundJobOutputSerializer
 from annotate.core.exceptions import ApplicationError
 from annotate.core.models import JobStatus
 from annotate.projects.api_base import ProjectScopedApi
@@ -19,22 +20,15 @@ from .selectors import export_check, export_job_get_visible, export_job_list_vis
 from .services import export_download_record, export_file_path, export_job_request, project_import_request
 
 
-class ExportJobOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class ExportJobOutputSerializer(BackgroundJobOutputSerializer):
     kind = serializers.CharField()
     format = serializers.CharField()
     params = serializers.JSONField()
-    status = serializers.CharField()
-    progress = serializers.IntegerField()
-    error = serializers.CharField()
     result = serializers.JSONField(allow_null=True)
     file_name = serializers.CharField()
     size_bytes = serializers.IntegerField()
     row_count = serializers.IntegerField()
     created_by = serializers.CharField(source="created_by.username")
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
     download_url = serializers.SerializerMethodField()
 
     def get_download_url(self, job) -> str | None:
@@ -120,16 +114,10 @@ class ExportJobDownloadApi(ProjectScopedApi):
         )
 
 
-class ProjectImportOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    progress = serializers.IntegerField()
-    error = serializers.CharField()
+class ProjectImportOutputSerializer(BackgroundJobOutputSerializer):
     result = serializers.JSONField(allow_null=True)
     file_name = serializers.CharField()
     size_bytes = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class ProjectImportListApi(ProjectScopedApi):
