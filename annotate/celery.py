@@ -4,7 +4,7 @@ which is not a Django app, so it is named explicitly for discovery."""
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotate.settings.local")
 
@@ -21,3 +21,20 @@ def _use_django_logging(**_kwargs):  # pragma: no cover - wiring
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+@worker_ready.connect
+def _requeue_lost_jobs(**_kwargs):
+    """A worker that starts (often: restarts after one died) sends again the jobs whose worker or message
+    was lost, so none waits for an operator (annotate.core.jobs)."""
+    import logging
+
+    from annotate.core.jobs import job_requeue_due
+
+    try:
+        sent = job_requeue_due()
+    except Exception:  # pragma: no cover - never keep a worker from starting
+        logging.getLogger(__name__).exception("jobs_requeue at worker start failed")
+        return
+    if any(sent.values()):
+        logging.getLogger(__name__).warning("sent lost jobs again: %s", sent)

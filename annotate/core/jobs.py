@@ -6,23 +6,86 @@ pending ──claim──> running ──finish──> done
 ``job_claim`` is a guarded UPDATE: only one worker can move a row from pending to running, so a Celery
 message delivered twice (acks_late, worker lost) runs the job once. Tasks enqueue with ``enqueue_on_commit``
 so a worker never looks for a row that is not committed yet (or was rolled back).
+
+A worker that dies mid-job (killed, out of memory, machine lost) leaves its row ``running``. Once the row
+is older than its task's hard time limit (``job_stale_after``) no live worker can still hold it, so the
+broker's redelivery of the unacknowledged message (or ``manage.py jobs_requeue``) claims it again, up to
+``MAX_ATTEMPTS`` times; after that the job is marked failed. Every job is idempotent, so a re-run is safe.
 """
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import BackgroundJob, JobStatus
 
+MAX_ATTEMPTS = 3
+STALE_GRACE_S = 60
+
+
+def job_tasks() -> dict[type[BackgroundJob], Any]:
+    """Each kind of job and the Celery task that runs it (tasks name their ``job_model``)."""
+    import workers.tasks  # noqa: F401 - registers the tasks
+    from annotate.celery import app
+
+    return {
+        task.job_model: task for task in app.tasks.values() if getattr(task, "job_model", None) is not None
+    }
+
+
+def job_stale_after(model: type[BackgroundJob]) -> dt.timedelta:
+    """How long a job of this kind can run: its task's hard time limit, plus a grace for the worker to
+    record the failure. A row running for longer has lost its worker."""
+    from annotate.celery import app
+
+    task = job_tasks().get(model)
+    limit = (task.time_limit if task is not None else None) or app.conf.task_time_limit or 3600
+    return dt.timedelta(seconds=limit + STALE_GRACE_S)
+
 
 def job_claim(model: type[BackgroundJob], job_id: int):
-    """Move the job from pending to running and return it, or return None if someone else has it."""
-    claimed = model.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+    """Move the job from pending to running and return it, or return None if someone else has it. A
+    running row whose worker was lost (``job_stale_after``) is claimed again, or failed once it has had
+    ``MAX_ATTEMPTS``."""
+    now = timezone.now()
+    stale = Q(status=JobStatus.RUNNING, started_at__lt=now - job_stale_after(model))
+    claimed = (
+        model.objects.filter(pk=job_id)
+        .filter(Q(status=JobStatus.PENDING) | (stale & Q(attempts__lt=MAX_ATTEMPTS)))
+        .update(status=JobStatus.RUNNING, started_at=now, progress=0, attempts=F("attempts") + 1)
     )
-    return model.objects.get(pk=job_id) if claimed else None
+    if claimed:
+        return model.objects.get(pk=job_id)
+    model.objects.filter(stale, pk=job_id, attempts__gte=MAX_ATTEMPTS).update(
+        status=JobStatus.FAILED,
+        error=f"The worker running this job stopped {MAX_ATTEMPTS} times before it finished; "
+        "request it again, and tell your administrator if it keeps failing.",
+        finished_at=now,
+    )
+    return None
+
+
+def job_requeue_due(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send again every job whose message may be lost: pending for longer than
+    ``INTERCODER_JOB_REQUEUE_AFTER_S``, or running past ``job_stale_after``. A duplicate message is
+    harmless (``job_claim``). Returns how many of each kind were sent."""
+    now = now or timezone.now()
+    pending_before = now - dt.timedelta(seconds=settings.INTERCODER_JOB_REQUEUE_AFTER_S)
+    sent = {}
+    for model, task in job_tasks().items():
+        due = model.objects.filter(
+            Q(status=JobStatus.PENDING, created_at__lt=pending_before)
+            | Q(status=JobStatus.RUNNING, started_at__lt=now - job_stale_after(model))
+        ).values_list("id", flat=True)
+        ids = list(due)
+        for job_id in ids:
+            task.apply_async(args=[job_id])
+        sent[model._meta.label] = len(ids)
+    return sent
 
 
 def job_progress(model: type[BackgroundJob], job_id: int, percent: int) -> None:

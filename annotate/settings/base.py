@@ -236,6 +236,9 @@ INTERCODER_IMPORT_TIME_LIMIT = env.int("INTERCODER_IMPORT_TIME_LIMIT", default=3
 # Automatic agreement/saturation runs wait this long after the coding that scheduled them, so a burst of
 # codings is computed once (at most one automatic run per project and kind is pending at a time).
 INTERCODER_ANALYSIS_DEBOUNCE_S = env.float("INTERCODER_ANALYSIS_DEBOUNCE_S", default=10.0)
+# A job still pending after this long may have lost its message: ``manage.py jobs_requeue`` (also run by
+# every worker as it starts) sends it again; see annotate.core.jobs.
+INTERCODER_JOB_REQUEUE_AFTER_S = env.int("INTERCODER_JOB_REQUEUE_AFTER_S", default=15 * 60)
 
 # --- Assignments (issue 4) ---------------------------------------------------------------------------
 # A pool claim nobody has touched (no coding change, not marked done) for this long returns to the pool:
