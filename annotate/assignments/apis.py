@@ -1,5 +1,6 @@
 import secrets
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -22,6 +23,7 @@ from .selectors import (
 from .services import (
     assignment_done,
     assignment_plan_apply,
+    assignment_plan_extend,
     assignment_plan_preview,
     assignment_reopen,
     queue_next,
@@ -89,6 +91,21 @@ class AssignmentPlanApi(ProjectScopedApi):
         plan = assignment_plan_apply(project=self.project, actor=request.user, data=data.validated_data)
         plan.refresh_from_db()
         return Response(PlanOutputSerializer(plan).data)
+
+
+class AssignmentPlanExtendApi(ProjectScopedApi):
+    """Bring every codable segment that no unit covers yet into the applied plan (a transcript joins the
+    plan by itself when it is imported; this catches one imported while the plan was being applied). The
+    extension's summary, or ``{"extension": null}`` when there was nothing to add."""
+
+    roles = {"POST": OWNERS}
+
+    @extend_schema(request=None, responses=dict)
+    def post(self, request, project_id):
+        plan_get(project_id=project_id)  # 404 with a message when there is no plan
+        with transaction.atomic():
+            summary = assignment_plan_extend(project_id=project_id, actor=request.user)
+        return Response({"extension": summary})
 
 
 class AssignmentPlanPreviewApi(ProjectScopedApi):

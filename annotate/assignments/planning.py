@@ -122,3 +122,32 @@ def distribute(
         remaining[coder] -= 1
         holders[unit].add(coder)
     return result
+
+
+def extend_sample(
+    new_units: Sequence[tuple[Hashable, str]],
+    existing: Mapping[str, tuple[int, int]],
+    fraction: float,
+    seed: int,
+) -> set[Hashable]:
+    """Which of ``new_units`` join the reliability sample, so that each stratum's sampled share stays at
+    ``fraction`` as the study grows: a stratum with ``n`` units of which ``k`` are sampled, given ``m``
+    new ones, samples ``round(fraction * (n + m)) - k`` of them (none if it is already at or over its
+    share; at least one unit of a stratum that had none sampled, like ``stratified_sample``).
+
+    ``new_units``: (key, stratum) pairs; ``existing``: stratum → (units, sampled) before the new ones.
+    """
+    by_stratum: dict[str, list[Hashable]] = defaultdict(list)
+    for key, stratum in new_units:
+        by_stratum[stratum].append(key)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
+    chosen: set[Hashable] = set()
+    for stratum in sorted(by_stratum):
+        keys = sorted(by_stratum[stratum], key=repr)
+        units, sampled = existing.get(stratum, (0, 0))
+        target = round(fraction * (units + len(keys)))
+        if sampled == 0:
+            target = max(target, 1)
+        count = max(0, min(len(keys), target - sampled))
+        chosen.update(rng.sample(keys, count))
+    return chosen

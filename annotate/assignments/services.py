@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from annotate.audit.services import audit_record
@@ -32,7 +33,7 @@ from annotate.projects.models import Membership, Project
 from annotate.projects.permissions import CODERS
 
 from .models import Assignment, AssignmentPlan, AssignmentStatus, PlanCoder, Unit, UnitType
-from .planning import apportion, distribute, stratified_sample
+from .planning import apportion, distribute, extend_sample, stratified_sample
 
 NO_STRATUM = "(none)"
 
@@ -360,6 +361,147 @@ def assignment_plan_apply(*, project: Project, actor, data: dict[str, Any]) -> A
             after={**_plan_image(plan, list(params.coders)), "summary": draft.summary},
         )
     return plan
+
+
+def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
+    """Bring transcripts added after the plan was applied into it: their codable segments become units at
+    the end of the queue, under the plan's own rules (overlap; the reliability sample topped up per stratum
+    so that its share holds, ``planning.extend_sample``; document plans give each new transcript to the
+    coders with the most fair share left, pool plans open slots and raise the quotas). Nothing already
+    planned moves. Runs in the caller's transaction (``document_create`` calls it for every transcript);
+    returns the extension's summary, or None when there is no plan or nothing new."""
+    plan = AssignmentPlan.objects.select_for_update().filter(project_id=project_id).first()
+    if plan is None:
+        return None
+    new = list(
+        Segment.objects.filter(document__project_id=project_id, codable=True, assignment_unit__isnull=True)
+        .order_by("document__analysis_order", "document_id", "position")
+        .values("id", "document_id", "document__case_id")
+    )
+    if not new:
+        return None
+    coders = {pc.user_id: pc for pc in PlanCoder.objects.select_for_update().filter(plan=plan, active=True)}
+    if not coders:
+        raise ApplicationError("The assignment plan has no active coders to give the new transcripts to.")
+    strata = _strata(plan.project, plan.stratify_by)
+    document_mode = plan.unit_type == UnitType.DOCUMENT
+    key_of = (lambda row: row["document_id"]) if document_mode else (lambda row: row["id"])
+
+    def stratum_of(row) -> str:
+        return strata.get(row["document__case_id"], NO_STRATUM) if plan.stratify_by else ""
+
+    new_units = list({key_of(row): stratum_of(row) for row in new}.items())
+    if plan.sample_fraction is None:
+        sampled = {key for key, _ in new_units} if plan.overlap > 1 else set()
+    else:
+        units = Unit.objects.filter(plan=plan)
+        if document_mode:  # a transcript's units share its width; count transcripts
+            existing_rows = units.values("stratum", "document_id", "planned_coders").distinct()
+        else:
+            existing_rows = units.values("stratum", "planned_coders")
+        existing: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for row in existing_rows:
+            existing[row["stratum"]][0] += 1
+            existing[row["stratum"]][1] += 1 if row["planned_coders"] > 1 else 0
+        existing_pairs = {stratum: (n, k) for stratum, (n, k) in existing.items()}
+        sampled = extend_sample(
+            new_units, existing_pairs, plan.sample_fraction, plan.seed + plan.revision + 1
+        )
+    width = {key: (plan.overlap if key in sampled else 1) for key, _ in new_units}
+    stratum_of_unit = dict(new_units)
+
+    weights = {user: pc.weight for user, pc in coders.items()}
+    active = sorted(weights)
+    chosen: dict[tuple[int, int], int] = {}
+    if document_mode:
+        held = defaultdict(int)  # document slots per coder, as the plan balances them
+        for row in (
+            Assignment.objects.filter(project_id=project_id, coder_id__in=active)
+            .values("coder_id", "unit__document_id", "slot")
+            .distinct()
+        ):
+            held[row["coder_id"]] += 1
+        new_slots = [(doc, slot) for doc, _ in new_units for slot in range(width[doc])]
+        total = sum(held.values()) + len(new_slots)
+        shares = apportion(total, [weights[u] for u in active], [held[u] for u in active])
+        left = {user: share - held[user] for user, share in zip(active, shares, strict=True)}
+        chosen = distribute(new_slots, left, seed=plan.seed + plan.revision + 1)
+    start = (Unit.objects.filter(plan=plan).aggregate(m=Max("order"))["m"] or 0) + 1
+    units = Unit.objects.bulk_create(
+        Unit(
+            plan=plan,
+            project_id=project_id,
+            segment_id=row["id"],
+            document_id=row["document_id"],
+            order=start + i,
+            planned_coders=width[key_of(row)],
+            stratum=stratum_of_unit[key_of(row)],
+        )
+        for i, row in enumerate(new)
+    )
+    now = timezone.now()
+    rows = []
+    per_coder: dict[int, int] = defaultdict(int)
+    for unit, row in zip(units, new, strict=True):
+        for slot in range(unit.planned_coders):
+            coder = chosen.get((key_of(row), slot))
+            if coder is not None:
+                per_coder[coder] += 1
+            rows.append(
+                Assignment(
+                    project_id=project_id,
+                    unit=unit,
+                    segment_id=unit.segment_id,
+                    order=unit.order,
+                    slot=slot,
+                    coder_id=coder,
+                    status=AssignmentStatus.OPEN if coder is None else AssignmentStatus.ASSIGNED,
+                    claimed_at=None if coder is None else now,
+                )
+            )
+    Assignment.objects.bulk_create(rows, batch_size=2000)
+    if not document_mode:  # pool quotas grow with the pool: floor(fair share) + 1, never below what is held
+        total_slots = Assignment.objects.filter(project_id=project_id).count()
+        held_slots = dict(
+            Assignment.objects.filter(project_id=project_id, coder_id__in=active)
+            .values_list("coder_id")
+            .annotate(n=Count("id"))
+        )
+        total_weight = sum(weights.values())
+        for user, pc in coders.items():
+            pc.quota = max(held_slots.get(user, 0), int(total_slots * pc.weight / total_weight) + 1)
+            pc.save(update_fields=["quota"])
+    plan.revision += 1
+    plan.save(update_fields=["revision", "updated_at"])
+    summary = {
+        "revision": plan.revision,
+        "documents": sorted({row["document_id"] for row in new}),
+        "units": len(new_units),
+        "segments": len(new),
+        "double_coded_units": sorted(int(key) for key in sampled),
+        "per_coder": [{"user": user, "segments": per_coder[user]} for user in active if per_coder[user]],
+        "open_slots": sum(1 for r in rows if r.coder_id is None),
+    }
+    audit_record(project_id=project_id, actor=actor, action="assignment_plan.extend", obj=plan, after=summary)
+    return summary
+
+
+def assignment_plan_withdraw_document(*, document) -> int:
+    """Take a transcript that is about to be deleted out of the plan: its units and their assignments go,
+    as long as no coder has finished any of them (a finished unit is a rating, even with no codes: 409).
+    Returns how many units it had. Runs in the caller's transaction."""
+    units = Unit.objects.filter(document=document)
+    assignments = Assignment.objects.select_for_update().filter(unit__document=document)
+    if assignments.filter(status=AssignmentStatus.DONE).exists():
+        raise ApplicationError(
+            "A coder has finished part of this transcript (an empty set of codes is a rating too); "
+            "it cannot be deleted.",
+            status=409,
+        )
+    count = units.count()
+    assignments.delete()
+    units.delete()
+    return count
 
 
 def _replan(

@@ -5,6 +5,7 @@ from .apis import (
     AssignmentDoneApi,
     AssignmentListApi,
     AssignmentPlanApi,
+    AssignmentPlanExtendApi,
     AssignmentPlanPreviewApi,
     AssignmentReopenApi,
     ProgressApi,
@@ -13,6 +14,7 @@ from .apis import (
 
 urlpatterns = [
     path("assignment-plan/", AssignmentPlanApi.as_view(), name="assignment-plan"),
+    path("assignment-plan/extend/", AssignmentPlanExtendApi.as_view(), name="assignment-plan-extend"),
     path("assignment-plan/preview/", AssignmentPlanPreviewApi.as_view(), name="assignment-plan-preview"),
     path("queue/next/", QueueNextApi.as_view(), name="queue-next"),
     path("assignments/", AssignmentListApi.as_view(), name="assignment-list"),

@@ -191,6 +191,11 @@ def document_create(
             after=after,
             reason=reason,
         )
+        # A transcript that arrives after the assignment plan was applied joins it (interviews often
+        # continue while the first ones are coded: that is what saturation is watched for).
+        from annotate.assignments.services import assignment_plan_extend
+
+        assignment_plan_extend(project_id=project.id, actor=actor)
     return document
 
 
@@ -222,7 +227,8 @@ def document_update(*, document: Document, actor, data: dict) -> Document:
 
 
 def document_delete(*, document: Document, actor, reason: str = "") -> None:
-    """Remove a transcript that nobody has coded yet (codings are never lost silently)."""
+    """Remove a transcript that nobody has coded yet (codings are never lost silently). If it is in the
+    assignment plan with no unit finished, its units leave the plan with it."""
     from annotate.coding.models import Coding
     from annotate.memos.models import Memo
 
@@ -234,8 +240,13 @@ def document_delete(*, document: Document, actor, reason: str = "") -> None:
             raise ApplicationError(
                 "This transcript has memos on its segments; delete them first.", status=409
             )
+        from annotate.assignments.services import assignment_plan_withdraw_document
+
+        planned = assignment_plan_withdraw_document(document=document)
         before = snapshot(document, fields=DOCUMENT_FIELDS)
         before["segments"] = {"count": document.segments.count()}
+        if planned:
+            before["planned_units"] = planned
         audit_record(
             project_id=document.project_id,
             actor=actor,
