@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from annotate.assignments.models import Assignment, AssignmentStatus
 from annotate.audit.services import audit_record_many
-from annotate.codebook.models import Code, CodebookVersion
+from annotate.codebook.models import Code
 from annotate.core.exceptions import ApplicationError, ConflictError
-from annotate.core.sql import db_datetime_param, execute_batch, insert_statement
+from annotate.core.sql import db_datetime_param, execute_batch, for_update, insert_statement
 from annotate.documents.models import Segment
 from annotate.projects.models import Membership, Role
 from annotate.projects.permissions import CODERS
@@ -135,12 +135,16 @@ def _check_span(segment: Segment, span: tuple[int, int] | None) -> None:
 
 def _codes_statement(*, project_id: int, code_ids: list[int]) -> tuple[str, list]:
     """The codes among ``code_ids`` that are in the project's codebook, each with its name, state and the
-    id of the codebook version in force."""
+    id of the codebook version in force. The code rows are share-locked to the end of the transaction: a
+    merge or deactivation of one of them (which locks it for update) waits for this coding to commit and
+    then moves it, or this waits for the merge and then sees the code inactive; a coding can never land
+    on a code that a concurrent merge has already emptied."""
     return (
         "SELECT k.id, k.name, k.is_active, (SELECT v.id FROM codebook_codebookversion v "  # noqa: S608
         "  WHERE v.codebook_id = k.codebook_id ORDER BY v.number DESC LIMIT 1) "
         "FROM codebook_code k JOIN codebook_codebook cb ON cb.id = k.codebook_id "
-        f"WHERE cb.project_id = %s AND k.id IN ({', '.join(['%s'] * len(code_ids))})",
+        f"WHERE cb.project_id = %s AND k.id IN ({', '.join(['%s'] * len(code_ids))})"
+        f"{for_update(of='k', share=True)}",
         [project_id, *code_ids],
     )
 
@@ -159,6 +163,11 @@ def _check_new_codes(rows, *, code_ids: set[int]) -> tuple[dict[int, Code], int 
             f"Codes {missing} are not in this project's codebook.", extra={"codes": missing}
         )
     inactive = sorted(found[i][0] for i in code_ids if not found[i][1])
+    if len(inactive) == 1:
+        raise ApplicationError(
+            f"The code {inactive[0]!r} is deactivated; it can no longer be applied.",
+            extra={"codes": inactive},
+        )
     if inactive:
         raise ApplicationError(
             f"The codes {inactive} are deactivated; they can no longer be applied.", extra={"codes": inactive}
@@ -207,18 +216,6 @@ def coding_versions_bump(*, pairs: set[tuple[int, int]]) -> None:
         SegmentCodingVersion.objects.filter(coder_id=coder_id, segment_id=segment_id).update(
             version=F("version") + 1, updated_at=timezone.now()
         )
-
-
-def _current_version_id(project_id: int) -> int:
-    version_id = (
-        CodebookVersion.objects.filter(codebook__project_id=project_id)
-        .order_by("-number")
-        .values_list("id", flat=True)
-        .first()
-    )
-    if version_id is None:
-        raise ApplicationError("This project's codebook has no version yet; add a code first.")
-    return version_id
 
 
 # --- writes --------------------------------------------------------------------------------------------
@@ -364,12 +361,13 @@ def coding_create(
         existing = Coding.objects.filter(**lookup).first()
         if existing is not None:
             return existing, False
-        if not code.is_active:
-            raise ApplicationError(f"The code {code.name!r} is deactivated; it can no longer be applied.")
+        with connection.cursor() as cursor:
+            cursor.execute(*_codes_statement(project_id=project_id, code_ids=[code.pk]))
+            _, codebook_version_id = _check_new_codes(cursor.fetchall(), code_ids={code.pk})
         try:
             with transaction.atomic():
                 coding = Coding.objects.create(
-                    project_id=project_id, codebook_version_id=_current_version_id(project_id), **lookup
+                    project_id=project_id, codebook_version_id=codebook_version_id, **lookup
                 )
         except IntegrityError:  # pragma: no cover - the version lock serialises writers of this set
             existing = Coding.objects.filter(**lookup).first()

@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 
-def for_update(*, of: str = "", skip_locked: bool = False) -> str:
-    """The row-lock suffix of a SELECT on this backend: ``FOR UPDATE [OF alias] [SKIP LOCKED]``, or
+def for_update(*, of: str = "", skip_locked: bool = False, share: bool = False) -> str:
+    """The row-lock suffix of a SELECT on this backend: ``FOR UPDATE|SHARE [OF alias] [SKIP LOCKED]``, or
     nothing. Name ``of`` in a join, or every joined row is locked too."""
     if connection.vendor != "postgresql":
         return ""
-    return " FOR UPDATE" + (f" OF {of}" if of else "") + (" SKIP LOCKED" if skip_locked else "")
+    mode = " FOR SHARE" if share else " FOR UPDATE"
+    return mode + (f" OF {of}" if of else "") + (" SKIP LOCKED" if skip_locked else "")
 
 
 def db_datetime_param(value: dt.datetime | None) -> Any:

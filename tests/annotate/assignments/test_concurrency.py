@@ -175,3 +175,96 @@ def test_racing_puts_by_one_coder_on_one_segment_exactly_one_wins():
         assert list(Coding.objects.filter(segment=unit.segment).values_list("code_id", flat=True)) == [
             winners[0].codings[0].code_id
         ]
+
+
+def _wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("no backend ever waited for the lock")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["merge", "coding"])
+def test_a_coding_racing_a_merge_of_its_code_is_never_left_on_the_merged_code(first):
+    """Whichever commits first, the coding ends on the merge's target or is refused; never on the
+    emptied, deactivated source code."""
+    from django.db import transaction
+
+    from annotate.codebook.services import code_merge
+    from annotate.core.exceptions import ApplicationError
+
+    project, owner, coders, codes = pool_project(1, 1, 3)
+    source, target = codes[0], codes[1]
+    coder = coders[0]
+    assignment_plan_apply(
+        project=project,
+        actor=owner,
+        data={
+            "unit_type": "document",
+            "coders": [{"user": coder.pk, "weight": 1.0}],
+            "overlap": 1,
+            "sample_fraction": None,
+            "stratify_by": "",
+            "seed": 1,
+        },
+    )
+    unit = queue_next(project_id=project.id, user=coder)
+    holding, release = threading.Event(), threading.Event()
+
+    def merge():
+        try:
+            with transaction.atomic():
+                code_merge(code=source, target=target, actor=owner, rationale="same idea")
+                if first == "merge":
+                    holding.set()
+                    release.wait(10)
+        finally:
+            connection.close()
+
+    def code():
+        try:
+            with transaction.atomic():
+                result = coding_set_replace(
+                    project_id=project.id,
+                    coder=coder,
+                    segment=unit.segment,
+                    codings=[CodingSpec(source.pk)],
+                    version=0,
+                )
+                if first == "coding":
+                    holding.set()
+                    release.wait(10)
+            return result
+        except ApplicationError as error:
+            return error
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        holder = pool.submit(merge if first == "merge" else code)
+        assert holding.wait(10)
+        waiter = pool.submit(code if first == "merge" else merge)
+        _wait_until_a_backend_waits_for_a_lock()  # the second one queues behind the first one's lock
+        release.set()
+        outcomes = [holder.result(10), waiter.result(10)]
+
+    on_source = Coding.objects.filter(code=source).count()
+    on_target = Coding.objects.filter(code=target, segment=unit.segment).count()
+    assert on_source == 0
+    if first == "merge":  # the coding saw the code deactivated
+        refused = outcomes[1]
+        assert isinstance(refused, ApplicationError)
+        assert "deactivated" in str(refused)
+        assert on_target == 0
+    else:  # the merge waited for the coding, then moved it
+        assert on_target == 1
