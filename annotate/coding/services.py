@@ -135,10 +135,10 @@ def _check_span(segment: Segment, span: tuple[int, int] | None) -> None:
 
 def _codes_statement(*, project_id: int, code_ids: list[int]) -> tuple[str, list]:
     """The codes among ``code_ids`` that are in the project's codebook, each with its name, state and the
-    id of the codebook version in force. The code rows are share-locked to the end of the transaction: a
-    merge or deactivation of one of them (which locks it for update) waits for this coding to commit and
+    id of the codebook version in force. The code rows are key-share-locked to the end of the transaction:
+    a merge or deactivation of one of them (which locks it for update) waits for this coding to commit and
     then moves it, or this waits for the merge and then sees the code inactive; a coding can never land
-    on a code that a concurrent merge has already emptied."""
+    on a code that a concurrent merge has already emptied. Coders do not wait for each other here."""
     return (
         "SELECT k.id, k.name, k.is_active, (SELECT v.id FROM codebook_codebookversion v "  # noqa: S608
         "  WHERE v.codebook_id = k.codebook_id ORDER BY v.number DESC LIMIT 1) "

@@ -19,11 +19,13 @@ from django.utils.dateparse import parse_datetime
 
 
 def for_update(*, of: str = "", skip_locked: bool = False, share: bool = False) -> str:
-    """The row-lock suffix of a SELECT on this backend: ``FOR UPDATE|SHARE [OF alias] [SKIP LOCKED]``, or
-    nothing. Name ``of`` in a join, or every joined row is locked too."""
+    """The row-lock suffix of a SELECT on this backend: ``FOR UPDATE [OF alias] [SKIP LOCKED]``, or with
+    ``share`` the weakest lock that still waits for (and holds off) a ``FOR UPDATE``: ``FOR KEY SHARE``
+    (the lock a foreign key check takes; many holders do not block each other). Nothing on SQLite. Name
+    ``of`` in a join, or every joined row is locked too."""
     if connection.vendor != "postgresql":
         return ""
-    mode = " FOR SHARE" if share else " FOR UPDATE"
+    mode = " FOR KEY SHARE" if share else " FOR UPDATE"
     return mode + (f" OF {of}" if of else "") + (" SKIP LOCKED" if skip_locked else "")
 
 
