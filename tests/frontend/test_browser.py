@@ -291,3 +291,47 @@ def test_wrong_password_shows_the_error(open_page, live_server, demo):
     alert.wait_for()
     assert alert.inner_text() == "Wrong username or password."
     assert page.url.endswith("/login/")
+
+
+def test_pi_watches_progress_agreement_and_saturation_and_coders_cannot(open_page, live_server, demo):
+    owner = open_page()
+    sign_in(owner, live_server.url, "pi")
+    owner.wait_for_url(re.compile(r"/projects/$"))
+    owner.goto(f"{live_server.url}/projects/{demo.id}/#analysis")
+    owner.get_by_role("heading", name="Inter-coder agreement").wait_for()
+    # Progress per coder (the demo's three coders), the demo's computed agreement and saturation runs.
+    progress = owner.get_by_role("table", name="Progress per coder")
+    for coder in ("ana", "ben", "chioma"):
+        assert progress.get_by_role("rowheader", name=coder).is_visible()
+    assert owner.get_by_text("Krippendorff's alpha, MASI distance").is_visible()
+    per_code = owner.get_by_role("table", name="Agreement per code, weakest first")
+    assert per_code.locator("tbody tr").count() >= 5
+    assert re.search(r"\d\.\d{3}", per_code.locator("tbody tr").first.inner_text())
+    assert "saturation" in owner.locator("blockquote.wording").inner_text().lower()
+    figure = owner.locator("img.figure")
+    figure.wait_for()
+    owner.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=figure.element_handle())
+    # Asking for a new run: it is queued (computed at once here: the tests run tasks inline) and the
+    # panel shows it as the latest.
+    from annotate.analysis.models import AgreementRun
+
+    before = set(AgreementRun.objects.filter(project=demo).values_list("id", flat=True))
+    owner.get_by_role("button", name="Compute agreement now").click()
+    for _ in range(100):
+        new = AgreementRun.objects.filter(project=demo).exclude(id__in=before).first()
+        if new is not None:
+            break
+        owner.wait_for_timeout(100)
+    assert new is not None, "the button did not request a run"
+    agreement = owner.locator("section", has=owner.get_by_role("heading", name="Inter-coder agreement"))
+    agreement.get_by_text(re.compile(rf"^Run {new.id}, finished")).wait_for()
+    new.refresh_from_db()
+    assert new.status == "done"
+
+    coder = open_page()
+    sign_in(coder, live_server.url, "ben")
+    coder.wait_for_url(re.compile(r"/projects/$"))
+    coder.goto(f"{live_server.url}/projects/{demo.id}/#analysis")
+    coder.get_by_role("tab", name=re.compile("Transcripts")).wait_for()
+    assert coder.get_by_role("tab", name=re.compile("Analysis")).count() == 0
+    assert coder.get_by_role("heading", name="Inter-coder agreement").count() == 0

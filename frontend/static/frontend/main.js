@@ -4,7 +4,7 @@
  *
  *   /login/                                   sign in
  *   /projects/                                the caller's projects
- *   /projects/<id>/                           project overview (#documents #cases #codebook #members)
+ *   /projects/<id>/                           project overview (#documents #cases #codebook #members #analysis)
  *   /projects/<id>/documents/<doc>/           transcript reader and coding view
  */
 import { bindSignOut } from "./components/appHeader.js";
@@ -16,6 +16,7 @@ import { ReaderPage } from "./components/readerPage.js";
 import { route, urls } from "./domain/routes.js";
 import { HttpClient } from "./repositories/http.js";
 import { createRepositories } from "./repositories/index.js";
+import { AnalysisService } from "./services/analysisService.js";
 import { AuthService } from "./services/authService.js";
 import { ProjectService } from "./services/projectService.js";
 
@@ -30,6 +31,7 @@ async function start() {
     repositories,
     auth: new AuthService(repositories),
     projects: new ProjectService(repositories),
+    analysis: new AnalysisService(repositories),
   };
   const where = route(window.location.pathname);
   if (where.page === "login") return LoginPage({ services });

@@ -1,5 +1,6 @@
 /** A project at a glance: transcripts in analysis order, cases, codebook and members, as tabs. */
 import { canCode, canEditCodebook, roleLabel } from "../domain/roles.js";
+import { AnalysisPanel } from "./analysisPanel.js";
 import { setBreadcrumbs } from "./appHeader.js";
 import { CodebookTree, openCodeDialog } from "./codebookTree.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
@@ -9,7 +10,11 @@ const TABS = [
   ["cases", "Cases"],
   ["codebook", "Codebook"],
   ["members", "Members"],
+  ["analysis", "Analysis"],
 ];
+
+/** Progress, agreement and saturation are for owners and adjudicators (coders stay blind to them). */
+const tabsFor = (role) => TABS.filter(([key]) => key !== "analysis" || role === "owner" || role === "adjudicator");
 
 const ROLE_HELP = {
   owner: "Runs the study: codebook, cases, transcripts, members, releases.",
@@ -171,7 +176,19 @@ function codebookPanel(state) {
   });
 }
 
-const PANELS = { documents: documentsPanel, cases: casesPanel, codebook: codebookPanel, members: membersPanel };
+function analysisPanel(state) {
+  const root = h("div", { class: "analysis" });
+  state.stopAnalysis = AnalysisPanel({ services: state.services, projectId: state.data.project.id, root });
+  return root;
+}
+
+const PANELS = {
+  documents: documentsPanel,
+  cases: casesPanel,
+  codebook: codebookPanel,
+  members: membersPanel,
+  analysis: analysisPanel,
+};
 
 function currentTab() {
   const hash = window.location.hash.replace("#", "");
@@ -185,13 +202,17 @@ export async function ProjectOverviewPage({ services, root, projectId }) {
   const render = () => {
     const { project, documents, cases, codebook, members } = state.data;
     const { continueDocument, assignments } = state.data;
+    const tabs = tabsFor(project.role);
+    if (!tabs.some(([key]) => key === state.tab)) state.tab = "documents";
+    state.stopAnalysis?.();
+    state.stopAnalysis = null;
     const owner = project.role === "owner";
     const startDoc = continueDocument ? documents.find((d) => d.id === continueDocument) : owner ? documents[0] : null;
     const counts = { documents: documents.length, cases: cases.length, codebook: codebook.codes.length, members: members.length };
     const tablist = h(
       "div",
       { class: "tabs", role: "tablist", "aria-label": "Project sections" },
-      TABS.map(([key, label]) =>
+      tabs.map(([key, label]) =>
         h(
           "button",
           {
@@ -205,12 +226,12 @@ export async function ProjectOverviewPage({ services, root, projectId }) {
             onclick: () => select(key, true),
           },
           label,
-          h("span", { class: "count" }, String(counts[key])),
+          key in counts ? h("span", { class: "count" }, String(counts[key])) : null,
         ),
       ),
     );
     tablist.addEventListener("keydown", (event) => {
-      const keys = TABS.map(([k]) => k);
+      const keys = tabs.map(([k]) => k);
       const i = keys.indexOf(state.tab);
       const move = { ArrowRight: 1, ArrowLeft: -1, Home: -i, End: keys.length - 1 - i }[event.key];
       if (move === undefined) return;

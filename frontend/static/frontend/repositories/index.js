@@ -1,4 +1,5 @@
 /** All repositories over one HttpClient: the composition root for data access. */
+import { AnalysisRepository } from "./analysisRepository.js";
 import { AssignmentRepository } from "./assignmentRepository.js";
 import { AuthRepository } from "./authRepository.js";
 import { CaseRepository } from "./caseRepository.js";
@@ -20,5 +21,6 @@ export function createRepositories(http = new HttpClient()) {
     codings: new CodingRepository(http),
     memos: new MemoRepository(http),
     assignments: new AssignmentRepository(http),
+    analysis: new AnalysisRepository(http),
   };
 }

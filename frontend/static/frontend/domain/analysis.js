@@ -1,0 +1,79 @@
+/**
+ * Reading agreement and saturation results for the PI's analysis tab. Pure: no DOM, no I/O.
+ *
+ * Verdicts follow Krippendorff (2004): alpha ≥ 0.800 supports conclusions, 0.667 ≤ alpha < 0.800 only
+ * tentative ones, below 0.667 none. The interval matters as much as the point: a value above 0.8 whose
+ * lower bound is under 0.667 is reported as "uncertain".
+ */
+
+export const ALPHA_RELIABLE = 0.8;
+export const ALPHA_TENTATIVE = 0.667;
+
+/** "reliable" | "tentative" | "unreliable" | "uncertain" | "undefined" for a coefficient {value, ci}. */
+export function alphaVerdict(coefficient) {
+  const value = coefficient?.value;
+  if (value === null || value === undefined) return "undefined";
+  const low = coefficient.ci?.low;
+  if (value >= ALPHA_RELIABLE) return low !== null && low !== undefined && low < ALPHA_TENTATIVE ? "uncertain" : "reliable";
+  if (value >= ALPHA_TENTATIVE) return "tentative";
+  return "unreliable";
+}
+
+/** A coefficient as text: "0.812 [0.743, 0.866]", or the reason it is undefined. */
+export function formatCoefficient(coefficient) {
+  if (!coefficient) return "—";
+  if (coefficient.value === null || coefficient.value === undefined) return coefficient.reason ? `undefined (${coefficient.reason})` : "undefined";
+  const point = coefficient.value.toFixed(3);
+  const { low, high } = coefficient.ci ?? {};
+  if (low === null || low === undefined || high === null || high === undefined) return point;
+  return `${point} [${low.toFixed(3)}, ${high.toFixed(3)}]`;
+}
+
+/** Overall set agreement (MASI first, then Jaccard) with verdicts. */
+export function agreementOverall(result) {
+  const overall = result?.overall ?? {};
+  return [
+    ["alpha_masi", "Krippendorff's alpha, MASI distance"],
+    ["alpha_jaccard", "Krippendorff's alpha, Jaccard distance"],
+  ]
+    .filter(([key]) => key in overall)
+    .map(([key, label]) => ({ key, label, coefficient: overall[key], verdict: alphaVerdict(overall[key]) }));
+}
+
+/** Per-code alpha, weakest first (undefined last): the codes to discuss with coders come first. */
+export function agreementPerCode(result) {
+  const rows = (result?.per_code ?? []).map((row) => {
+    const alpha = row.measures?.krippendorff_alpha;
+    return {
+      code: row.code,
+      applied: row.n_applied ?? null,
+      prevalence: row.prevalence ?? null,
+      alpha,
+      verdict: alphaVerdict(alpha),
+      p_below: alpha?.p_below?.["0.667"] ?? null,
+    };
+  });
+  const key = (r) => (r.alpha?.value === null || r.alpha?.value === undefined ? Infinity : r.alpha.value);
+  return rows.sort((a, b) => key(a) - key(b) || String(a.code).localeCompare(String(b.code)));
+}
+
+/** Progress per coder with a percentage, and the double-coded units' state. */
+export function progressView(progress) {
+  const coders = (progress?.per_coder ?? []).map((row) => ({
+    ...row,
+    percent: row.assigned ? Math.round((100 * row.done) / row.assigned) : 0,
+  }));
+  const assigned = coders.reduce((n, r) => n + r.assigned, 0);
+  const done = coders.reduce((n, r) => n + r.done, 0);
+  return {
+    coders,
+    total: { assigned, done, percent: assigned ? Math.round((100 * done) / assigned) : 0 },
+    doubleCoded: progress?.double_coded ?? null,
+    openSlots: progress?.pool_open_slots ?? 0,
+  };
+}
+
+/** Whether a run of this kind is still to come: a pending or running one newer than the latest done. */
+export function runInProgress(runs) {
+  return (runs ?? []).some((run) => run.status === "pending" || run.status === "running");
+}

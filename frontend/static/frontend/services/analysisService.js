@@ -1,0 +1,40 @@
+/** The PI's analysis tab: progress, the latest agreement and saturation, and asking for a new run. */
+import { agreementOverall, agreementPerCode, progressView, runInProgress } from "../domain/analysis.js";
+import { RUN_KINDS } from "../repositories/analysisRepository.js";
+
+export class AnalysisService {
+  constructor(repositories) {
+    this.repos = repositories;
+  }
+
+  async load(projectId) {
+    const { analysis } = this.repos;
+    const [progress, agreement, saturation, agreementRuns, saturationRuns] = await Promise.all([
+      analysis.progress(projectId).catch(() => null),
+      analysis.latest(projectId, "agreement"),
+      analysis.latest(projectId, "saturation"),
+      analysis.recent(projectId, "agreement"),
+      analysis.recent(projectId, "saturation"),
+    ]);
+    return {
+      progress: progress ? progressView(progress) : null,
+      agreement: agreement && {
+        run: agreement,
+        overall: agreementOverall(agreement.result),
+        perCode: agreementPerCode(agreement.result),
+        counts: agreement.result?.counts ?? {},
+      },
+      saturation: saturation && {
+        run: saturation,
+        wording: saturation.result?.suggested_wording ?? "",
+        figure: analysis.figureUrl(projectId, saturation.id, "accumulation"),
+      },
+      computing: { agreement: runInProgress(agreementRuns), saturation: runInProgress(saturationRuns) },
+    };
+  }
+
+  requestRun(projectId, kind) {
+    if (!RUN_KINDS.includes(kind)) throw new Error(`unknown analysis kind ${kind}`);
+    return this.repos.analysis.request(projectId, kind, {});
+  }
+}

@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import {
+  agreementOverall,
+  agreementPerCode,
+  alphaVerdict,
+  formatCoefficient,
+  progressView,
+  runInProgress,
+} from "../static/frontend/domain/analysis.js";
+import { AnalysisRepository } from "../static/frontend/repositories/analysisRepository.js";
+import { AnalysisService } from "../static/frontend/services/analysisService.js";
+import { ApiError } from "../static/frontend/domain/errors.js";
+
+const coefficient = (value, low = null, high = null) => ({ value, reason: null, ci: low === null ? null : { low, high } });
+
+describe("alpha verdicts (Krippendorff 2004)", () => {
+  test("by the point and, above 0.8, by the interval's lower bound", () => {
+    assert.equal(alphaVerdict(coefficient(0.85, 0.81, 0.9)), "reliable");
+    assert.equal(alphaVerdict(coefficient(0.8)), "reliable");
+    assert.equal(alphaVerdict(coefficient(0.85, 0.6, 0.95)), "uncertain");
+    assert.equal(alphaVerdict(coefficient(0.7, 0.6, 0.8)), "tentative");
+    assert.equal(alphaVerdict(coefficient(0.667)), "tentative");
+    assert.equal(alphaVerdict(coefficient(0.666)), "unreliable");
+    assert.equal(alphaVerdict({ value: null, reason: "no variation" }), "undefined");
+    assert.equal(alphaVerdict(undefined), "undefined");
+  });
+
+  test("coefficients print with their interval or their reason", () => {
+    assert.equal(formatCoefficient(coefficient(0.81234, 0.7, 0.9)), "0.812 [0.700, 0.900]");
+    assert.equal(formatCoefficient(coefficient(0.5)), "0.500");
+    assert.equal(formatCoefficient({ value: null, reason: "one coder" }), "undefined (one coder)");
+    assert.equal(formatCoefficient(null), "—");
+  });
+});
+
+describe("agreement results", () => {
+  const result = {
+    overall: { alpha_masi: coefficient(0.74, 0.65, 0.81), alpha_jaccard: coefficient(0.72, 0.63, 0.8) },
+    per_code: [
+      { code: "Harm reduction > Naloxone", n_applied: 12, measures: { krippendorff_alpha: { ...coefficient(0.9, 0.85, 0.95), p_below: { "0.667": 0.0 } } } },
+      { code: "Coercive treatment", n_applied: 4, measures: { krippendorff_alpha: { ...coefficient(0.31, 0.1, 0.6), p_below: { "0.667": 0.97 } } } },
+      { code: "Never applied", n_applied: 0, measures: { krippendorff_alpha: { value: null, reason: "no variation", ci: null } } },
+    ],
+  };
+
+  test("overall: MASI first, with verdicts", () => {
+    const rows = agreementOverall(result);
+    assert.deepEqual(rows.map((r) => [r.key, r.verdict]), [["alpha_masi", "tentative"], ["alpha_jaccard", "tentative"]]);
+  });
+
+  test("per code: weakest first, undefined last", () => {
+    const rows = agreementPerCode(result);
+    assert.deepEqual(rows.map((r) => r.code), ["Coercive treatment", "Harm reduction > Naloxone", "Never applied"]);
+    assert.equal(rows[0].verdict, "unreliable");
+    assert.equal(rows[0].p_below, 0.97);
+    assert.equal(rows[2].verdict, "undefined");
+  });
+});
+
+test("progress adds percentages and totals", () => {
+  const view = progressView({
+    per_coder: [
+      { coder_id: 1, username: "ana", assigned: 40, done: 10, remaining: 30, last_activity: null },
+      { coder_id: 2, username: "ben", assigned: 0, done: 0, remaining: 0, last_activity: null },
+    ],
+    double_coded: { units: 8, complete: 2, pending: 6 },
+    pool_open_slots: 3,
+  });
+  assert.deepEqual(view.coders.map((c) => c.percent), [25, 0]);
+  assert.deepEqual(view.total, { assigned: 40, done: 10, percent: 25 });
+  assert.deepEqual(view.doubleCoded, { units: 8, complete: 2, pending: 6 });
+  assert.equal(view.openSlots, 3);
+});
+
+test("a run is in progress while one is pending or running", () => {
+  assert.equal(runInProgress([{ status: "done" }, { status: "pending" }]), true);
+  assert.equal(runInProgress([{ status: "done" }, { status: "failed" }]), false);
+  assert.equal(runInProgress([]), false);
+});
+
+describe("the analysis repository and service", () => {
+  function fakeHttp(routes) {
+    const calls = [];
+    return {
+      calls,
+      get: async (path, params) => {
+        calls.push(["GET", path, params]);
+        if (!(path in routes)) throw new ApiError("Not found", { status: 404 });
+        return routes[path];
+      },
+      post: async (path, body) => {
+        calls.push(["POST", path, body]);
+        return { id: 9, status: "pending" };
+      },
+    };
+  }
+
+  test("no run yet is null, not an error; the figure is the saturation run's SVG", async () => {
+    const http = fakeHttp({
+      "/projects/3/progress/": { per_coder: [] },
+      "/projects/3/analysis/saturation/latest/": { id: 5, result: { suggested_wording: "Saturation was reached at 4+2." } },
+      "/projects/3/analysis/agreement/runs/": { results: [{ status: "running" }] },
+      "/projects/3/analysis/saturation/runs/": { results: [{ status: "done" }] },
+    });
+    const service = new AnalysisService({ analysis: new AnalysisRepository(http) });
+    const view = await service.load(3);
+    assert.equal(view.agreement, null);
+    assert.equal(view.saturation.wording, "Saturation was reached at 4+2.");
+    assert.equal(view.saturation.figure, "/api/v1/projects/3/analysis/saturation/runs/5/figures/accumulation.svg");
+    assert.deepEqual(view.computing, { agreement: true, saturation: false });
+    await service.requestRun(3, "agreement");
+    assert.deepEqual(http.calls.at(-1), ["POST", "/projects/3/analysis/agreement/runs/", {}]);
+    assert.throws(() => service.requestRun(3, "kappa"), /unknown analysis kind/);
+  });
+
+  test("other errors are not swallowed", async () => {
+    const http = { get: async () => { throw new ApiError("Server error", { status: 500 }); } };
+    await assert.rejects(new AnalysisRepository(http).latest(1, "agreement"), /Server error/);
+  });
+});
