@@ -335,3 +335,31 @@ def test_pi_watches_progress_agreement_and_saturation_and_coders_cannot(open_pag
     coder.get_by_role("tab", name=re.compile("Transcripts")).wait_for()
     assert coder.get_by_role("tab", name=re.compile("Analysis")).count() == 0
     assert coder.get_by_role("heading", name="Inter-coder agreement").count() == 0
+
+
+def test_pi_exports_every_coders_codings_as_xlsx_and_downloads_them(open_page, live_server, demo, settings, tmp_path):
+    import openpyxl
+
+    from annotate.exports.models import ExportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    owner = open_page()
+    sign_in(owner, live_server.url, "pi")
+    owner.wait_for_url(re.compile(r"/projects/$"))
+    owner.goto(f"{live_server.url}/projects/{demo.id}/#exports")
+    owner.get_by_role("heading", name="New export").wait_for()
+    owner.get_by_label("What").select_option("codings")
+    owner.get_by_label("Format").select_option("xlsx")
+    owner.get_by_label("Codings").select_option("raw")
+    owner.get_by_role("button", name="Export").click()
+    download_link = owner.get_by_role("table", name="Exports").get_by_role("link", name="Download").first
+    download_link.wait_for()
+    job = ExportJob.objects.get(project=demo)
+    assert (job.kind, job.format, job.params["which"], job.status) == ("codings", "xlsx", "raw", "done")
+    with owner.expect_download() as download:
+        download_link.click()
+    path = tmp_path / "download.xlsx"
+    download.value.save_as(path)
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    assert len(rows) == job.row_count + 1 > 100
+    assert {row[rows[0].index("coder")] for row in rows[1:]} == {"ana", "ben", "chioma"}

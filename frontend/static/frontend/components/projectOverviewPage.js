@@ -1,6 +1,7 @@
 /** A project at a glance: transcripts in analysis order, cases, codebook and members, as tabs. */
 import { canCode, canEditCodebook, roleLabel } from "../domain/roles.js";
 import { AnalysisPanel } from "./analysisPanel.js";
+import { ExportsPanel } from "./exportsPanel.js";
 import { setBreadcrumbs } from "./appHeader.js";
 import { CodebookTree, openCodeDialog } from "./codebookTree.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
@@ -11,6 +12,7 @@ const TABS = [
   ["codebook", "Codebook"],
   ["members", "Members"],
   ["analysis", "Analysis"],
+  ["exports", "Exports"],
 ];
 
 /** Progress, agreement and saturation are for owners and adjudicators (coders stay blind to them). */
@@ -178,7 +180,14 @@ function codebookPanel(state) {
 
 function analysisPanel(state) {
   const root = h("div", { class: "analysis" });
-  state.stopAnalysis = AnalysisPanel({ services: state.services, projectId: state.data.project.id, root });
+  state.stopPanel = AnalysisPanel({ services: state.services, projectId: state.data.project.id, root });
+  return root;
+}
+
+function exportsPanel(state) {
+  const root = h("div", { class: "analysis" });
+  const { project } = state.data;
+  state.stopPanel = ExportsPanel({ services: state.services, projectId: project.id, role: project.role, root });
   return root;
 }
 
@@ -188,6 +197,7 @@ const PANELS = {
   codebook: codebookPanel,
   members: membersPanel,
   analysis: analysisPanel,
+  exports: exportsPanel,
 };
 
 function currentTab() {
@@ -204,8 +214,8 @@ export async function ProjectOverviewPage({ services, root, projectId }) {
     const { continueDocument, assignments } = state.data;
     const tabs = tabsFor(project.role);
     if (!tabs.some(([key]) => key === state.tab)) state.tab = "documents";
-    state.stopAnalysis?.();
-    state.stopAnalysis = null;
+    state.stopPanel?.(); // a live panel (analysis, exports) stops refreshing when it is replaced
+    state.stopPanel = null;
     const owner = project.role === "owner";
     const startDoc = continueDocument ? documents.find((d) => d.id === continueDocument) : owner ? documents[0] : null;
     const counts = { documents: documents.length, cases: cases.length, codebook: codebook.codes.length, members: members.length };

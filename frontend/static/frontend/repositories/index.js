@@ -6,6 +6,7 @@ import { CaseRepository } from "./caseRepository.js";
 import { CodebookRepository } from "./codebookRepository.js";
 import { CodingRepository } from "./codingRepository.js";
 import { DocumentRepository } from "./documentRepository.js";
+import { ExportRepository } from "./exportRepository.js";
 import { HttpClient } from "./http.js";
 import { MemoRepository } from "./memoRepository.js";
 import { ProjectRepository } from "./projectRepository.js";
@@ -22,5 +23,6 @@ export function createRepositories(http = new HttpClient()) {
     memos: new MemoRepository(http),
     assignments: new AssignmentRepository(http),
     analysis: new AnalysisRepository(http),
+    exports: new ExportRepository(http),
   };
 }
