@@ -15,7 +15,8 @@ available and not needed: the app's transactions are IMMEDIATE, so writers are s
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -336,22 +337,11 @@ def assignment_plan_apply(*, project: Project, actor, data: dict[str, Any]) -> A
             for u in draft.units
         )
         now = timezone.now()
-        rows = []
-        for unit in units:
-            for slot in range(unit.planned_coders):
-                coder = draft.slots[(unit.segment_id, slot)]
-                rows.append(
-                    Assignment(
-                        project=project,
-                        unit=unit,
-                        segment_id=unit.segment_id,
-                        order=unit.order,
-                        slot=slot,
-                        coder_id=coder,
-                        status=AssignmentStatus.OPEN if coder is None else AssignmentStatus.ASSIGNED,
-                        claimed_at=None if coder is None else now,
-                    )
-                )
+        rows = [
+            slot
+            for unit in units
+            for slot in _unit_slots(unit, lambda n, unit=unit: draft.slots[(unit.segment_id, n)], now)
+        ]
         Assignment.objects.bulk_create(rows, batch_size=2000)
         audit_record(
             project_id=project.id,
@@ -361,6 +351,26 @@ def assignment_plan_apply(*, project: Project, actor, data: dict[str, Any]) -> A
             after={**_plan_image(plan, list(params.coders)), "summary": draft.summary},
         )
     return plan
+
+
+def _unit_slots(unit: Unit, coder_of: Callable[[int], int | None], now) -> list[Assignment]:
+    """The unit's slots: each given to ``coder_of(slot)`` (assigned now), or open when that is None."""
+    slots = []
+    for n in range(unit.planned_coders):
+        coder = coder_of(n)
+        slots.append(
+            Assignment(
+                project_id=unit.project_id,
+                unit=unit,
+                segment_id=unit.segment_id,
+                order=unit.order,
+                slot=n,
+                coder_id=coder,
+                status=AssignmentStatus.OPEN if coder is None else AssignmentStatus.ASSIGNED,
+                claimed_at=None if coder is None else now,
+            )
+        )
+    return slots
 
 
 def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
@@ -440,26 +450,13 @@ def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
         for i, row in enumerate(new)
     )
     now = timezone.now()
-    rows = []
-    per_coder: dict[int, int] = defaultdict(int)
-    for unit, row in zip(units, new, strict=True):
-        for slot in range(unit.planned_coders):
-            coder = chosen.get((key_of(row), slot))
-            if coder is not None:
-                per_coder[coder] += 1
-            rows.append(
-                Assignment(
-                    project_id=project_id,
-                    unit=unit,
-                    segment_id=unit.segment_id,
-                    order=unit.order,
-                    slot=slot,
-                    coder_id=coder,
-                    status=AssignmentStatus.OPEN if coder is None else AssignmentStatus.ASSIGNED,
-                    claimed_at=None if coder is None else now,
-                )
-            )
+    rows = [
+        slot
+        for unit, row in zip(units, new, strict=True)
+        for slot in _unit_slots(unit, lambda n, row=row: chosen.get((key_of(row), n)), now)
+    ]
     Assignment.objects.bulk_create(rows, batch_size=2000)
+    per_coder = Counter(slot.coder_id for slot in rows if slot.coder_id is not None)
     if not document_mode:  # pool quotas grow with the pool: floor(fair share) + 1, never below what is held
         total_slots = Assignment.objects.filter(project_id=project_id).count()
         held_slots = dict(
@@ -480,7 +477,7 @@ def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
         "segments": len(new),
         "double_coded_units": sorted(int(key) for key in sampled),
         "per_coder": [{"user": user, "segments": per_coder[user]} for user in active if per_coder[user]],
-        "open_slots": sum(1 for r in rows if r.coder_id is None),
+        "open_slots": sum(1 for slot in rows if slot.coder_id is None),
     }
     audit_record(project_id=project_id, actor=actor, action="assignment_plan.extend", obj=plan, after=summary)
     return summary
