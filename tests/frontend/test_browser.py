@@ -337,7 +337,9 @@ def test_pi_watches_progress_agreement_and_saturation_and_coders_cannot(open_pag
     assert coder.get_by_role("heading", name="Inter-coder agreement").count() == 0
 
 
-def test_pi_exports_every_coders_codings_as_xlsx_and_downloads_them(open_page, live_server, demo, settings, tmp_path):
+def test_pi_exports_every_coders_codings_as_xlsx_and_downloads_them(
+    open_page, live_server, demo, settings, tmp_path
+):
     import openpyxl
 
     from annotate.exports.models import ExportJob
@@ -363,3 +365,44 @@ def test_pi_exports_every_coders_codings_as_xlsx_and_downloads_them(open_page, l
     rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
     assert len(rows) == job.row_count + 1 > 100
     assert {row[rows[0].index("coder")] for row in rows[1:]} == {"ana", "ben", "chioma"}
+
+
+def _wait_for(page, condition, what: str):
+    for _ in range(100):
+        value = condition()
+        if value:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_pi_decides_a_disagreement_side_by_side_and_accepts_the_unanimous_units(open_page, live_server, demo):
+    from annotate.adjudication.models import Decision
+
+    page = open_page()
+    sign_in(page, live_server.url, "pi")
+    page.wait_for_url(re.compile(r"/projects/$"))
+    page.goto(f"{live_server.url}/projects/{demo.id}/#adjudication")
+    heading = page.get_by_role("heading", name=re.compile(r"^Disagreements to decide \(\d+\)$"))
+    heading.wait_for()
+    waiting = int(re.search(r"\((\d+)\)", heading.inner_text()).group(1))
+    assert waiting > 0, "the demo has disagreements in its reliability sample"
+
+    page.locator(".queue-list button").first.click()
+    table = page.get_by_role("table", name="Codes by coder")
+    table.wait_for()
+    assert table.locator("thead th").count() == 4  # the code, then the demo's three coders side by side
+    assert table.locator("tr.disputed").count() >= 1
+    page.get_by_role("button", name=re.compile(r"^Accept Coder A")).click()
+    decision = _wait_for(page, lambda: Decision.objects.filter(project=demo).first(), "the decision")
+    assert (decision.method, decision.provenance, decision.is_current) == (
+        "accept_coder",
+        "adjudicated",
+        True,
+    )
+    assert decision.decided_by.username == "pi"
+    page.get_by_role("heading", name=f"Disagreements to decide ({waiting - 1})").wait_for()
+
+    page.get_by_role("button", name="Accept all unanimous units").click()
+    _wait_for(page, lambda: Decision.objects.filter(project=demo, provenance="unanimous").exists(), "bulk")
+    page.get_by_text(re.compile(r"^0 unanimous units \(0 codings\) are ready")).wait_for()

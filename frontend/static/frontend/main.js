@@ -4,7 +4,7 @@
  *
  *   /login/                                   sign in
  *   /projects/                                the caller's projects
- *   /projects/<id>/                           project overview (#documents #cases #codebook #members #analysis #exports)
+ *   /projects/<id>/                           project overview (#documents #cases #codebook #members #analysis #adjudication #exports)
  *   /projects/<id>/documents/<doc>/           transcript reader and coding view
  */
 import { bindSignOut } from "./components/appHeader.js";

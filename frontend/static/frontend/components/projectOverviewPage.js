@@ -1,5 +1,6 @@
 /** A project at a glance: transcripts in analysis order, cases, codebook and members, as tabs. */
 import { canCode, canEditCodebook, roleLabel } from "../domain/roles.js";
+import { AdjudicationPanel } from "./adjudicationPanel.js";
 import { AnalysisPanel } from "./analysisPanel.js";
 import { ExportsPanel } from "./exportsPanel.js";
 import { setBreadcrumbs } from "./appHeader.js";
@@ -12,11 +13,14 @@ const TABS = [
   ["codebook", "Codebook"],
   ["members", "Members"],
   ["analysis", "Analysis"],
+  ["adjudication", "Adjudication"],
   ["exports", "Exports"],
 ];
 
-/** Progress, agreement and saturation are for owners and adjudicators (coders stay blind to them). */
-const tabsFor = (role) => TABS.filter(([key]) => key !== "analysis" || role === "owner" || role === "adjudicator");
+/** Progress, agreement, saturation and adjudication are for owners and adjudicators (coders stay blind). */
+const ANALYST_TABS = new Set(["analysis", "adjudication"]);
+const tabsFor = (role) =>
+  TABS.filter(([key]) => !ANALYST_TABS.has(key) || role === "owner" || role === "adjudicator");
 
 const ROLE_HELP = {
   owner: "Runs the study: codebook, cases, transcripts, members, releases.",
@@ -184,6 +188,12 @@ function analysisPanel(state) {
   return root;
 }
 
+function adjudicationPanel(state) {
+  const root = h("div", { class: "analysis" });
+  state.stopPanel = AdjudicationPanel({ services: state.services, projectId: state.data.project.id, root });
+  return root;
+}
+
 function exportsPanel(state) {
   const root = h("div", { class: "analysis" });
   const { project } = state.data;
@@ -197,6 +207,7 @@ const PANELS = {
   codebook: codebookPanel,
   members: membersPanel,
   analysis: analysisPanel,
+  adjudication: adjudicationPanel,
   exports: exportsPanel,
 };
 

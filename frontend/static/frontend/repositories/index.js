@@ -1,4 +1,5 @@
 /** All repositories over one HttpClient: the composition root for data access. */
+import { AdjudicationRepository } from "./adjudicationRepository.js";
 import { AnalysisRepository } from "./analysisRepository.js";
 import { AssignmentRepository } from "./assignmentRepository.js";
 import { AuthRepository } from "./authRepository.js";
@@ -24,5 +25,6 @@ export function createRepositories(http = new HttpClient()) {
     assignments: new AssignmentRepository(http),
     analysis: new AnalysisRepository(http),
     exports: new ExportRepository(http),
+    adjudication: new AdjudicationRepository(http),
   };
 }

@@ -1,0 +1,196 @@
+/**
+ * The adjudication tab (owners and adjudicators): bulk actions for unanimous units, then the queue of
+ * disagreements, one unit at a time, side by side, with the codebook entries and memos involved.
+ * Keys in a unit: 1–9 accept that coder's version, u union, i intersection, n next unit.
+ */
+import { codeMatrix, coderName, currentDecision, decisionChoices } from "../domain/adjudication.js";
+import { announce, errorBox, formatDate, h, mount, spinner } from "./dom.js";
+
+function bulkSection(state) {
+  const preview = state.bulk;
+  return h(
+    "section",
+    { class: "analysis-block", "aria-labelledby": "bulk-title" },
+    h("h2", { id: "bulk-title" }, "Unanimous units"),
+    h("p", { class: "muted" }, "Units where every coder applied the same codes can enter the final coding in one step."),
+    preview
+      ? h(
+          "p",
+          {},
+          `${preview.units} unanimous units (${preview.final_codings} codings) are ready.`,
+          " ",
+          h(
+            "button",
+            {
+              type: "button",
+              class: "btn btn-primary",
+              disabled: preview.units === 0,
+              onclick: async () => {
+                try {
+                  const done = await state.repo.bulkApply(state.projectId, "unanimous");
+                  announce(`${done.units} unanimous units accepted.`);
+                  await state.reload();
+                } catch (error) {
+                  announce(error.message, { tone: "error", timeout: 8000 });
+                }
+              },
+            },
+            "Accept all unanimous units",
+          ),
+        )
+      : null,
+  );
+}
+
+function queueSection(state) {
+  return h(
+    "section",
+    { class: "analysis-block", "aria-labelledby": "queue-title" },
+    h("h2", { id: "queue-title" }, `Disagreements to decide (${state.queue.length})`),
+    state.queue.length
+      ? h(
+          "ol",
+          { class: "queue-list" },
+          state.queue.map((item) =>
+            h(
+              "li",
+              {},
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: ["link-button", item.segment_id === state.unit?.segment.id ? "current" : null],
+                  onclick: () => state.open(item.segment_id),
+                },
+                `Unit ${item.order}`,
+              ),
+              h("span", { class: "meta" }, ` ${item.disputed_codes.length} disputed code${item.disputed_codes.length === 1 ? "" : "s"}`),
+            ),
+          ),
+        )
+      : h("p", { class: "muted" }, "No disagreement is waiting for a decision."),
+  );
+}
+
+function unitSection(state) {
+  const unit = state.unit;
+  if (!unit) return null;
+  const matrix = codeMatrix(unit);
+  const current = currentDecision(unit);
+  const rationale = h("textarea", { id: "rationale", rows: "3", placeholder: "Why this decision (required when it matches no coder)" });
+  const decide = async (body) => {
+    try {
+      await state.repo.decide(state.projectId, unit.segment.id, { ...body, rationale: rationale.value, supersedes: current?.id ?? null });
+      announce("Decided.");
+      await state.reload({ next: true });
+    } catch (error) {
+      announce(error.message, { tone: "error", timeout: 8000 });
+    }
+  };
+  const choices = decisionChoices(unit);
+  state.keys = (event) => {
+    if (event.target instanceof HTMLTextAreaElement) return;
+    const n = Number(event.key);
+    if (n >= 1 && n <= unit.coders.length) decide(choices[n - 1].body);
+    else if (event.key === "u") decide({ method: "union" });
+    else if (event.key === "i") decide({ method: "intersection" });
+    else if (event.key === "n") state.openNext();
+  };
+  return h(
+    "section",
+    { class: "analysis-block unit-view", "aria-labelledby": "unit-title" },
+    h("h2", { id: "unit-title" }, `${unit.segment.document_title}, turn ${unit.segment.position}${unit.segment.speaker ? ` (${unit.segment.speaker})` : ""}`),
+    h("blockquote", { class: "segment-text" }, unit.segment.text),
+    h(
+      "table",
+      { class: "data-table", "aria-label": "Codes by coder" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Code"), unit.coders.map((c) => h("th", { scope: "col" }, coderName(c))))),
+      h(
+        "tbody",
+        {},
+        matrix.map((row) =>
+          h(
+            "tr",
+            { class: row.disputed ? "disputed" : null },
+            h("th", { scope: "row", title: row.code.definition ?? "" }, row.code.path, row.disputed ? h("span", { class: "verdict verdict-unreliable" }, " disputed") : null),
+            row.cells.map((applications) =>
+              h(
+                "td",
+                {},
+                applications.length
+                  ? applications.map((a) => h("div", {}, a.span_start === null ? "✓ whole segment" : `✓ “${a.text}”`))
+                  : h("span", { class: "muted" }, "—"),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+    h(
+      "details",
+      { class: "codebook-entries" },
+      h("summary", {}, "Codebook entries involved"),
+      unit.codes.map((code) =>
+        h(
+          "div",
+          { class: "entry" },
+          h("strong", {}, code.path),
+          code.definition ? h("p", {}, code.definition) : null,
+          code.inclusion ? h("p", { class: "meta" }, `Use when: ${code.inclusion}`) : null,
+          code.exclusion ? h("p", { class: "meta" }, `Not when: ${code.exclusion}`) : null,
+        ),
+      ),
+    ),
+    unit.memos.length
+      ? h("div", { class: "memos" }, h("h3", {}, "Memos"), unit.memos.map((m) => h("p", {}, h("strong", {}, `${m.author.label}: `), m.text)))
+      : null,
+    current ? h("p", { class: "muted" }, `Current decision: ${current.method.replace("_", " ")} by ${current.decided_by}, ${formatDate(current.decided_at)}. A new decision revises it.`) : null,
+    h("div", { class: "field" }, h("label", { for: "rationale" }, "Rationale"), rationale),
+    h(
+      "div",
+      { class: "decision-buttons" },
+      choices.map((choice, i) => h("button", { type: "button", class: "btn", onclick: () => decide(choice.body), "aria-keyshortcuts": String(i + 1) }, choice.label)),
+      h("button", { type: "button", class: "btn btn-ghost", onclick: () => state.openNext() }, "Skip"),
+    ),
+  );
+}
+
+/** Mounts into ``root``; returns ``stop()`` (removes the keyboard handler). */
+export function AdjudicationPanel({ services, projectId, root }) {
+  const state = { repo: services.repositories.adjudication, projectId, queue: [], unit: null, bulk: null, keys: null };
+  const render = () => mount(root, bulkSection(state), queueSection(state), unitSection(state));
+  state.open = async (segmentId) => {
+    try {
+      state.unit = await state.repo.unit(projectId, segmentId);
+      render();
+      document.getElementById("unit-title")?.scrollIntoView({ block: "start" });
+    } catch (error) {
+      announce(error.message, { tone: "error", timeout: 8000 });
+    }
+  };
+  state.openNext = () => {
+    const i = state.queue.findIndex((item) => item.segment_id === state.unit?.segment.id);
+    const next = state.queue[i + 1] ?? state.queue[0];
+    if (next) state.open(next.segment_id);
+  };
+  state.reload = async ({ next = false } = {}) => {
+    const previous = state.unit?.segment.id;
+    const [queue, bulk] = await Promise.all([
+      state.repo.queue(projectId),
+      state.repo.bulkPreview(projectId, "unanimous").catch(() => null),
+    ]);
+    state.queue = queue;
+    state.bulk = bulk;
+    state.unit = null;
+    render();
+    if (next) {
+      const after = queue.find((item) => item.segment_id !== previous);
+      if (after) await state.open(after.segment_id);
+    }
+  };
+  const onKey = (event) => state.keys?.(event);
+  document.addEventListener("keydown", onKey);
+  mount(root, spinner("Loading the adjudication queue…"));
+  state.reload().catch((error) => mount(root, errorBox(error)));
+  return () => document.removeEventListener("keydown", onKey);
+}
