@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from annotate.audit.services import audit_record
+from annotate.audit.services import audit_record, audit_record_then
 from annotate.cases.models import AttributeDefinition, AttributeValue
 from annotate.core.exceptions import ApplicationError, ConflictError
 from annotate.core.sql import db_datetime, db_datetime_param, execute_batch, for_update
@@ -844,9 +844,9 @@ def _held(*, project_id: int, user, segment_id: int) -> Assignment:
 def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
     """Mark one's unit done: the coder's codings on it become their rating. Idempotent.
 
-    This is a step of every coder's loop (next → codes → done), so it is two statements and the audit
-    event: the guarded UPDATE both locks and changes the row (a concurrent duplicate waits for it, then
-    finds the unit done and changes nothing), and one query says whether analysis is now due."""
+    This is a step of every coder's loop (next → codes → done), so it is two round trips: the guarded
+    UPDATE both locks and changes the row (a concurrent duplicate waits for it, then finds the unit done
+    and changes nothing); then the audit event with the one query that says whether analysis is now due."""
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -876,19 +876,24 @@ def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
             done_at=now,
             last_activity_at=now,
         )
-        audit_record(
+        # The due-analysis read goes after the audit event, on purpose: the event holds the project's chain
+        # lock, so every other "done" of the project has committed or waits, and the read sees them all.
+        # Read before it, two coders finishing a unit's (or a transcript's) last slots together would each
+        # see the other's as pending, and the analysis would never be scheduled. One round trip for both.
+        (due_rows,) = audit_record_then(
             project_id=project_id,
-            actor=user,
-            action="assignment.done",
-            obj=assignment,
-            before={"segment": segment_id, "status": AssignmentStatus.ASSIGNED},
-            after={"segment": segment_id, "status": AssignmentStatus.DONE},
+            events=[
+                {
+                    "actor": user,
+                    "action": "assignment.done",
+                    "obj": assignment,
+                    "before": {"segment": segment_id, "status": AssignmentStatus.ASSIGNED},
+                    "after": {"segment": segment_id, "status": AssignmentStatus.DONE},
+                }
+            ],
+            then=[_analysis_due_statement(unit_id=assignment.unit_id)],
         )
-        # After the audit event, on purpose: it holds the project's chain lock, so every other "done"
-        # of the project has committed or waits, and this read sees them all. Read before it, two coders
-        # finishing a unit's (or a transcript's) last slots together would each see the other's as
-        # pending, and the analysis would never be scheduled.
-        due = _analysis_due(cursor, unit_id=assignment.unit_id)
+        due = _analysis_due(due_rows[0])
         if due:
             from annotate.analysis.services import analysis_schedule_automatic
 
@@ -896,11 +901,10 @@ def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
     return assignment
 
 
-def _analysis_due(cursor, *, unit_id: int) -> list[str]:
-    """What finishing a unit makes due, in one query: agreement when this completed a unit with two or
-    more planned coders, saturation when it completed the unit's transcript. Both runs are debounced
-    (annotate.analysis.services.analysis_schedule_automatic)."""
-    cursor.execute(
+def _analysis_due_statement(*, unit_id: int) -> tuple[str, list]:
+    """What finishing a unit makes due, in one query (``_analysis_due`` reads it): the unit's planned
+    coders, and whether its transcript is complete (NULL while the unit itself has coders to finish)."""
+    return (
         "SELECT u.planned_coders, "
         "  CASE WHEN EXISTS (SELECT 1 FROM assignments_assignment a "
         "                    WHERE a.unit_id = u.id AND a.status <> %s) THEN NULL "
@@ -910,7 +914,12 @@ def _analysis_due(cursor, *, unit_id: int) -> list[str]:
         "FROM assignments_unit u WHERE u.id = %s",
         [AssignmentStatus.DONE, AssignmentStatus.DONE, unit_id],
     )
-    planned_coders, document_complete = cursor.fetchone()
+
+
+def _analysis_due(row) -> list[str]:
+    """Agreement is due when this completed a unit with two or more planned coders, saturation when it
+    completed the unit's transcript. Both runs are debounced (analysis_schedule_automatic)."""
+    planned_coders, document_complete = row
     if document_complete is None:  # the unit itself still has coders to finish
         return []
     return [

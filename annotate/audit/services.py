@@ -102,7 +102,7 @@ def audit_record(
         "after": after,
         "reason": reason,
     }
-    return _append(project_id, [event])[0]
+    return _append(project_id, [event])[0][0]
 
 
 def audit_record_many(*, project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
@@ -118,10 +118,23 @@ def audit_record_many(*, project_id: int, events: list[dict[str, Any]]) -> list[
         )
     if not events:
         return []
-    return _append(project_id, events)
+    return _append(project_id, events)[0]
 
 
-def _append(project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
+def audit_record_then(
+    *, project_id: int, events: list[dict[str, Any]], then: list[tuple[str, list[Any]]]
+) -> list[list[tuple] | None]:
+    """Append ``events`` (as ``audit_record_many``), then run the statements ``then``, which see the
+    project's chain locked: every other writer of the project has committed or waits, so a read here cannot
+    miss a concurrent change. On PostgreSQL all of it is one round trip. Returns the statements' rows."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record_then must be called inside the transaction of the change it records")
+    return _append(project_id, events, then)[1]
+
+
+def _append(
+    project_id: int, events: list[dict[str, Any]], then: list[tuple[str, list[Any]]] = ()
+) -> tuple[list[AuditEvent], list[list[tuple] | None]]:
     images = []
     for event in events:
         obj = event.get("obj")
@@ -146,7 +159,7 @@ def _append(project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
     request_id = get_request_id()
     now = timezone.now()
     if connection.vendor == "postgresql":
-        return _append_postgresql(project_id, images, request_id, now)
+        return _append_postgresql(project_id, images, request_id, now, then)
     sequence, prev_hash = _chain_head_sqlite(project_id)
     rows = []
     for image in images:
@@ -161,7 +174,9 @@ def _append(project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
         }
         fields["hash"] = prev_hash = event_hash(**fields)
         rows.append(fields)
-    return _insert(rows)
+    inserted = _insert(rows)
+    with connection.cursor() as cursor:
+        return inserted, execute_batch(cursor, list(then)) if then else []
 
 
 _APPEND_SQL = (
@@ -172,10 +187,11 @@ _APPEND_SQL = (
 
 
 def _append_postgresql(
-    project_id: int, images: list[dict[str, Any]], request_id: str, now
-) -> list[AuditEvent]:
-    """One call of migration 0003's function per event, all in one round trip: each takes the chain's
-    lock (held to the commit), reads its head, and inserts the event hashed from its template."""
+    project_id: int, images: list[dict[str, Any]], request_id: str, now, then=()
+) -> tuple[list[AuditEvent], list[list[tuple] | None]]:
+    """One call of migration 0003's function per event, then the statements ``then``, all in one round
+    trip: each call takes the chain's lock (held to the commit), reads its head, and inserts the event
+    hashed from its template."""
     statements = []
     for image in images:
         head, middle, tail = event_hash_template(
@@ -199,9 +215,9 @@ def _append_postgresql(
         ]
         statements.append((_APPEND_SQL, params))
     with connection.cursor() as cursor:
-        results = execute_batch(cursor, statements)
+        results = execute_batch(cursor, [*statements, *then])
     events = []
-    for image, rows in zip(images, results, strict=True):
+    for image, rows in zip(images, results[: len(images)], strict=True):
         ((pk, sequence, prev_hash, digest),) = rows
         events.append(
             AuditEvent(
@@ -215,7 +231,7 @@ def _append_postgresql(
                 created_at=now,
             )
         )
-    return events
+    return events, results[len(images) :]
 
 
 _JSON = AuditEvent._meta.get_field("before")

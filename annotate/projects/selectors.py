@@ -35,11 +35,20 @@ def membership_get(*, user, project_id: int) -> Membership:
 
 
 def membership_for_request(request, project_id: int) -> Membership:
-    """Memoised per request, so permission checks and views share one query."""
+    """Memoised per request, so permission checks and views share one query (token authentication reads
+    it with the token: ``membership_remember``)."""
     cache = request.__dict__.setdefault("_intercoder_memberships", {})
-    if project_id not in cache:
-        cache[project_id] = membership_get(user=request.user, project_id=int(project_id))
-    return cache[project_id]
+    if int(project_id) not in cache:
+        cache[int(project_id)] = membership_get(user=request.user, project_id=int(project_id))
+    membership = cache[int(project_id)]
+    if membership is None:
+        raise NotFound("Project not found.")
+    return membership
+
+
+def membership_remember(request, project_id: int, membership: Membership | None) -> None:
+    """Record the caller's membership of a project (None: not a member) for ``membership_for_request``."""
+    request.__dict__.setdefault("_intercoder_memberships", {})[int(project_id)] = membership
 
 
 def project_get_for_user(*, user, project_id: int) -> Project:

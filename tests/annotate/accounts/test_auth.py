@@ -66,3 +66,55 @@ def test_passwords_follow_djangos_validators(db):
     assert user_create(username="ana", password="a long and unusual passphrase").check_password(
         "a long and unusual passphrase"
     )
+
+
+class TestTokenOnProjectUrls:
+    """Token authentication reads the caller's membership of the project in the URL in the same query;
+    everything a caller sees stays as DRF's token authentication and the role permission say."""
+
+    @pytest.fixture
+    def project(self, user):
+        from rest_framework.authtoken.models import Token
+
+        from annotate.projects.models import Role
+        from tests.factories import ProjectFactory
+
+        owner = UserFactory(username="pi")
+        project = ProjectFactory(creator=owner)
+        project.add_member(user, Role.VIEWER)
+        self.tokens = {name: Token.objects.create(user=u).key for name, u in (("zoë", user), ("pi", owner))}
+        outsider = UserFactory(username="outsider")
+        self.tokens["outsider"] = Token.objects.create(user=outsider).key
+        return project
+
+    def client(self, name):
+        return APIClient(HTTP_AUTHORIZATION=f"Token {self.tokens[name]}")
+
+    def test_a_member_is_authenticated_and_checked_in_one_query(self, project):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client("zoë").get(f"/api/v1/projects/{project.id}/")
+        assert response.status_code == 200
+        assert response.json()["role"] == "viewer"
+        first = queries.captured_queries[0]["sql"]
+        assert "authtoken_token" in first
+        assert "projects_membership" in first
+        assert not any("projects_membership" in q["sql"] for q in queries.captured_queries[1:]), (
+            "the membership was read again"
+        )
+
+    def test_outsiders_get_404_roles_get_403_and_bad_tokens_401(self, project, user):
+        assert self.client("outsider").get(f"/api/v1/projects/{project.id}/").status_code == 404
+        assert self.client("zoë").get(f"/api/v1/projects/{project.id + 1000}/").status_code == 404
+        assert (
+            self.client("zoë").post(f"/api/v1/projects/{project.id}/codebook/codes/", {}).status_code == 403
+        )
+        assert self.client("pi").get(f"/api/v1/projects/{project.id}/").status_code == 200
+        bad = APIClient(HTTP_AUTHORIZATION="Token not-a-token").get(f"/api/v1/projects/{project.id}/")
+        assert (bad.status_code, bad.json()["detail"]) == (401, "Invalid token.")
+        user.is_active = False
+        user.save()
+        inactive = self.client("zoë").get(f"/api/v1/projects/{project.id}/")
+        assert (inactive.status_code, inactive.json()["detail"]) == (401, "User inactive or deleted.")
