@@ -19,6 +19,7 @@ from .selectors import (
     progress_get,
     queue_counts,
     unit_context,
+    unit_context_statements,
 )
 from .services import (
     assignment_done,
@@ -147,12 +148,14 @@ class QueueNextApi(ProjectScopedApi):
 
     @extend_schema(responses=dict)
     def get(self, request, project_id):
-        assignment = queue_next(project_id=project_id, user=request.user)
+        user = request.user
+        # A newly claimed unit's context is read in the claim's last round trip.
+        assignment, rows = queue_next(
+            project_id=project_id, user=user, then=lambda a: unit_context_statements(assignment=a, user=user)
+        )
         if assignment is None:
-            return Response(
-                {"unit": None, "progress": queue_counts(project_id=project_id, user=request.user)}
-            )
-        context = unit_context(assignment=assignment, user=request.user)
+            return Response({"unit": None, "progress": queue_counts(project_id=project_id, user=user)})
+        context = unit_context(assignment=assignment, user=user, rows=rows)
         return Response({"unit": UnitOutputSerializer(context).data, "progress": context["progress"]})
 
 

@@ -85,7 +85,21 @@ WHERE v.case_id = (SELECT d.case_id FROM documents_segment s JOIN documents_docu
 """
 
 
-def unit_context(*, assignment: Assignment, user) -> dict[str, Any]:
+def unit_context_statements(*, assignment: Assignment, user) -> list[tuple[str, list[Any]]]:
+    """The three queries behind ``unit_context``, for a caller that sends them in its own batch (the
+    queue's claim sends them with its audit event: ``queue_next(then=…)``)."""
+    coder, project, segment = user.pk, assignment.project_id, assignment.segment_id
+    return [
+        (
+            _CONTEXT_SQL,
+            [coder, coder, coder, AssignmentStatus.DONE, project, NEIGHBOURS, NEIGHBOURS, segment, project],
+        ),
+        (_ATTRIBUTES_SQL, [segment, project]),
+        coding_set_items_statement(coder_id=coder, segment_id=segment),
+    ]
+
+
+def unit_context(*, assignment: Assignment, user, rows: list | None = None) -> dict[str, Any]:
     """What a coder needs to code a unit: its text, the neighbouring turns, the document's case and its
     attributes, the codebook version in force, and their own codes on it (with the set's version); and
     under ``progress`` the coder's queue counts (as ``queue_counts``), which ``queue/next`` returns too.
@@ -93,30 +107,12 @@ def unit_context(*, assignment: Assignment, user) -> dict[str, Any]:
     Every "next" runs this, so it is three hand-written queries in one round trip (``annotate.core.sql``):
     the unit with its neighbours, document, case, codebook version, set version and counts; the case's
     attributes; the codes. Texts are cut from the transcript in the database (code points in both
-    backends), not loaded whole."""
-    coder, project, segment = user.pk, assignment.project_id, assignment.segment_id
-    with connection.cursor() as cursor:
-        rows, attribute_rows, coding_rows = execute_batch(
-            cursor,
-            [
-                (
-                    _CONTEXT_SQL,
-                    [
-                        coder,
-                        coder,
-                        coder,
-                        AssignmentStatus.DONE,
-                        project,
-                        NEIGHBOURS,
-                        NEIGHBOURS,
-                        segment,
-                        project,
-                    ],
-                ),
-                (_ATTRIBUTES_SQL, [segment, project]),
-                coding_set_items_statement(coder_id=coder, segment_id=segment),
-            ],
-        )
+    backends), not loaded whole. ``rows``: those queries' results when the caller already ran them."""
+    if rows is None:
+        with connection.cursor() as cursor:
+            rows = execute_batch(cursor, unit_context_statements(assignment=assignment, user=user))
+    rows, attribute_rows, coding_rows = rows
+    segment = assignment.segment_id
     unit = next((row for row in rows if row[0] == segment), None)
     if unit is None:
         raise NotFound("No such segment in this project.")

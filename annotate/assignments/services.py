@@ -694,9 +694,13 @@ def _slot(row, project_id: int) -> Assignment:
     )
 
 
-def queue_next(*, project_id: int, user) -> Assignment | None:
+def queue_next(*, project_id: int, user, then=None):
     """The coder's next unit: the first unit they hold and have not finished, in queue order; in a pool
     plan, when they hold none, a newly claimed one. ``None`` when there is nothing left for them.
+
+    ``then``: a function of the unit giving statements to run in the claim's last round trip (the
+    ``queue/next`` API reads the unit's context so); with it, the result is ``(unit, their rows)``, the
+    rows None when nothing was claimed (the caller runs them itself).
 
     Every "next" of every coder runs this, so it is hand-written SQL in one round trip
     (``annotate.core.sql``): lock the coder's plan row (their "next"s queue there, so a double click
@@ -727,18 +731,20 @@ def queue_next(*, project_id: int, user) -> Assignment | None:
             ],
         )
         held, *unit = current[0]
+        result: tuple[Assignment | None, list | None]
         if unit[0] is not None:
-            return _slot(unit, project_id)
-        if not planned or planned[0][1] != UnitType.SEGMENT or held >= planned[0][0]:
-            return None
-        if claimed:
+            result = (_slot(unit, project_id), None)
+        elif not planned or planned[0][1] != UnitType.SEGMENT or held >= planned[0][0]:
+            result = (None, None)
+        elif claimed:
             slot = _slot(claimed[0], project_id)
             slot.coder, slot.claimed_at = user, now
             # An open slot has no coder and no claim time (the assignment_status_consistent constraint).
             before = {"coder": None, "status": AssignmentStatus.OPEN, "claimed_at": None}
-            _audit_claim(slot, before)
-            return slot
-        return _claim_expired(cursor, project_id=project_id, user=user, now=now)
+            result = (slot, _audit_claim(slot, before, then(slot) if then else []))
+        else:
+            result = (_claim_expired(cursor, project_id=project_id, user=user, now=now), None)
+    return result if then else result[0]
 
 
 _NOT_MINE = (
@@ -817,16 +823,24 @@ def _claim_expired(cursor, *, project_id: int, user, now) -> Assignment | None:
     return slot
 
 
-def _audit_claim(slot: Assignment, before: dict[str, Any]) -> None:
-    audit_record(
+def _audit_claim(slot: Assignment, before: dict[str, Any], then=()) -> list | None:
+    """The claim's audit event, and the statements ``then`` in the same round trip (their rows, or None
+    when there are none)."""
+    rows = audit_record_then(
         project_id=slot.project_id,
-        actor=slot.coder,
-        action="assignment.claim",
-        obj=slot,
-        before=before,
-        after={"segment": slot.segment_id, "coder": slot.coder_id, "status": slot.status},
-        reason="expired claim taken over" if before["coder"] is not None else "",
+        events=[
+            {
+                "actor": slot.coder,
+                "action": "assignment.claim",
+                "obj": slot,
+                "before": before,
+                "after": {"segment": slot.segment_id, "coder": slot.coder_id, "status": slot.status},
+                "reason": "expired claim taken over" if before["coder"] is not None else "",
+            }
+        ],
+        then=list(then),
     )
+    return rows or None
 
 
 def _held(*, project_id: int, user, segment_id: int) -> Assignment:
