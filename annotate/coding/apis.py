@@ -172,7 +172,9 @@ class SegmentCodingSetApi(ProjectScopedApi):
                     {"offset_unit": "Name the unit of your span offsets: 'codepoint' or 'utf16'."}
                 )
             unit = CODEPOINT
-        segment = segment_get(project_id=project_id, segment_id=segment_id)
+        # UTF-16 offsets need the transcript's text to convert; otherwise the service reads the segment
+        # with the rest of its reads, in one round trip.
+        segment = segment_get(project_id=project_id, segment_id=segment_id) if unit == UTF16 else segment_id
         specs = []
         for item in items.validated_data:
             span = None
@@ -192,7 +194,7 @@ class SegmentCodingSetApi(ProjectScopedApi):
         )
         codings = list(result.codings)
         _attach_codes(codings)
-        return Response(self._output(segment, codings, result.version, unit, changed=result.changed))
+        return Response(self._output(result.segment, codings, result.version, unit, changed=result.changed))
 
 
 def _attach_codes(codings) -> None:

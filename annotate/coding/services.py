@@ -23,6 +23,7 @@ from annotate.codebook.models import Code
 from annotate.core.exceptions import ApplicationError, ConflictError
 from annotate.core.sql import db_datetime_param, execute_batch, for_update, insert_statement
 from annotate.documents.models import Segment
+from annotate.documents.selectors import segment_from_rows, segment_statement
 from annotate.projects.models import Membership, Role
 from annotate.projects.permissions import CODERS
 
@@ -50,6 +51,7 @@ class CodingSetResult:
     codings: list[Coding]
     version: int
     changed: bool
+    segment: Segment
 
 
 def coding_image(coding: Coding) -> dict:
@@ -75,7 +77,9 @@ def _check_coder(*, project_id: int, coder, segment: Segment, role: str | None =
     the coder's role when the caller has just read their membership (the API has), else it is read here."""
     role = _check_role_and_segment(project_id=project_id, coder=coder, segment=segment, role=role)
     with connection.cursor() as cursor:
-        cursor.execute(*_assignment_touch_statement(project_id=project_id, coder=coder, segment=segment))
+        cursor.execute(
+            *_assignment_touch_statement(project_id=project_id, coder=coder, segment_id=segment.pk)
+        )
         rows = cursor.fetchall()
     return _assignment_held(rows, project_id=project_id, coder=coder, segment=segment, role=role)
 
@@ -96,7 +100,7 @@ def _check_role_and_segment(*, project_id: int, coder, segment: Segment, role: s
     return role
 
 
-def _assignment_touch_statement(*, project_id: int, coder, segment: Segment) -> tuple[str, list]:
+def _assignment_touch_statement(*, project_id: int, coder, segment_id: int) -> tuple[str, list]:
     """Lock the coder's assignment of the segment and renew its claim, in one statement: activity on a
     held unit renews its claim (an abandoned claim is one nobody touches). A refused change rolls the
     renewal back with it."""
@@ -104,7 +108,7 @@ def _assignment_touch_statement(*, project_id: int, coder, segment: Segment) -> 
     return (
         "UPDATE assignments_assignment SET last_activity_at = %s, claimed_at = %s "
         "WHERE project_id = %s AND segment_id = %s AND coder_id = %s RETURNING id, status",
-        [now, now, project_id, segment.pk, coder.pk],
+        [now, now, project_id, segment_id, coder.pk],
     )
 
 
@@ -178,12 +182,15 @@ def _check_new_codes(rows, *, code_ids: set[int]) -> tuple[dict[int, Code], int 
 
 def _version_lock_statement(*, project_id: int, coder_id: int, segment_id: int) -> tuple[str, list]:
     """The (coder, segment) version row, created at 0 if new, locked for this transaction: concurrent
-    writers of one coder's set on one segment queue here, and each sees the version the other left."""
+    writers of one coder's set on one segment queue here, and each sees the version the other left. No
+    row (nothing locked) for a segment that is not the project's."""
     return (
         "INSERT INTO coding_segmentcodingversion (project_id, coder_id, segment_id, version, updated_at) "
-        "VALUES (%s, %s, %s, 0, %s) ON CONFLICT (coder_id, segment_id) "
+        "SELECT %s, %s, s.id, 0, %s FROM documents_segment s "
+        "JOIN documents_document d ON d.id = s.document_id WHERE s.id = %s AND d.project_id = %s "
+        "ON CONFLICT (coder_id, segment_id) "
         "DO UPDATE SET version = coding_segmentcodingversion.version RETURNING version",
-        [project_id, coder_id, segment_id, db_datetime_param(timezone.now())],
+        [project_id, coder_id, db_datetime_param(timezone.now()), segment_id, project_id],
     )
 
 
@@ -225,7 +232,7 @@ def coding_set_replace(
     *,
     project_id: int,
     coder,
-    segment: Segment,
+    segment: Segment | int,
     codings: list[CodingSpec],
     version: int,
     role: str | None = None,
@@ -235,31 +242,44 @@ def coding_set_replace(
     ``version`` is the version of the set the client last saw. If the set already is what is asked, nothing
     changes (whatever the version: a repeated request is a no-op). Otherwise a stale version is refused
     with 409 and the current version; a current one applies the difference (one audit event per coding
-    removed or added) and bumps the version.
+    removed or added) and bumps the version. ``segment``: the segment, or its id (then it is read with the
+    rest, in the same round trip).
     """
     if len(codings) > MAX_CODINGS_PER_SET:
         raise ApplicationError(f"At most {MAX_CODINGS_PER_SET} codings per segment.")
     desired = {spec.key: spec for spec in codings}
-    for spec in desired.values():
-        _check_span(segment, spec.span)
-    role = _check_role_and_segment(project_id=project_id, coder=coder, segment=segment, role=role)
+    segment_id = segment if isinstance(segment, int) else segment.pk
     code_ids = sorted({spec.code_id for spec in desired.values()})
     with transaction.atomic(), connection.cursor() as cursor:
-        # One round trip for the reads and locks (annotate.core.sql): the assignment (locked, claim
-        # renewed), the set's version (locked), the set, and the codes asked for.
+        # One round trip for the reads and locks (annotate.core.sql): the segment (unless given), the
+        # assignment (locked, claim renewed), the set's version (locked), the set, and the codes asked for.
+        # A request refused by the checks after it rolls its locks and the claim's renewal back.
         statements = [
-            _assignment_touch_statement(project_id=project_id, coder=coder, segment=segment),
-            _version_lock_statement(project_id=project_id, coder_id=coder.pk, segment_id=segment.pk),
-            coding_set_items_statement(coder_id=coder.pk, segment_id=segment.pk),
+            *(
+                [segment_statement(project_id=project_id, segment_id=segment_id)]
+                if isinstance(segment, int)
+                else []
+            ),
+            _assignment_touch_statement(project_id=project_id, coder=coder, segment_id=segment_id),
+            _version_lock_statement(project_id=project_id, coder_id=coder.pk, segment_id=segment_id),
+            coding_set_items_statement(coder_id=coder.pk, segment_id=segment_id),
         ]
         if code_ids:
             statements.append(_codes_statement(project_id=project_id, code_ids=code_ids))
-        held, locked, items, *code_rows = execute_batch(cursor, statements)
+        results = execute_batch(cursor, statements)
+        if isinstance(segment, int):
+            segment = segment_from_rows(results.pop(0), project_id=project_id)
+        held, locked, items, *code_rows = results
+        for spec in desired.values():
+            _check_span(segment, spec.span)
+        role = _check_role_and_segment(project_id=project_id, coder=coder, segment=segment, role=role)
         _assignment_held(held, project_id=project_id, coder=coder, segment=segment, role=role)
         current_version = locked[0][0]
         current = {_key(c): c for c in coding_set_items_from_rows(items)}
         if set(current) == set(desired):
-            return CodingSetResult(codings=_sorted(current.values()), version=current_version, changed=False)
+            return CodingSetResult(
+                codings=_sorted(current.values()), version=current_version, changed=False, segment=segment
+            )
         if version != current_version:
             raise ConflictError(
                 "Your codes on this segment changed since you loaded them (another tab or device?). "
@@ -320,7 +340,9 @@ def coding_set_replace(
         ]
         audit_record_many(project_id=project_id, events=events)
         kept = [c for key, c in current.items() if key in desired]
-    return CodingSetResult(codings=_sorted([*kept, *created]), version=new_version, changed=True)
+    return CodingSetResult(
+        codings=_sorted([*kept, *created]), version=new_version, changed=True, segment=segment
+    )
 
 
 _CODING_COLUMNS = (

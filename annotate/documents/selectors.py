@@ -30,23 +30,31 @@ def segment_list(*, document: Document) -> QuerySet[Segment]:
     return Segment.objects.filter(document=document).order_by("position")
 
 
-def segment_get(*, project_id: int, segment_id: int) -> Segment:
-    """The segment, with its document attached but the document's text deferred (loaded on first use:
-    only callers converting UTF-16 offsets need it). Hand-written SQL, as each code change runs it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns(Segment, 's')} FROM documents_segment s "  # noqa: S608
-            "JOIN documents_document d ON d.id = s.document_id WHERE s.id = %s AND d.project_id = %s",
-            [segment_id, project_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
+def segment_statement(*, project_id: int, segment_id: int) -> tuple[str, list[int]]:
+    """The statement behind ``segment_get``, for callers that batch it (``segment_from_rows`` reads it)."""
+    return (
+        f"SELECT {columns(Segment, 's')} FROM documents_segment s "  # noqa: S608
+        "JOIN documents_document d ON d.id = s.document_id WHERE s.id = %s AND d.project_id = %s",
+        [segment_id, project_id],
+    )
+
+
+def segment_from_rows(rows, *, project_id: int) -> Segment:
+    if not rows:
         raise NotFound("Segment not found in this project.")
-    segment = instance_from_row(Segment, row)
+    segment = instance_from_row(Segment, rows[0])
     segment.document = Document.from_db(
         connection.alias, ["id", "project_id"], [segment.document_id, project_id]
     )
     return segment
+
+
+def segment_get(*, project_id: int, segment_id: int) -> Segment:
+    """The segment, with its document attached but the document's text deferred (loaded on first use:
+    only callers converting UTF-16 offsets need it). Hand-written SQL, as each code change runs it."""
+    with connection.cursor() as cursor:
+        cursor.execute(*segment_statement(project_id=project_id, segment_id=segment_id))
+        return segment_from_rows(cursor.fetchall(), project_id=project_id)
 
 
 def import_job_list(*, project_id: int) -> QuerySet[ImportJob]:

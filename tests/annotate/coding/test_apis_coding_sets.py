@@ -241,3 +241,22 @@ def test_spans_in_utf16_are_stored_as_code_points_and_returned_in_the_unit_asked
     assert inside.status_code == 400
     assert "surrogate pair" in inside.json()["detail"]
     assert AuditEvent.objects.filter(action="coding.create", object_id=str(coding.pk)).count() == 1
+
+
+@pytest.mark.parametrize("where", ["missing", "another project"])
+def test_put_on_a_segment_outside_the_project_is_404_and_changes_nothing(study, where):
+    from annotate.coding.models import SegmentCodingVersion
+    from tests.factories import ProjectFactory, UserFactory
+
+    if where == "missing":
+        segment_id = 10**9
+    else:
+        other = ProjectFactory(creator=UserFactory())
+        segment_id = make_document(other, other.created_by).segments.first().pk
+    mark = audit_mark()
+    response = put(study, "coder", segment_id, [{"code": study.codes[0].pk}], 0)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Segment not found in this project."
+    assert not SegmentCodingVersion.objects.filter(segment_id=segment_id).exists()
+    assert not Coding.objects.filter(segment_id=segment_id).exists()
+    assert audit_since(mark) == []
