@@ -106,7 +106,7 @@ def audit_record(
 
 
 def audit_record_many(*, project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
-    """Append several events to the project's chain at once (one lock, one read, one insert).
+    """Append several events to the project's chain at once (one round trip on PostgreSQL).
 
     Each item takes the keyword arguments of ``audit_record`` except ``project_id``. The events get
     consecutive sequence numbers in the given order, each hashing its predecessor, exactly as if
