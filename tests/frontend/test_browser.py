@@ -406,3 +406,36 @@ def test_pi_decides_a_disagreement_side_by_side_and_accepts_the_unanimous_units(
     page.get_by_role("button", name="Accept all unanimous units").click()
     _wait_for(page, lambda: Decision.objects.filter(project=demo, provenance="unanimous").exists(), "bulk")
     page.get_by_text(re.compile(r"^0 unanimous units \(0 codings\) are ready")).wait_for()
+
+
+def test_pi_imports_a_late_transcript_and_it_joins_the_plan(open_page, live_server, demo, tmp_path, settings):
+    from annotate.assignments.models import Unit
+    from annotate.documents.models import Document
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    transcript = tmp_path / "P17_late_interview.txt"
+    transcript.write_text(
+        "Interviewer: What changed after the election?\n\n"
+        "P17: We stopped charging possession of test strips.\n\n"
+        "Interviewer: And naloxone?\n\n"
+        "P17: Every patrol car carries it now.\n",
+        encoding="utf-8",
+    )
+    page = open_page()
+    sign_in(page, live_server.url, "pi")
+    page.wait_for_url(re.compile(r"/projects/$"))
+    page.goto(f"{live_server.url}/projects/{demo.id}/#documents")
+    page.get_by_role("heading", name="Import transcripts").wait_for()
+    page.get_by_label("Files").set_input_files(str(transcript))
+    page.get_by_label("Segments").select_option("turn")
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_role("status").get_by_text("1 imported").wait_for()
+    page.get_by_role("table", name="Transcripts in analysis order").get_by_role(
+        "link", name=re.compile("P17")
+    ).wait_for()
+    document = Document.objects.get(project=demo, source_filename="P17_late_interview.txt")
+    assert document.case.identifier == "P17"
+    # The plan was applied before: the late transcript's codable turns joined it.
+    assert (
+        Unit.objects.filter(document=document).count() == document.segments.filter(codable=True).count() > 0
+    )

@@ -3,6 +3,7 @@ import { canCode, canEditCodebook, roleLabel } from "../domain/roles.js";
 import { AdjudicationPanel } from "./adjudicationPanel.js";
 import { AnalysisPanel } from "./analysisPanel.js";
 import { ExportsPanel } from "./exportsPanel.js";
+import { ImportPanel } from "./importPanel.js";
 import { setBreadcrumbs } from "./appHeader.js";
 import { CodebookTree, openCodeDialog } from "./codebookTree.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
@@ -30,6 +31,14 @@ const ROLE_HELP = {
 };
 
 function documentsPanel(state) {
+  const { project } = state.data;
+  if (project.role !== "owner") return documentsTable(state);
+  // One import panel per page, kept across re-renders so that a running import's report stays in view.
+  state.importPanel ??= ImportPanel({ services: state.services, projectId: project.id, onImported: () => state.reload() });
+  return h("div", { class: "analysis" }, state.importPanel, documentsTable(state));
+}
+
+function documentsTable(state) {
   const { documents, project, assignments } = state.data;
   if (!documents.length) return h("div", { class: "empty" }, "No transcripts have been imported yet.");
   return h(

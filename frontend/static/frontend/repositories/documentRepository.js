@@ -1,9 +1,4 @@
-/**
- * /api/v1/projects/<id>/documents/ and their segments.
- *
- * Imports (documents/preview, import jobs) are being added to the API; they belong here as new methods
- * (e.g. `preview(projectId, file)`, `importJob(projectId, jobId)`) so no component changes shape.
- */
+/** /api/v1/projects/<id>/documents/, their segments, and transcript imports (background jobs). */
 export class DocumentRepository {
   constructor(http) {
     this.http = http;
@@ -20,5 +15,17 @@ export class DocumentRepository {
 
   segments(projectId, documentId) {
     return this.http.list(`/projects/${projectId}/documents/${documentId}/segments/`);
+  }
+
+  /** Start an import of ``files`` (File objects: transcripts and/or .zip batches); the job, with its report. */
+  startImport(projectId, files, options = {}) {
+    const form = new FormData();
+    for (const file of files) form.append("files", file, file.name);
+    form.append("options", JSON.stringify(options));
+    return this.http.postForm(`/projects/${projectId}/imports/`, form);
+  }
+
+  importJob(projectId, jobId) {
+    return this.http.get(`/projects/${projectId}/imports/${jobId}/`);
   }
 }

@@ -45,9 +45,10 @@ export class HttpClient {
     return /^https?:\/\//.test(path) || path.startsWith(this.root) ? path : `${this.root}${path}`;
   }
 
-  async request(method, path, { body, params } = {}) {
+  async request(method, path, { body, params, form } = {}) {
     const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    // A FormData body (file uploads) sets its own multipart Content-Type, boundary included.
     if (UNSAFE.has(method)) {
       const token = readCookie(this.getCookies(), "csrftoken");
       if (token) headers["X-CSRFToken"] = token;
@@ -58,7 +59,7 @@ export class HttpClient {
         method,
         headers,
         credentials: "same-origin",
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
     } catch {
       throw new ApiError("Could not reach the server. Check your connection and try again.", { status: 0 });
@@ -93,6 +94,11 @@ export class HttpClient {
 
   post(path, body = {}) {
     return this.request("POST", path, { body });
+  }
+
+  /** A multipart POST (``FormData``: files and fields), e.g. transcript uploads. */
+  postForm(path, form) {
+    return this.request("POST", path, { form });
   }
 
   patch(path, body) {

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { importRunning, importSummary } from "../static/frontend/domain/imports.js";
+import { HttpClient } from "../static/frontend/repositories/http.js";
+import { DocumentRepository } from "../static/frontend/repositories/documentRepository.js";
+
+test("an import's summary names only what happened", () => {
+  assert.equal(importSummary({ files_imported: 3, files_duplicate: 0, files_failed: 0 }), "3 imported");
+  assert.equal(
+    importSummary({ files_imported: 1, files_duplicate: 2, files_failed: 1 }),
+    "1 imported, 2 already in the project, 1 failed",
+  );
+  assert.equal(importRunning({ status: "running" }), true);
+  assert.equal(importRunning({ status: "done" }), false);
+});
+
+test("files go up as multipart form data with the CSRF header and the options as JSON", async () => {
+  let sent;
+  const http = new HttpClient({
+    fetchFn: async (url, init) => {
+      sent = { url, init };
+      return new Response(JSON.stringify({ id: 5, status: "pending" }), { status: 202 });
+    },
+    getCookies: () => "csrftoken=abc",
+  });
+  const job = await new DocumentRepository(http).startImport(
+    9,
+    [new File(["P01: hello"], "P01_interview.txt", { type: "text/plain" })],
+    { segmentation: "paragraph" },
+  );
+  assert.equal(job.id, 5);
+  assert.equal(sent.url, "/api/v1/projects/9/imports/");
+  assert.equal(sent.init.method, "POST");
+  assert.equal(sent.init.headers["X-CSRFToken"], "abc");
+  assert.equal(sent.init.headers["Content-Type"], undefined); // the browser adds multipart + boundary
+  assert.ok(sent.init.body instanceof FormData);
+  assert.equal(sent.init.body.get("files").name, "P01_interview.txt");
+  assert.deepEqual(JSON.parse(sent.init.body.get("options")), { segmentation: "paragraph" });
+});
