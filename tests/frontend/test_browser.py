@@ -439,3 +439,44 @@ def test_pi_imports_a_late_transcript_and_it_joins_the_plan(open_page, live_serv
     assert (
         Unit.objects.filter(document=document).count() == document.segments.filter(codable=True).count() > 0
     )
+
+
+def test_pi_plans_a_new_study_in_the_browser(open_page, live_server, demo):
+    from django.contrib.auth import get_user_model
+
+    from annotate.assignments.models import Assignment, AssignmentPlan
+    from annotate.projects.models import Role
+    from tests.factories import ProjectFactory, make_case, make_document
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["pi", "ana", "ben"])}
+    project = ProjectFactory(creator=users["pi"], name="Pilot")
+    for name in ("ana", "ben"):
+        project.add_member(users[name], Role.CODER)
+    for n in (1, 2, 3, 4):
+        make_document(
+            project,
+            users["pi"],
+            case=make_case(project, users["pi"], identifier=f"X{n}"),
+            text=f"Interviewer: How?\n\nX{n}: Like this.\n\nX{n}: And this.",
+        )
+    page = open_page()
+    sign_in(page, live_server.url, "pi")
+    page.wait_for_url(re.compile(r"/projects/$"))
+    page.goto(f"{live_server.url}/projects/{project.id}/#plan")
+    page.get_by_role("heading", name="Assignment plan").wait_for()
+    assert page.get_by_role("button", name="Apply plan").is_disabled()  # preview first
+    page.get_by_label("Reliability sample (%)").fill("50")
+    page.get_by_label("Reliability sample (%)").dispatch_event("change")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("table", name="Preview per coder")
+    preview.wait_for()
+    assert preview.get_by_role("rowheader", name="ana").is_visible()
+    assert "2 double-coded (50%)" in page.locator(".plan-preview").inner_text()
+    page.get_by_role("button", name="Apply plan").click()
+    page.get_by_role("heading", name="Assignment plan (revision 1)").wait_for()
+    plan = AssignmentPlan.objects.get(project=project)
+    assert (plan.unit_type, plan.overlap, plan.sample_fraction) == ("document", 2, 0.5)
+    assert set(Assignment.objects.filter(project=project).values_list("coder__username", flat=True)) == {
+        "ana",
+        "ben",
+    }

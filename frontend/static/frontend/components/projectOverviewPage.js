@@ -4,6 +4,7 @@ import { AdjudicationPanel } from "./adjudicationPanel.js";
 import { AnalysisPanel } from "./analysisPanel.js";
 import { ExportsPanel } from "./exportsPanel.js";
 import { ImportPanel } from "./importPanel.js";
+import { PlanPanel } from "./planPanel.js";
 import { setBreadcrumbs } from "./appHeader.js";
 import { CodebookTree, openCodeDialog } from "./codebookTree.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
@@ -13,13 +14,14 @@ const TABS = [
   ["cases", "Cases"],
   ["codebook", "Codebook"],
   ["members", "Members"],
+  ["plan", "Plan"],
   ["analysis", "Analysis"],
   ["adjudication", "Adjudication"],
   ["exports", "Exports"],
 ];
 
 /** Progress, agreement, saturation and adjudication are for owners and adjudicators (coders stay blind). */
-const ANALYST_TABS = new Set(["analysis", "adjudication"]);
+const ANALYST_TABS = new Set(["plan", "analysis", "adjudication"]);
 const tabsFor = (role) =>
   TABS.filter(([key]) => !ANALYST_TABS.has(key) || role === "owner" || role === "adjudicator");
 
@@ -197,6 +199,13 @@ function analysisPanel(state) {
   return root;
 }
 
+function planPanel(state) {
+  const root = h("div", { class: "analysis" });
+  const { project, members, attributes } = state.data;
+  state.stopPanel = PlanPanel({ services: state.services, project, members, attributes, root });
+  return root;
+}
+
 function adjudicationPanel(state) {
   const root = h("div", { class: "analysis" });
   state.stopPanel = AdjudicationPanel({ services: state.services, projectId: state.data.project.id, root });
@@ -215,6 +224,7 @@ const PANELS = {
   cases: casesPanel,
   codebook: codebookPanel,
   members: membersPanel,
+  plan: planPanel,
   analysis: analysisPanel,
   adjudication: adjudicationPanel,
   exports: exportsPanel,

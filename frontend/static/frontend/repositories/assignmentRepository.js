@@ -23,4 +23,22 @@ export class AssignmentRepository {
   reopen(projectId, segmentId) {
     return this.http.post(`/projects/${projectId}/assignments/${segmentId}/reopen/`);
   }
+
+  /** The applied plan, or null when there is none yet. */
+  async plan(projectId) {
+    try {
+      return await this.http.get(`/projects/${projectId}/assignment-plan/`);
+    } catch (error) {
+      if (error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  previewPlan(projectId, body) {
+    return this.http.post(`/projects/${projectId}/assignment-plan/preview/`, body);
+  }
+
+  applyPlan(projectId, body) {
+    return this.http.request("PUT", `/projects/${projectId}/assignment-plan/`, { body });
+  }
 }
