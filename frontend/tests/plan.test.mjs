@@ -51,3 +51,21 @@ test("preview rows read both a new plan's and a re-plan's per-coder lines", () =
   ]);
   assert.equal(previewRows({ per_coder: [{ username: "ben", weight: 1, segments: 3, quota: 5 }] })[0].units, null);
 });
+
+test("code proposals: the codebook repository's paths and bodies", async () => {
+  const { CodebookRepository } = await import("../static/frontend/repositories/codebookRepository.js");
+  const calls = [];
+  const http = {
+    list: async (path) => (calls.push(["LIST", path]), []),
+    post: async (path, body) => (calls.push(["POST", path, body]), {}),
+  };
+  const repo = new CodebookRepository(http);
+  await repo.proposals(2);
+  await repo.propose(2, { name: "Coercive treatment", definition: "Treatment as a condition", segment: 40, parent: null });
+  await repo.decideProposal(2, 7, { decision: "accept", target: null, note: "Yes" });
+  assert.deepEqual(calls, [
+    ["LIST", "/projects/2/codebook/proposals/"],
+    ["POST", "/projects/2/codebook/proposals/", { name: "Coercive treatment", definition: "Treatment as a condition", segment: 40, parent: null }],
+    ["POST", "/projects/2/codebook/proposals/7/decide", { decision: "accept", target: null, note: "Yes" }],
+  ]);
+});

@@ -480,3 +480,34 @@ def test_pi_plans_a_new_study_in_the_browser(open_page, live_server, demo):
         "ana",
         "ben",
     }
+
+
+def test_a_coder_proposes_a_code_and_the_pi_accepts_it(open_page, live_server, demo):
+    from annotate.codebook.models import Code, CodeProposal
+
+    coder = open_page()
+    sign_in(coder, live_server.url, "ana")
+    coder.wait_for_url(re.compile(r"/projects/$"))
+    coder.goto(f"{live_server.url}/projects/{demo.id}/documents/{untouched_document_of(demo, 'ana')}/")
+    coder.locator(".segment.is-selected").wait_for()
+    coder.get_by_text("Propose a new code").click()
+    coder.get_by_label("Name").fill("Peer navigators")
+    coder.get_by_label("Definition").fill("People with lived experience who guide others into treatment.")
+    coder.get_by_role("button", name="Send proposal").click()
+    proposal = _wait_for(
+        coder, lambda: CodeProposal.objects.filter(name="Peer navigators").first(), "the proposal"
+    )
+    assert proposal.proposed_by.username == "ana"
+    assert proposal.segment_id is not None  # made on the segment the coder was reading
+
+    pi = open_page()
+    sign_in(pi, live_server.url, "pi")
+    pi.wait_for_url(re.compile(r"/projects/$"))
+    pi.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    pi.get_by_role("heading", name="Proposed codes (1)").wait_for()
+    pi.get_by_label("Note on Peer navigators").fill("Distinct from HR4; welcome.")
+    pi.get_by_role("button", name="Accept", exact=True).click()
+    pi.locator(".code-tree").get_by_text("Peer navigators").first.wait_for()
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted"
+    assert Code.objects.filter(codebook__project=demo, name="Peer navigators", is_active=True).exists()

@@ -5,6 +5,7 @@ import { AnalysisPanel } from "./analysisPanel.js";
 import { ExportsPanel } from "./exportsPanel.js";
 import { ImportPanel } from "./importPanel.js";
 import { PlanPanel } from "./planPanel.js";
+import { ProposalList } from "./proposals.js";
 import { setBreadcrumbs } from "./appHeader.js";
 import { CodebookTree, openCodeDialog } from "./codebookTree.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
@@ -184,13 +185,22 @@ function codebookPanel(state) {
     announce(codeId ? "Code saved." : "Code created.");
     await state.reload();
   };
-  return CodebookTree({
+  const tree = CodebookTree({
     codebook,
     canEdit,
     onAdd: () => openCodeDialog({ flatCodes: codebook.flat, onSave: save(null) }),
     onAddChild: (parent) => openCodeDialog({ parentId: parent.id, flatCodes: codebook.flat, onSave: save(null) }),
     onEdit: (code) => openCodeDialog({ code, flatCodes: codebook.flat, onSave: save(code.id) }),
   });
+  if (project.role !== "owner") return tree;
+  const proposals = ProposalList({
+    repo: state.services.repositories.codebook,
+    projectId: project.id,
+    proposals: state.data.proposals ?? [],
+    codes: codebook.codes,
+    onDecided: () => state.reload(),
+  });
+  return proposals ? h("div", { class: "analysis" }, proposals, tree) : tree;
 }
 
 function analysisPanel(state) {

@@ -12,6 +12,7 @@ import { CodingSession } from "../services/codingService.js";
 import { setBreadcrumbs } from "./appHeader.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
 import { CodePicker } from "./codePicker.js";
+import { ProposalForm } from "./proposals.js";
 
 function chip(code, coding, { onRemove = null, coder = null } = {}) {
   const colour = normaliseColour(code?.colour);
@@ -409,6 +410,14 @@ export async function ReaderPage({ services, root, projectId, documentId }) {
     panelError,
     panelBody,
     picker ? picker.element : h("p", { class: "notice" }, `Read-only: your role is ${roleLabel(session.role)}.`),
+    session.canCode
+      ? ProposalForm({
+          repo: services.repositories.codebook,
+          projectId,
+          themes: [...session.codeById.values()].filter((c) => c.parent === null && c.is_active),
+          currentSegmentId: () => session.currentSegment?.id,
+        })
+      : null,
     h("div", { class: "memos" }, memoSlot, memoForm),
   );
 

@@ -1,9 +1,4 @@
-/**
- * /api/v1/projects/<id>/codebook/: the current codebook, its codes and versions.
- *
- * Merge/split and code proposals are being added to the API; add them here (`merge`, `split`, `propose`)
- * next to the code writes they resemble.
- */
+/** /api/v1/projects/<id>/codebook/: the current codebook, its codes, versions and code proposals. */
 export class CodebookRepository {
   constructor(http) {
     this.http = http;
@@ -24,5 +19,20 @@ export class CodebookRepository {
 
   versions(projectId) {
     return this.http.list(`/projects/${projectId}/codebook/versions/`);
+  }
+
+  /** Proposals of new codes: owners see every one, other members their own. */
+  proposals(projectId) {
+    return this.http.list(`/projects/${projectId}/codebook/proposals/`);
+  }
+
+  /** ``{name, definition, segment?, parent?}``: a coder proposes a code (thematic pass). */
+  propose(projectId, fields) {
+    return this.http.post(`/projects/${projectId}/codebook/proposals/`, fields);
+  }
+
+  /** ``{decision: "accept"|"merge"|"reject", target?, note}`` (owners). */
+  decideProposal(projectId, proposalId, decision) {
+    return this.http.post(`/projects/${projectId}/codebook/proposals/${proposalId}/decide`, decision);
   }
 }

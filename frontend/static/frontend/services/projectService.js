@@ -25,7 +25,7 @@ export class ProjectService {
   /** Project, documents (analysis order), cases with attributes, members by role, codebook tree. */
   async loadOverview(projectId) {
     const { projects, documents, cases, codebook, assignments } = this.repos;
-    const [project, docs, caseList, attributes, members, book, mine] = await Promise.all([
+    const [project, docs, caseList, attributes, members, book, mine, proposals] = await Promise.all([
       projects.get(projectId),
       documents.list(projectId),
       cases.list(projectId),
@@ -34,6 +34,7 @@ export class ProjectService {
       codebook.get(projectId),
       // Viewers may not list assignments and a project may have no plan yet: then there are none to show.
       assignments ? assignments.mine(projectId).catch(() => null) : null,
+      codebook.proposals ? codebook.proposals(projectId).catch(() => []) : [],
     ]);
     const tree = buildCodeTree(book.codes ?? []);
     return {
@@ -48,6 +49,7 @@ export class ProjectService {
       codebook: { ...book, tree, flat: flattenCodeTree(tree) },
       assignments: mine && mine.length ? assignmentsByDocument(mine) : null,
       continueDocument: mine && mine.length ? nextAssignedDocument(mine) : null,
+      proposals: proposals ?? [],
     };
   }
 
