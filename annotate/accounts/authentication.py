@@ -15,8 +15,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from annotate.core.sql import columns, instance_from_row
-from annotate.projects.models import Membership, Project
-from annotate.projects.selectors import membership_remember
+from annotate.projects.selectors import MEMBERSHIP_COLUMNS, membership_from_row, membership_remember
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -35,7 +34,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         User = get_user_model()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT t.created, {columns(User, 'u')}, {columns(Membership, 'm')}, {columns(Project, 'p')} "  # noqa: S608
+                f"SELECT t.created, {columns(User, 'u')}, {MEMBERSHIP_COLUMNS} "  # noqa: S608
                 "FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id "
                 "LEFT JOIN projects_membership m ON m.user_id = u.id AND m.project_id = %s "
                 "LEFT JOIN projects_project p ON p.id = m.project_id "
@@ -45,14 +44,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        users, members = len(User._meta.concrete_fields), len(Membership._meta.concrete_fields)
+        users = len(User._meta.concrete_fields)
         user = instance_from_row(User, row[1 : 1 + users])
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        membership_row = row[1 + users : 1 + users + members]
-        if membership_row[0] is not None:
-            self._membership = instance_from_row(Membership, membership_row)
-            self._membership.project = instance_from_row(Project, row[1 + users + members :])
+        if row[1 + users] is not None:  # the membership's id: a member of the project
+            self._membership = membership_from_row(row[1 + users :])
             self._membership.user = user
         token = Token(key=key, user=user, created=row[0])
         return user, token

@@ -27,7 +27,7 @@ from .services import (
     assignment_plan_extend,
     assignment_plan_preview,
     assignment_reopen,
-    queue_next,
+    queue_next_then,
 )
 
 
@@ -150,7 +150,7 @@ class QueueNextApi(ProjectScopedApi):
     def get(self, request, project_id):
         user = request.user
         # A newly claimed unit's context is read in the claim's last round trip.
-        assignment, rows = queue_next(
+        assignment, rows = queue_next_then(
             project_id=project_id, user=user, then=lambda a: unit_context_statements(assignment=a, user=user)
         )
         if assignment is None:

@@ -694,13 +694,16 @@ def _slot(row, project_id: int) -> Assignment:
     )
 
 
-def queue_next(*, project_id: int, user, then=None):
+def queue_next(*, project_id: int, user) -> Assignment | None:
     """The coder's next unit: the first unit they hold and have not finished, in queue order; in a pool
-    plan, when they hold none, a newly claimed one. ``None`` when there is nothing left for them.
+    plan, when they hold none, a newly claimed one. ``None`` when there is nothing left for them."""
+    return queue_next_then(project_id=project_id, user=user, then=lambda _unit: [])[0]
 
-    ``then``: a function of the unit giving statements to run in the claim's last round trip (the
-    ``queue/next`` API reads the unit's context so); with it, the result is ``(unit, their rows)``, the
-    rows None when nothing was claimed (the caller runs them itself).
+
+def queue_next_then(*, project_id: int, user, then) -> tuple[Assignment | None, list | None]:
+    """``queue_next``, and the statements ``then(unit)`` run in a newly claimed unit's last round trip
+    (the ``queue/next`` API reads the unit's context so): ``(unit, their rows)``, the rows None when no
+    unit was newly claimed from the pool (the caller then runs them itself).
 
     Every "next" of every coder runs this, so it is hand-written SQL in one round trip
     (``annotate.core.sql``): lock the coder's plan row (their "next"s queue there, so a double click
@@ -741,10 +744,10 @@ def queue_next(*, project_id: int, user, then=None):
             slot.coder, slot.claimed_at = user, now
             # An open slot has no coder and no claim time (the assignment_status_consistent constraint).
             before = {"coder": None, "status": AssignmentStatus.OPEN, "claimed_at": None}
-            result = (slot, _audit_claim(slot, before, then(slot) if then else []))
+            result = (slot, _audit_claim(slot, before, then(slot)))
         else:
             result = (_claim_expired(cursor, project_id=project_id, user=user, now=now), None)
-    return result if then else result[0]
+    return result
 
 
 _NOT_MINE = (

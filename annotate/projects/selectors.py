@@ -20,7 +20,7 @@ def membership_get(*, user, project_id: int) -> Membership:
     # Every project-scoped request runs this: one hand-written query (annotate.core.sql), not the ORM's.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns(Membership, 'm')}, {columns(Project, 'p')} "  # noqa: S608
+            f"SELECT {MEMBERSHIP_COLUMNS} "  # noqa: S608
             "FROM projects_membership m JOIN projects_project p ON p.id = m.project_id "
             "WHERE m.user_id = %s AND m.project_id = %s",
             [user.pk, project_id],
@@ -28,6 +28,14 @@ def membership_get(*, user, project_id: int) -> Membership:
         row = cursor.fetchone()
     if row is None:
         raise NotFound("Project not found.")
+    return membership_from_row(row)
+
+
+MEMBERSHIP_COLUMNS = f"{columns(Membership, 'm')}, {columns(Project, 'p')}"
+
+
+def membership_from_row(row) -> Membership:
+    """A membership with its project, from the values of ``MEMBERSHIP_COLUMNS``."""
     width = len(Membership._meta.concrete_fields)
     membership = instance_from_row(Membership, row[:width])
     membership.project = instance_from_row(Project, row[width:])

@@ -11,6 +11,7 @@ import {
 } from "../static/frontend/domain/analysis.js";
 import { AnalysisRepository } from "../static/frontend/repositories/analysisRepository.js";
 import { AnalysisService } from "../static/frontend/services/analysisService.js";
+import { HttpClient } from "../static/frontend/repositories/http.js";
 import { ApiError } from "../static/frontend/domain/errors.js";
 
 const coefficient = (value, low = null, high = null) => ({ value, reason: null, ci: low === null ? null : { low, high } });
@@ -85,6 +86,9 @@ describe("the analysis repository and service", () => {
     const calls = [];
     return {
       calls,
+      firstPage(path, params) {
+        return HttpClient.prototype.firstPage.call(this, path, params);
+      },
       get: async (path, params) => {
         calls.push(["GET", path, params]);
         if (!(path in routes)) throw new ApiError("Not found", { status: 404 });

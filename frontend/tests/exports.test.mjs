@@ -3,6 +3,7 @@ import { test } from "node:test";
 
 import { EXPORT_KINDS, exportKindsFor, exportParams, exportsInProgress, formatSize } from "../static/frontend/domain/exports.js";
 import { ExportRepository } from "../static/frontend/repositories/exportRepository.js";
+import { HttpClient } from "../static/frontend/repositories/http.js";
 
 test("owners and adjudicators see every export; coders and viewers not the ones only analysts get", () => {
   assert.equal(exportKindsFor("owner").length, EXPORT_KINDS.length);
@@ -36,6 +37,7 @@ test("the repository posts kind, format and params and reads a page of jobs", as
     get: async (path, params) => (calls.push(["GET", path, params]), { results: [{ id: 1 }] }),
     post: async (path, body) => (calls.push(["POST", path, body]), { id: 2 }),
   };
+  http.firstPage = HttpClient.prototype.firstPage.bind(http);
   const repo = new ExportRepository(http);
   assert.deepEqual(await repo.recent(4), [{ id: 1 }]);
   await repo.request(4, { kind: "codings", format: "xlsx", params: { which: "final" } });

@@ -139,6 +139,15 @@ def untouched_document_of(project, username):
     return untouched[-1]
 
 
+def _wait_for(page, condition, what: str):
+    for _ in range(100):
+        value = condition()
+        if value:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def sign_in(page, base_url, username, password=PASSWORD):
     page.goto(f"{base_url}/login/")
     page.get_by_label("Username").fill(username)
@@ -317,12 +326,11 @@ def test_pi_watches_progress_agreement_and_saturation_and_coders_cannot(open_pag
 
     before = set(AgreementRun.objects.filter(project=demo).values_list("id", flat=True))
     owner.get_by_role("button", name="Compute agreement now").click()
-    for _ in range(100):
-        new = AgreementRun.objects.filter(project=demo).exclude(id__in=before).first()
-        if new is not None:
-            break
-        owner.wait_for_timeout(100)
-    assert new is not None, "the button did not request a run"
+    new = _wait_for(
+        owner,
+        lambda: AgreementRun.objects.filter(project=demo).exclude(id__in=before).first(),
+        "the run the button requests",
+    )
     agreement = owner.locator("section", has=owner.get_by_role("heading", name="Inter-coder agreement"))
     agreement.get_by_text(re.compile(rf"^Run {new.id}, finished")).wait_for()
     new.refresh_from_db()
@@ -365,15 +373,6 @@ def test_pi_exports_every_coders_codings_as_xlsx_and_downloads_them(
     rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
     assert len(rows) == job.row_count + 1 > 100
     assert {row[rows[0].index("coder")] for row in rows[1:]} == {"ana", "ben", "chioma"}
-
-
-def _wait_for(page, condition, what: str):
-    for _ in range(100):
-        value = condition()
-        if value:
-            return value
-        page.wait_for_timeout(100)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_pi_decides_a_disagreement_side_by_side_and_accepts_the_unanimous_units(open_page, live_server, demo):

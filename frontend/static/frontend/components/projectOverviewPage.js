@@ -203,41 +203,26 @@ function codebookPanel(state) {
   return proposals ? h("div", { class: "analysis" }, proposals, tree) : tree;
 }
 
-function analysisPanel(state) {
-  const root = h("div", { class: "analysis" });
-  state.stopPanel = AnalysisPanel({ services: state.services, projectId: state.data.project.id, root });
-  return root;
-}
-
-function planPanel(state) {
+/**
+ * A panel that keeps itself up to date (plan, analysis, adjudication, exports): mounted into a fresh root
+ * on each render, and stopped (``state.stopPanel``) when the page renders again.
+ */
+const livePanel = (Panel) => (state) => {
   const root = h("div", { class: "analysis" });
   const { project, members, attributes } = state.data;
-  state.stopPanel = PlanPanel({ services: state.services, project, members, attributes, root });
+  state.stopPanel = Panel({ services: state.services, projectId: project.id, project, role: project.role, members, attributes, root });
   return root;
-}
-
-function adjudicationPanel(state) {
-  const root = h("div", { class: "analysis" });
-  state.stopPanel = AdjudicationPanel({ services: state.services, projectId: state.data.project.id, root });
-  return root;
-}
-
-function exportsPanel(state) {
-  const root = h("div", { class: "analysis" });
-  const { project } = state.data;
-  state.stopPanel = ExportsPanel({ services: state.services, projectId: project.id, role: project.role, root });
-  return root;
-}
+};
 
 const PANELS = {
   documents: documentsPanel,
   cases: casesPanel,
   codebook: codebookPanel,
   members: membersPanel,
-  plan: planPanel,
-  analysis: analysisPanel,
-  adjudication: adjudicationPanel,
-  exports: exportsPanel,
+  plan: livePanel(PlanPanel),
+  analysis: livePanel(AnalysisPanel),
+  adjudication: livePanel(AdjudicationPanel),
+  exports: livePanel(ExportsPanel),
 };
 
 function currentTab() {

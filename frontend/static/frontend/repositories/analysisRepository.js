@@ -23,9 +23,8 @@ export class AnalysisRepository {
   }
 
   /** The newest runs (any state), newest first. */
-  async recent(projectId, kind) {
-    const page = await this.http.get(`/projects/${projectId}/analysis/${kind}/runs/`, { page_size: 5 });
-    return Array.isArray(page) ? page : (page?.results ?? []);
+  recent(projectId, kind) {
+    return this.http.firstPage(`/projects/${projectId}/analysis/${kind}/runs/`, { page_size: 5 });
   }
 
   request(projectId, kind, params = {}) {

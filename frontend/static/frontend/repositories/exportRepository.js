@@ -4,9 +4,8 @@ export class ExportRepository {
     this.http = http;
   }
 
-  async recent(projectId) {
-    const page = await this.http.get(`/projects/${projectId}/exports/`, { page_size: 20 });
-    return Array.isArray(page) ? page : (page?.results ?? []);
+  recent(projectId) {
+    return this.http.firstPage(`/projects/${projectId}/exports/`, { page_size: 20 });
   }
 
   request(projectId, { kind, format, params }) {

@@ -109,6 +109,12 @@ export class HttpClient {
     return this.request("DELETE", path);
   }
 
+  /** The items of a list's first page (e.g. the newest runs or exports), whatever its shape. */
+  async firstPage(path, params = {}) {
+    const page = await this.get(path, params);
+    return Array.isArray(page) ? page : (page?.results ?? []);
+  }
+
   /**
    * Every item of a paginated list (`{count, next, results}`), following `next` links. Plain arrays are
    * returned as they are, so an endpoint that drops pagination keeps working.
