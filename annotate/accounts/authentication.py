@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from annotate.core.sql import columns, instance_from_row
+from annotate.core.sql import columns, execute_batch, instance_from_row
 from annotate.projects.selectors import MEMBERSHIP_COLUMNS, membership_from_row, membership_remember
 
 
@@ -33,15 +33,20 @@ class TokenAuthentication(authentication.TokenAuthentication):
             return super().authenticate_credentials(key)
         User = get_user_model()
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT t.created, {columns(User, 'u')}, {MEMBERSHIP_COLUMNS} "  # noqa: S608
-                "FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id "
-                "LEFT JOIN projects_membership m ON m.user_id = u.id AND m.project_id = %s "
-                "LEFT JOIN projects_project p ON p.id = m.project_id "
-                "WHERE t.key = %s",
-                [int(self._project_id), key],
+            (rows,) = execute_batch(  # prepared once per connection (annotate.core.sql)
+                cursor,
+                [
+                    (
+                        f"SELECT t.created, {columns(User, 'u')}, {MEMBERSHIP_COLUMNS} "  # noqa: S608
+                        "FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id "
+                        "LEFT JOIN projects_membership m ON m.user_id = u.id AND m.project_id = %s "
+                        "LEFT JOIN projects_project p ON p.id = m.project_id "
+                        "WHERE t.key = %s",
+                        [int(self._project_id), key],
+                    )
+                ],
             )
-            row = cursor.fetchone()
+        row = rows[0] if rows else None
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         users = len(User._meta.concrete_fields)

@@ -147,8 +147,12 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["project", "coder", "status", "order"], name="assignment_queue_idx"),
+            # In claim order (order, slot), so that a claim reads the first open slots rather than sorting
+            # every open slot of the pool.
             models.Index(
-                fields=["project", "order"], condition=Q(status="open"), name="assignment_pool_open_idx"
+                fields=["project", "order", "slot"],
+                condition=Q(status="open"),
+                name="assignment_pool_open_idx",
             ),
             models.Index(
                 fields=["project", "claimed_at"], condition=Q(status="assigned"), name="assignment_claims_idx"

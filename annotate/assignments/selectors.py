@@ -14,7 +14,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from rest_framework.exceptions import NotFound
 
 from annotate.coding.selectors import coding_set_items_from_rows, coding_set_items_statement
-from annotate.core.sql import db_datetime, execute_batch
+from annotate.core.sql import constant, db_datetime, execute_batch
 from annotate.projects.models import Membership, Role
 
 from .models import Assignment, AssignmentPlan, AssignmentStatus, PlanCoder, Unit
@@ -53,29 +53,37 @@ def assignment_held_get(*, project_id: int, user, segment_id: int) -> Assignment
     return assignment
 
 
-_CONTEXT_SQL = """
+# The unit's own values (document, case, codebook version, set version, the coder's counts) are read once
+# in ``t``; the join adds the unit's neighbours, each cut from the transcript in the database.
+_CONTEXT_SQL = f"""
+WITH t AS (
+    SELECT t.id, t.document_id, t.position,
+           d.title, d.case_id, c.identifier, u.adjudicated_at IS NOT NULL AS adjudicated,
+           v.id AS version_id, v.number AS version_number, v.created_at AS version_created_at,
+           (SELECT scv.version FROM coding_segmentcodingversion scv
+            WHERE scv.coder_id = %s AND scv.segment_id = t.id) AS set_version,
+           n.held, n.done
+    FROM documents_segment t
+    JOIN documents_document d ON d.id = t.document_id
+    JOIN cases_case c ON c.id = d.case_id
+    LEFT JOIN assignments_unit u ON u.segment_id = t.id
+    LEFT JOIN (SELECT cv.id, cv.number, cv.created_at FROM codebook_codebookversion cv
+               JOIN codebook_codebook cb ON cb.id = cv.codebook_id
+               WHERE cb.project_id = %s ORDER BY cv.number DESC LIMIT 1) v ON 1 = 1
+    CROSS JOIN (SELECT COUNT(*) AS held, COUNT(CASE WHEN q.status = {constant(AssignmentStatus.DONE)} THEN 1 END) AS done
+                FROM assignments_assignment q WHERE q.project_id = %s AND q.coder_id = %s) n
+    WHERE t.id = %s AND d.project_id = %s
+)
 SELECT s.id, s.position, s.speaker, s.start_offset, s.end_offset, s.codable,
        substr(d.text, s.start_offset + 1, s.end_offset - s.start_offset),
-       d.id, d.title, d.case_id, c.identifier, u.adjudicated_at IS NOT NULL,
-       v.id, v.number, v.created_at,
-       (SELECT scv.version FROM coding_segmentcodingversion scv
-        WHERE scv.coder_id = %s AND scv.segment_id = t.id),
-       (SELECT COUNT(*) FROM assignments_assignment q
-        WHERE q.project_id = d.project_id AND q.coder_id = %s),
-       (SELECT COUNT(*) FROM assignments_assignment q
-        WHERE q.project_id = d.project_id AND q.coder_id = %s AND q.status = %s)
-FROM documents_segment t
-JOIN documents_document d ON d.id = t.document_id
-JOIN cases_case c ON c.id = d.case_id
-LEFT JOIN assignments_unit u ON u.segment_id = t.id
-LEFT JOIN (SELECT cv.id, cv.number, cv.created_at FROM codebook_codebookversion cv
-           JOIN codebook_codebook cb ON cb.id = cv.codebook_id
-           WHERE cb.project_id = %s ORDER BY cv.number DESC LIMIT 1) v ON 1 = 1
+       t.document_id, t.title, t.case_id, t.identifier, t.adjudicated,
+       t.version_id, t.version_number, t.version_created_at, t.set_version, t.held, t.done
+FROM t
 JOIN documents_segment s ON s.document_id = t.document_id
      AND s.position BETWEEN t.position - %s AND t.position + %s
-WHERE t.id = %s AND d.project_id = %s
+JOIN documents_document d ON d.id = t.document_id
 ORDER BY s.position
-"""
+"""  # noqa: S608
 
 _ATTRIBUTES_SQL = """
 SELECT a.name, v.text_value, v.number_value, v.date_value
@@ -92,7 +100,7 @@ def unit_context_statements(*, assignment: Assignment, user) -> list[tuple[str, 
     return [
         (
             _CONTEXT_SQL,
-            [coder, coder, coder, AssignmentStatus.DONE, project, NEIGHBOURS, NEIGHBOURS, segment, project],
+            [coder, project, project, coder, segment, project, NEIGHBOURS, NEIGHBOURS],
         ),
         (_ATTRIBUTES_SQL, [segment, project]),
         coding_set_items_statement(coder_id=coder, segment_id=segment),

@@ -28,7 +28,8 @@ from django.utils import timezone
 from annotate.audit.services import audit_record, audit_record_then
 from annotate.cases.models import AttributeDefinition, AttributeValue
 from annotate.core.exceptions import ApplicationError, ConflictError
-from annotate.core.sql import db_datetime, db_datetime_param, execute_batch, for_update
+from annotate.core.models import JobStatus
+from annotate.core.sql import constant, db_datetime, db_datetime_param, execute_batch, for_update
 from annotate.documents.models import Segment
 from annotate.projects.models import Membership, Project
 from annotate.projects.permissions import CODERS
@@ -37,6 +38,12 @@ from .models import Assignment, AssignmentPlan, AssignmentStatus, PlanCoder, Uni
 from .planning import apportion, distribute, extend_sample, stratified_sample
 
 NO_STRATUM = "(none)"
+
+# SQL literals for the hand-written statements of the coding loop (``annotate.core.sql.constant``).
+OPEN, ASSIGNED, DONE = (
+    constant(s) for s in (AssignmentStatus.OPEN, AssignmentStatus.ASSIGNED, AssignmentStatus.DONE)
+)
+SEGMENT = constant(UnitType.SEGMENT)
 
 
 @dataclass(frozen=True)
@@ -726,9 +733,9 @@ def queue_next_then(*, project_id: int, user, then) -> tuple[Assignment | None, 
                     "(SELECT COUNT(*) AS held FROM assignments_assignment "
                     " WHERE project_id = %s AND coder_id = %s) n "
                     "LEFT JOIN (SELECT * FROM assignments_assignment "
-                    "           WHERE project_id = %s AND coder_id = %s AND status = %s "
+                    f"           WHERE project_id = %s AND coder_id = %s AND status = {ASSIGNED} "
                     '           ORDER BY "order" LIMIT 1) a ON 1 = 1',
-                    [project_id, user.pk, project_id, user.pk, AssignmentStatus.ASSIGNED],
+                    [project_id, user.pk, project_id, user.pk],
                 ),
                 _claim_open_statement(project_id=project_id, user=user, now=now),
             ],
@@ -760,33 +767,30 @@ def _claim_open_statement(*, project_id: int, user, now) -> tuple[str, list]:
     taken in one statement, if the coder holds no unfinished unit and is under their quota in a pool
     plan. ``SKIP LOCKED``: concurrent claimers never wait for, nor take, the same row."""
     return (
-        "UPDATE assignments_assignment SET coder_id = %s, status = %s, claimed_at = %s, last_activity_at = NULL "  # noqa: S608
+        f"UPDATE assignments_assignment SET coder_id = %s, status = {ASSIGNED}, claimed_at = %s, "  # noqa: S608
+        "last_activity_at = NULL "
         "WHERE id = (SELECT a.id FROM assignments_assignment a "
-        f"WHERE a.project_id = %s AND a.status = %s AND {_NOT_MINE} "
+        f"WHERE a.project_id = %s AND a.status = {OPEN} AND {_NOT_MINE} "
         "AND NOT EXISTS (SELECT 1 FROM assignments_assignment c "
-        "                WHERE c.project_id = %s AND c.coder_id = %s AND c.status = %s) "
+        f"                WHERE c.project_id = %s AND c.coder_id = %s AND c.status = {ASSIGNED}) "
         "AND (SELECT COUNT(*) FROM assignments_assignment h WHERE h.project_id = %s AND h.coder_id = %s) "
         "    < (SELECT pc.quota FROM assignments_plancoder pc "
         "       JOIN assignments_assignmentplan p ON p.id = pc.plan_id "
-        "       WHERE p.project_id = %s AND pc.user_id = %s AND pc.active AND p.unit_type = %s) "
+        f"       WHERE p.project_id = %s AND pc.user_id = %s AND pc.active AND p.unit_type = {SEGMENT}) "
         f'ORDER BY a."order", a.slot LIMIT 1{for_update(skip_locked=True)}) '
         f"RETURNING {_SLOT_COLUMNS.replace('a.', '')}",
         [
             user.pk,
-            AssignmentStatus.ASSIGNED,
             db_datetime_param(now),
             project_id,
-            AssignmentStatus.OPEN,
             project_id,
             user.pk,
             project_id,
             user.pk,
-            AssignmentStatus.ASSIGNED,
             project_id,
             user.pk,
             project_id,
             user.pk,
-            UnitType.SEGMENT,
         ],
     )
 
@@ -866,21 +870,18 @@ def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
     and changes nothing); then the audit event with the one query that says whether analysis is now due."""
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE assignments_assignment SET status = %s, done_at = %s, last_activity_at = %s "
-            "WHERE project_id = %s AND coder_id = %s AND segment_id = %s AND status = %s "
-            "RETURNING id, unit_id",
+        (rows,) = execute_batch(
+            cursor,
             [
-                AssignmentStatus.DONE,
-                db_datetime_param(now),
-                db_datetime_param(now),
-                project_id,
-                user.pk,
-                segment_id,
-                AssignmentStatus.ASSIGNED,
+                (
+                    f"UPDATE assignments_assignment SET status = {DONE}, done_at = %s, last_activity_at = %s "  # noqa: S608
+                    f"WHERE project_id = %s AND coder_id = %s AND segment_id = %s AND status = {ASSIGNED} "
+                    "RETURNING id, unit_id",
+                    [db_datetime_param(now), db_datetime_param(now), project_id, user.pk, segment_id],
+                )
             ],
         )
-        row = cursor.fetchone()
+        row = rows[0] if rows else None
         if row is None:  # not held, or already done
             return _held(project_id=project_id, user=user, segment_id=segment_id)
         assignment = Assignment(
@@ -908,7 +909,7 @@ def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
                     "after": {"segment": segment_id, "status": AssignmentStatus.DONE},
                 }
             ],
-            then=[_analysis_due_statement(unit_id=assignment.unit_id)],
+            then=[_analysis_due_statement(project_id=project_id, unit_id=assignment.unit_id)],
         )
         due = _analysis_due(due_rows[0])
         if due:
@@ -918,30 +919,36 @@ def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
     return assignment
 
 
-def _analysis_due_statement(*, unit_id: int) -> tuple[str, list]:
+def _analysis_due_statement(*, project_id: int, unit_id: int) -> tuple[str, list]:
     """What finishing a unit makes due, in one query (``_analysis_due`` reads it): the unit's planned
-    coders, and whether its transcript is complete (NULL while the unit itself has coders to finish)."""
+    coders; whether its transcript is complete (NULL while the unit itself has coders to finish); and
+    whether an automatic agreement or saturation run is already pending (then nothing more is needed:
+    while coders work, one almost always is)."""
+    pending = f"automatic AND status = {constant(JobStatus.PENDING)} AND project_id = %s"
     return (
-        "SELECT u.planned_coders, "
+        "SELECT u.planned_coders, "  # noqa: S608
         "  CASE WHEN EXISTS (SELECT 1 FROM assignments_assignment a "
-        "                    WHERE a.unit_id = u.id AND a.status <> %s) THEN NULL "
+        f"                    WHERE a.unit_id = u.id AND a.status <> {DONE}) THEN NULL "
         "  ELSE NOT EXISTS (SELECT 1 FROM assignments_assignment a "
         "                   JOIN assignments_unit v ON v.id = a.unit_id "
-        "                   WHERE v.document_id = u.document_id AND a.status <> %s) END "
+        f"                   WHERE v.document_id = u.document_id AND a.status <> {DONE}) END, "
+        f"  EXISTS (SELECT 1 FROM analysis_agreementrun WHERE {pending}), "
+        f"  EXISTS (SELECT 1 FROM analysis_saturationrun WHERE {pending}) "
         "FROM assignments_unit u WHERE u.id = %s",
-        [AssignmentStatus.DONE, AssignmentStatus.DONE, unit_id],
+        [project_id, project_id, unit_id],
     )
 
 
 def _analysis_due(row) -> list[str]:
     """Agreement is due when this completed a unit with two or more planned coders, saturation when it
-    completed the unit's transcript. Both runs are debounced (analysis_schedule_automatic)."""
-    planned_coders, document_complete = row
+    completed the unit's transcript; either only if no automatic run of its kind is pending already.
+    Both runs are debounced (analysis_schedule_automatic)."""
+    planned_coders, document_complete, agreement_pending, saturation_pending = row
     if document_complete is None:  # the unit itself still has coders to finish
         return []
     return [
-        *(["agreement"] if planned_coders >= 2 else []),
-        *(["saturation"] if document_complete else []),
+        *(["agreement"] if planned_coders >= 2 and not agreement_pending else []),
+        *(["saturation"] if document_complete and not saturation_pending else []),
     ]
 
 

@@ -9,6 +9,9 @@ transactions serialise writers instead), come from the functions below.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -121,26 +124,66 @@ def execute_batch(cursor, statements: Sequence[tuple[str, Sequence[Any]]]) -> li
     """Run ``statements`` (SQL with positional ``%s`` parameters) in order and return each one's rows
     (``None`` for one that returns no rows).
 
-    On PostgreSQL they go to the server in one round trip: Django's psycopg cursor binds parameters on the
-    client, and the simple query protocol runs several statements in order, each with its own snapshot,
-    exactly as separate calls would (a statement that waits for a lock sees, once it has it, what the
-    holder committed). An error stops the batch and is raised, as from a single statement. Elsewhere
-    (SQLite), or with server-side binding, they run one by one.
+    On PostgreSQL they go to the server in one round trip, in psycopg's pipeline mode: each statement is
+    bound on the server and runs with its own snapshot, exactly as separate calls would (a statement that
+    waits for a lock sees, once it has it, what the holder committed). A statement this connection has
+    run ``prepare_threshold`` times (settings) is prepared, so the server plans it once per connection
+    rather than on every request; planning cost more than running for most of the coding loop's
+    statements (``benchmarks/coding_load.py``). An error stops the batch and is raised as Django's, as from
+    a single statement. Elsewhere (SQLite) they run one by one. Django's query log and execute wrappers
+    see one query per round trip.
     """
-    one_trip = connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get(
-        "server_side_binding"
-    )
-    results: list[list[tuple] | None] = []
-    if not one_trip or len(statements) == 1:
+    if connection.vendor != "postgresql":
+        results: list[list[tuple] | None] = []
         for sql, params in statements:
             cursor.execute(sql, params)
             results.append(cursor.fetchall() if cursor.description is not None else None)
         return results
-    cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
-    while True:
-        results.append(cursor.fetchall() if cursor.description is not None else None)
-        if not cursor.nextset():
-            break
-    if len(results) != len(statements):  # pragma: no cover - a statement with a ";" of its own
-        raise RuntimeError(f"execute_batch ran {len(results)} results for {len(statements)} statements")
-    return results
+    return _execute_pipeline(cursor.db, statements)
+
+
+def _execute_pipeline(db, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple] | None]:
+    import psycopg
+    from psycopg.pq import ExecStatus
+
+    TUPLES_OK = ExecStatus.TUPLES_OK
+
+    def run(_sql, _params, _many, _context) -> list[list[tuple] | None]:
+        raw = db.connection
+        # psycopg.Cursor binds on the server (Django's own cursors bind on the client, and cannot prepare).
+        server_cursors = [psycopg.Cursor(raw) for _ in statements]
+        try:
+            with raw.pipeline():
+                for server_cursor, (sql, params) in zip(server_cursors, statements, strict=True):
+                    server_cursor.execute(sql, params)
+            # The result's status says whether it has rows (``description`` would build its columns).
+            return [c.fetchall() if c.pgresult.status == TUPLES_OK else None for c in server_cursors]
+        finally:
+            for server_cursor in server_cursors:
+                server_cursor.close()
+
+    db.validate_no_broken_transaction()
+    sql = ";\n".join(sql for sql, _ in statements)
+    params = [p for _, statement_params in statements for p in statement_params]
+    executor = run
+    for wrapper in reversed(db.execute_wrappers):
+        executor = functools.partial(wrapper, executor)
+    start = time.monotonic()
+    try:
+        with db.wrap_database_errors:
+            return executor(sql, params, False, {"connection": db, "cursor": None})
+    finally:
+        if db.queries_logged:
+            db.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
+
+
+def constant(value: str) -> str:
+    """A constant of our own code (a status, a unit type) as an SQL literal, written into the statement
+    rather than passed as a parameter: a prepared statement's generic plan can then use the partial
+    indexes on that constant (``status = 'open'``), and PostgreSQL stops re-planning it for each call."""
+    if not _CONSTANT.fullmatch(value):
+        raise ValueError(f"not a plain constant: {value!r}")
+    return f"'{value}'"
+
+
+_CONSTANT = re.compile(r"[a-z_]+")

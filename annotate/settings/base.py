@@ -46,6 +46,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # psycopg prepares a statement that a connection has run this many times (only the hand-written
+    # statements of annotate.core.sql.execute_batch: Django's own cursors bind on the client). Set 0 to
+    # prepare at once, or "" to never prepare (behind a transaction-pooling PgBouncer before 1.21).
+    _prepare = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_prepare) if _prepare else None
 
 # --- Applications ------------------------------------------------------------------------------------
 INSTALLED_APPS = [
