@@ -118,3 +118,47 @@ def test_next_when_nothing_is_left_says_so_with_the_progress(study, api_client_f
         assert response.status_code == 200, response.json()
     body = client.get(f"/api/v1/projects/{study.project.id}/queue/next/").json()
     assert body == {"unit": None, "progress": {"assigned": 6, "done": 6, "remaining": 0}}
+
+
+def test_the_loops_direct_outputs_are_what_their_documented_serializers_give(study):
+    """The coding loop's views build their bodies directly (``unit_output``, ``set_coding_output``,
+    ``assignment_state_output``); the serializers stay as the OpenAPI schema. Both must render the same."""
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from annotate.assignments.apis import (
+        AssignmentStateOutputSerializer,
+        UnitOutputSerializer,
+        assignment_state_output,
+        unit_output,
+    )
+    from annotate.assignments.selectors import assignment_held_get, unit_context
+    from annotate.assignments.services import assignment_done
+    from annotate.coding.apis import SetCodingOutputSerializer, set_coding_output
+
+    def rendered(data):
+        return json.loads(JSONRenderer().render(data))
+
+    coder = study.users["coder"]
+    first = study.codable(study.documents[0])[0]
+    result = coding_set_replace(
+        project_id=study.project.id,
+        coder=coder,
+        segment=first,
+        codings=[
+            CodingSpec(study.codes[1].pk),
+            CodingSpec(study.codes[0].pk, span=(first.start_offset, first.end_offset)),
+        ],
+        version=0,
+    )
+    assignment = assignment_held_get(project_id=study.project.id, user=coder, segment_id=first.pk)
+    context = unit_context(assignment=assignment, user=coder)
+    assert len(context["codings"]["items"]) == 2
+    assert rendered(unit_output(context)) == rendered(UnitOutputSerializer(context).data)
+    for coding in context["codings"]["items"]:
+        assert rendered(set_coding_output(coding)) == rendered(SetCodingOutputSerializer(coding).data)
+    assert result.changed
+    done = assignment_done(project_id=study.project.id, user=coder, segment_id=first.pk)
+    assert done.done_at is not None
+    assert rendered(assignment_state_output(done)) == rendered(AssignmentStateOutputSerializer(done).data)
