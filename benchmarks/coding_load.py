@@ -14,13 +14,15 @@ The server is started as production starts it: gunicorn with the repository's gu
 
 Three phases, in one run on one server:
 
-1. the bare endpoint, every client sending its next request as soon as the last one answers;
-2. the coding loop the same way (saturated): ``rps``, ``ratio`` (rps / reference_rps) and the latency
-   percentiles ``p50_ms``, ``p95_ms``, ``p99_ms``. With 50 clients and no pause, the mean latency is
-   50 / rps by Little's law, so these measure the queue in front of a saturated server;
-3. the coding loop paced (``--think``, default 1 s per unit, uniform in [0.5, 1.5] s; a person coding a
-   turn takes far longer): ``paced_rps`` and ``paced_p50_ms``, ``paced_p95_ms``, ``paced_p99_ms``, the
-   latency a coder feels while 49 colleagues work at that pace.
+1. the bare endpoint, every client sending its next request as soon as the last one answers, measured in
+   two halves, before and after phase 2 (``reference_rps``);
+2. the coding loop the same way (saturated): its capacity ``rps``, ``ratio`` (rps / reference_rps) and the
+   latency percentiles ``p50_ms``, ``p95_ms``, ``p99_ms``. With 50 clients and no pause, the mean latency
+   is 50 / rps by Little's law, so these measure the queue in front of a saturated server;
+3. the coding loop at half the bare endpoint's rate: the same coders on an open schedule that offers
+   ``paced_offered_rps`` = 0.5 x reference_rps (a unit every 3 x 50 / that many seconds per coder, from a
+   random phase); ``paced_rps`` and ``paced_p50_ms``, ``paced_p95_ms``, ``paced_p99_ms``, each unit's first
+   request timed from its scheduled start, so a server that falls behind cannot hide it.
 
 Prints one JSON line (workload "coding loop, 50 coders") with those fields, ``errors`` (all phases), and
 the standard fields (ours_s, reference, reference_s, peak_mb: the server's peak resident memory, master
@@ -195,8 +197,8 @@ class Stats:
         self.latencies: list[float] = []
         self.errors = 0
 
-    async def call(self, client, method: str, url: str, **kwargs):
-        start = time.perf_counter()
+    async def call(self, client, method: str, url: str, since: float | None = None, **kwargs):
+        start = time.perf_counter() if since is None else since
         try:
             response = await client.request(method, url, **kwargs)
         except Exception:
@@ -210,14 +212,30 @@ class Stats:
 
 
 async def _coder(
-    client, stats: Stats, project: int, codes: list[int], loops: int, index: int, think_s: float = 0.0
+    client,
+    stats: Stats,
+    project: int,
+    codes: list[int],
+    loops: int,
+    index: int,
+    think_s: float = 0.0,
+    interval_s: float = 0.0,
 ) -> None:
+    """One coder's loop: next → codes → done, ``loops`` times. ``think_s``: a pause before each unit.
+    ``interval_s``: units start on a fixed schedule, one every ``interval_s`` from a random phase (an open
+    loop: the schedule does not wait for the server), and a unit's first request counts its latency from
+    its scheduled start, so a server that falls behind shows it rather than slowing the clients down."""
     base = f"/api/v1/projects/{project}"
     pauses = random.Random(index)
+    scheduled = time.perf_counter() + pauses.uniform(0, interval_s)
     for i in range(loops):
+        since = None
         if think_s:  # reading the segment and choosing codes: uniform in [0.5, 1.5] x think_s
             await asyncio.sleep(think_s * pauses.uniform(0.5, 1.5))
-        response = await stats.call(client, "GET", f"{base}/queue/next/")
+        if interval_s:
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            since, scheduled = scheduled, scheduled + interval_s
+        response = await stats.call(client, "GET", f"{base}/queue/next/", since=since)
         if response is None:
             return
         unit = response.json()["unit"]
@@ -285,34 +303,41 @@ def main() -> None:
         help="gunicorn workers (default: gunicorn.conf.py's, as in production)",
     )
     args_parser.add_argument("--loops", type=int, default=60, help="most units per coder, saturated phase")
-    args_parser.add_argument("--paced-loops", type=int, default=20, help="most units per coder, paced phase")
-    args_parser.add_argument("--think", type=float, default=1.0, help="mean seconds a coder spends per unit")
+    args_parser.add_argument(
+        "--paced-loops", type=int, default=20, help="units per coder at half the bare endpoint's rate"
+    )
     args = args_parser.parse_args()
     coders, documents, per_document, loops, paced_loops = args.coders, 30, 100, args.loops, args.paced_loops
     if args.quick:
         coders, documents, per_document, loops, paced_loops = 5, 2, 10, 4, 2
-        args.think = min(args.think, 0.2)
     workers = args.workers or runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
     _recreate_database()
     data = _setup(coders, documents, per_document)
     server = _start_server(["--workers", str(workers)])
     try:
         tokens, project, codes = data["tokens"], data["project"], data["codes"]
-        # Warm up every worker (imports, connections) on the bare endpoint, then measure it.
+        # Warm up every worker (imports, connections) on the bare endpoint.
         asyncio.run(_run(tokens, lambda c, s, i: _bare(c, s, 5)))
-        bare_requests = max(10, loops * 3)
-        reference, reference_s = asyncio.run(_run(tokens, lambda c, s, i: _bare(c, s, bare_requests)))
+        # The bare endpoint is measured in two halves, before and after the saturated loop, so that a
+        # machine whose speed drifts during the run (a shared virtual machine) skews both sides alike.
+        bare_requests = max(5, loops * 3 // 2)
+        reference = [asyncio.run(_run(tokens, lambda c, s, i: _bare(c, s, bare_requests)))]
         # Saturated: every coder sends its next request the moment the last one answers.
         ours, ours_s = asyncio.run(_run(tokens, lambda c, s, i: _coder(c, s, project, codes, loops, i)))
-        # Paced: the same coders, each pausing about --think seconds per unit before asking for the next.
+        reference.append(asyncio.run(_run(tokens, lambda c, s, i: _bare(c, s, bare_requests))))
+        reference_requests = sum(len(stats.latencies) for stats, _ in reference)
+        reference_s = sum(seconds for _, seconds in reference)
+        reference_rps = reference_requests / reference_s if reference_s else 0.0
+        # At half the bare endpoint's rate: the same coders on an open schedule that offers 50% of the
+        # reference's requests per second (3 requests per unit), the latency a coder feels at that load.
+        interval_s = 3 * coders / (0.5 * reference_rps) if reference_rps else 1.0
         paced, paced_s = asyncio.run(
-            _run(tokens, lambda c, s, i: _coder(c, s, project, codes, paced_loops, i, think_s=args.think))
+            _run(tokens, lambda c, s, i: _coder(c, s, project, codes, paced_loops, i, interval_s=interval_s))
         )
         peak = _server_peak_mb(server)
     finally:
         _stop(server)
     rps = len(ours.latencies) / ours_s if ours_s else 0.0
-    reference_rps = len(reference.latencies) / reference_s if reference_s else 0.0
     emit(
         f"coding loop, {coders} coders",
         Measurement(seconds=ours_s, peak_mb=peak, result=None),
@@ -322,14 +347,14 @@ def main() -> None:
         rps=round(rps, 1),
         reference_rps=round(reference_rps, 1),
         requests=len(ours.latencies),
-        reference_requests=len(reference.latencies),
+        reference_requests=reference_requests,
         **_latency("", ours),
-        reference_p99_ms=round(_percentile(reference.latencies, 0.99), 1),
-        think_s=args.think,
+        reference_p99_ms=round(_percentile([x for stats, _ in reference for x in stats.latencies], 0.99), 1),
+        paced_offered_rps=round(3 * coders / interval_s, 1),
         paced_rps=round(len(paced.latencies) / paced_s, 1) if paced_s else 0.0,
         paced_requests=len(paced.latencies),
         **_latency("paced_", paced),
-        errors=ours.errors + reference.errors + paced.errors,
+        errors=ours.errors + sum(stats.errors for stats, _ in reference) + paced.errors,
         workers=workers,
         quick=args.quick,
     )
