@@ -260,3 +260,79 @@ def test_put_on_a_segment_outside_the_project_is_404_and_changes_nothing(study, 
     assert not SegmentCodingVersion.objects.filter(segment_id=segment_id).exists()
     assert not Coding.objects.filter(segment_id=segment_id).exists()
     assert audit_since(mark) == []
+
+
+_WELL_FORMED = [
+    {"version": 0, "codings": []},
+    {"version": 3, "codings": [{"code": 5}, {"code": 6, "span_start": 0, "span_end": 4}]},
+    {"version": 1, "offset_unit": "utf16", "codings": [{"code": 5, "span_start": 2, "span_end": 9}]},
+    {
+        "version": 1,
+        "offset_unit": "codepoint",
+        "codings": [{"code": 5, "span_start": None, "span_end": None}],
+    },
+]
+
+
+@pytest.mark.parametrize("body", _WELL_FORMED)
+def test_the_usual_put_bodies_are_read_directly(body):
+    from annotate.coding.apis import _plain_set_request
+
+    assert _plain_set_request(body) is not None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"version": 0, "codings": []},
+        {"version": 3, "codings": [{"code": 5}, {"code": 6, "span_start": 0, "span_end": 4}]},
+        {"version": 1, "offset_unit": "utf16", "codings": [{"code": 5, "span_start": 2, "span_end": 9}]},
+        {
+            "version": 1,
+            "offset_unit": "codepoint",
+            "codings": [{"code": 5, "span_start": None, "span_end": None}],
+        },
+        # What the direct reading leaves to the serializers (which accept some and refuse others):
+        {"version": "2", "codings": [{"code": 5}]},
+        {"version": True, "codings": []},
+        {"version": -1, "codings": []},
+        {"version": 0, "codings": [{"code": "5"}]},
+        {"version": 0, "codings": [{"code": 5, "span_start": 3}]},
+        {"version": 0, "codings": [{"code": 5, "span_start": -1, "span_end": 2}]},
+        {"version": 0, "codings": [{"code": 5, "span_start": 0, "span_end": 0}]},
+        {"version": 0, "codings": [{"code": 5, "memo": "x"}]},
+        {"version": 0, "codings": [{"code": 5}] * 501},
+        {"version": 0, "offset_unit": None, "codings": []},
+        {"version": 0, "offset_unit": "bytes", "codings": []},
+        {"version": 0, "codings": "5"},
+        {"version": 0, "codings": [5]},
+        {"version": 0, "codings": [], "extra": 1},
+        {"codings": []},
+        [],
+    ],
+)
+def test_the_direct_reading_of_a_put_agrees_with_the_serializers(body):
+    """``_plain_set_request`` reads the usual body without the serializers; whatever it accepts, the
+    serializers accept too, with the same result, and it leaves everything else to them."""
+    from rest_framework.exceptions import ValidationError
+
+    from annotate.coding.apis import SegmentCodingSetApi, _plain_set_request
+
+    plain = _plain_set_request(body)
+    try:
+        data = SegmentCodingSetApi.InputSerializer(data=body)
+        data.is_valid(raise_exception=True)
+        items = SegmentCodingSetApi.CodingInputSerializer(data=data.validated_data["codings"], many=True)
+        items.is_valid(raise_exception=True)
+        expected = (
+            data.validated_data["version"],
+            data.validated_data.get("offset_unit"),
+            items.validated_data,
+        )
+    except ValidationError:
+        expected = None
+    if plain is not None:
+        assert expected is not None, "the direct reading accepted what the serializers refuse"
+        assert plain == (expected[0], expected[1], [dict(item) for item in expected[2]])
+    else:
+        assert body not in _WELL_FORMED
