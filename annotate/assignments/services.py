@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from annotate.audit.services import audit_record, audit_record_then
+from annotate.audit.services import audit_record, audit_record_after, audit_record_then
 from annotate.cases.models import AttributeDefinition, AttributeValue
 from annotate.core.exceptions import ApplicationError, ConflictError
 from annotate.core.models import JobStatus
@@ -831,9 +831,10 @@ def _claim_expired(cursor, *, project_id: int, user, now) -> Assignment | None:
 
 
 def _audit_claim(slot: Assignment, before: dict[str, Any], then=()) -> list | None:
-    """The claim's audit event, and the statements ``then`` in the same round trip (their rows, or None
-    when there are none)."""
-    rows = audit_record_then(
+    """The claim's audit event, and the statements ``then`` in the same round trip, before the event:
+    they need no view of the chain, and so do not hold its lock (their rows, or None when there are
+    none)."""
+    rows = audit_record_after(
         project_id=slot.project_id,
         events=[
             {
@@ -845,7 +846,7 @@ def _audit_claim(slot: Assignment, before: dict[str, Any], then=()) -> list | No
                 "reason": "expired claim taken over" if before["coder"] is not None else "",
             }
         ],
-        then=list(then),
+        statements=list(then),
     )
     return rows or None
 

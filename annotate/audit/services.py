@@ -132,9 +132,27 @@ def audit_record_then(
     return _append(project_id, events, then)[1]
 
 
+def audit_record_after(
+    *, project_id: int, statements: list[tuple[str, list[Any]]], events: list[dict[str, Any]]
+) -> list[list[tuple] | None]:
+    """Run ``statements``, then append ``events`` (as ``audit_record_many``), in one round trip on
+    PostgreSQL; returns the statements' rows. For reads that need no view of the chain: the events go last,
+    so the project's chain is locked, and its other writers wait, only from them to the commit."""
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "audit_record_after must be called inside the transaction of the change it records"
+        )
+    return _append(project_id, events, first=statements)[1]
+
+
 def _append(
-    project_id: int, events: list[dict[str, Any]], then: list[tuple[str, list[Any]]] = ()
+    project_id: int,
+    events: list[dict[str, Any]],
+    then: list[tuple[str, list[Any]]] = (),
+    first: list[tuple[str, list[Any]]] = (),
 ) -> tuple[list[AuditEvent], list[list[tuple] | None]]:
+    """Append ``events``; run ``first`` before them and ``then`` after them. Returns the events and the
+    rows of ``first`` and ``then`` (in that order)."""
     images = []
     for event in events:
         obj = event.get("obj")
@@ -159,7 +177,9 @@ def _append(
     request_id = get_request_id()
     now = timezone.now()
     if connection.vendor == "postgresql":
-        return _append_postgresql(project_id, images, request_id, now, then)
+        return _append_postgresql(project_id, images, request_id, now, then, first)
+    with connection.cursor() as cursor:
+        first_rows = execute_batch(cursor, list(first)) if first else []
     sequence, prev_hash = _chain_head_sqlite(project_id)
     rows = []
     for image in images:
@@ -176,7 +196,7 @@ def _append(
         rows.append(fields)
     inserted = _insert(rows)
     with connection.cursor() as cursor:
-        return inserted, execute_batch(cursor, list(then)) if then else []
+        return inserted, first_rows + (execute_batch(cursor, list(then)) if then else [])
 
 
 _APPEND_SQL = (
@@ -187,11 +207,11 @@ _APPEND_SQL = (
 
 
 def _append_postgresql(
-    project_id: int, images: list[dict[str, Any]], request_id: str, now, then=()
+    project_id: int, images: list[dict[str, Any]], request_id: str, now, then=(), first=()
 ) -> tuple[list[AuditEvent], list[list[tuple] | None]]:
-    """One call of migration 0003's function per event, then the statements ``then``, all in one round
-    trip: each call takes the chain's lock (held to the commit), reads its head, and inserts the event
-    hashed from its template."""
+    """The statements ``first``, one call of migration 0003's function per event, then the statements
+    ``then``, all in one round trip: each call takes the chain's lock (held to the commit), reads its
+    head, and inserts the event hashed from its template."""
     statements = []
     for image in images:
         head, middle, tail = event_hash_template(
@@ -215,7 +235,8 @@ def _append_postgresql(
         ]
         statements.append((_APPEND_SQL, params))
     with connection.cursor() as cursor:
-        results = execute_batch(cursor, [*statements, *then])
+        results = execute_batch(cursor, [*first, *statements, *then])
+    first_rows, results = results[: len(first)], results[len(first) :]
     events = []
     for image, rows in zip(images, results[: len(images)], strict=True):
         ((pk, sequence, prev_hash, digest),) = rows
@@ -231,7 +252,7 @@ def _append_postgresql(
                 created_at=now,
             )
         )
-    return events, results[len(images) :]
+    return events, first_rows + results[len(images) :]
 
 
 _JSON = AuditEvent._meta.get_field("before")
