@@ -109,9 +109,16 @@ class AssignmentStatus(models.TextChoices):
 
 
 class Assignment(models.Model):
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
-    segment = models.ForeignKey("documents.Segment", on_delete=models.PROTECT, related_name="assignments")
+    # No single-column indexes for project, unit and segment: the composite indexes below start with each
+    # (queue, slot_unique, segment_coder), and every claim, code change and "done" updates these rows
+    # in indexed columns, so each index is written on every step of the coding loop.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments", db_index=False)
+    segment = models.ForeignKey(
+        "documents.Segment", on_delete=models.PROTECT, related_name="assignments", db_index=False
+    )
     order = models.PositiveIntegerField(help_text="The unit's queue order (copied for the claim index).")
     slot = models.PositiveSmallIntegerField()
     coder = models.ForeignKey(

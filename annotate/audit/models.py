@@ -6,7 +6,11 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="audit_events")
+    # No index of its own: the chain's (project, sequence) constraint starts with it, and every change
+    # to the record writes an event.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="audit_events", db_index=False
+    )
     sequence = models.PositiveBigIntegerField(help_text="Position in the project's chain, from 1.")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

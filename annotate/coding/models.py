@@ -10,7 +10,10 @@ class Coding(models.Model):
     trigger on PostgreSQL and SQLite, migration 0002). At most one coding per (coder, segment, code, span).
     """
 
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="codings")
+    # Indexed by coding_project_coder_idx, which starts with it.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="codings", db_index=False
+    )
     segment = models.ForeignKey("documents.Segment", on_delete=models.PROTECT, related_name="codings")
     code = models.ForeignKey("codebook.Code", on_delete=models.PROTECT, related_name="codings")
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings")
