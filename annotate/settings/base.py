@@ -46,11 +46,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # psycopg prepares a statement that a connection has run this many times (only the hand-written
-    # statements of annotate.core.sql.execute_batch: Django's own cursors bind on the client). Set 0 to
-    # prepare at once, or "" to never prepare (behind a transaction-pooling PgBouncer before 1.21).
-    _prepare = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_prepare) if _prepare else None
+
+
+def postgresql_options() -> dict:
+    """Connection options for PostgreSQL (the test settings use them too). psycopg prepares a statement
+    that a connection has run ``prepare_threshold`` times: only the hand-written statements of
+    ``annotate.core.sql.execute_batch``, as Django's own cursors bind on the client.
+    ``DATABASE_PREPARE_THRESHOLD``: 0 prepares at once, empty never (behind a transaction-pooling
+    PgBouncer before 1.21)."""
+    threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+    return {"prepare_threshold": int(threshold) if threshold else None}
+
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **postgresql_options()}
 
 # --- Applications ------------------------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -4,7 +4,7 @@
 """
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STATIC_ROOT, env
+from .base import DATABASES, STATIC_ROOT, env, postgresql_options
 
 SECRET_KEY = "test-only-not-a-secret-0123456789abcdef0123456789"  # noqa: S105
 DEBUG = False
@@ -12,6 +12,7 @@ DATABASES["default"] = env.db("DATABASE_URL", default="postgres://postgres@127.0
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("The test suite runs against PostgreSQL only; set DATABASE_URL=postgres://...")
+DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **postgresql_options()}
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/2")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

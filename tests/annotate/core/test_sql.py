@@ -40,3 +40,31 @@ def test_an_error_stops_the_batch_and_the_transaction_keeps_nothing():
         )
     project = Project.objects.get(pk=project.pk)
     assert (project.description, project.name != "never") == ("before", True)
+
+
+def test_a_statement_run_often_is_prepared_once_per_connection():
+    """psycopg prepares what a connection has run ``prepare_threshold`` times (settings); PostgreSQL then
+    keeps its plan, which on the coding loop cost more than running the statement."""
+    from django.conf import settings
+
+    threshold = settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"]
+    assert threshold is not None
+    project = ProjectFactory(creator=UserFactory())
+    marker = "SELECT name AS prepared_marker FROM projects_project WHERE id = %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        for _ in range(threshold + 1):
+            assert execute_batch(cursor, [(marker, [project.id]), ("SELECT %s::int", [1])])[0] == [
+                (project.name,)
+            ]
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("prepared_marker" in statement for statement in prepared)
+
+
+def test_constants_are_plain_words_only():
+    from annotate.core.sql import constant
+
+    assert constant("open") == "'open'"
+    for unsafe in ("it's", "open' OR '1'='1", "", "Open"):
+        with pytest.raises(ValueError):
+            constant(unsafe)
