@@ -153,9 +153,12 @@ def _execute_pipeline(db, statements: Sequence[tuple[str, Sequence[Any]]]) -> li
         # psycopg.Cursor binds on the server (Django's own cursors bind on the client, and cannot prepare).
         server_cursors = [psycopg.Cursor(raw) for _ in statements]
         try:
-            with raw.pipeline():
-                for server_cursor, (sql, params) in zip(server_cursors, statements, strict=True):
-                    server_cursor.execute(sql, params)
+            if len(statements) == 1:  # one round trip anyway; the pipeline would only add its own cost
+                server_cursors[0].execute(*statements[0])
+            else:
+                with raw.pipeline():
+                    for server_cursor, (sql, params) in zip(server_cursors, statements, strict=True):
+                        server_cursor.execute(sql, params)
             # The result's status says whether it has rows (``description`` would build its columns).
             return [c.fetchall() if c.pgresult.status == TUPLES_OK else None for c in server_cursors]
         finally:

@@ -68,3 +68,18 @@ def test_constants_are_plain_words_only():
     for unsafe in ("it's", "open' OR '1'='1", "", "Open"):
         with pytest.raises(ValueError):
             constant(unsafe)
+
+
+def test_a_single_statement_is_one_trip_and_its_error_is_djangos():
+    from django.db import IntegrityError
+
+    project = ProjectFactory(creator=UserFactory())
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), connection.cursor() as cursor:
+        assert execute_batch(cursor, [("SELECT name FROM projects_project WHERE id = %s", [project.id])]) == [
+            [(project.name,)]
+        ]
+    assert len([q for q in queries.captured_queries if "projects_project" in q["sql"]]) == 1
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        execute_batch(
+            cursor, [("UPDATE projects_project SET created_by_id = NULL WHERE id = %s", [project.id])]
+        )
