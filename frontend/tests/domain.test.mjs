@@ -7,8 +7,10 @@ import {
   filterCodes,
   flattenCodeTree,
   foldText,
+  mergeTargets,
   nextApplicable,
   normaliseColour,
+  parseSplitNames,
   readableTextColour,
 } from "../static/frontend/domain/codebook.js";
 import {
@@ -267,5 +269,29 @@ describe("assignments", () => {
     assert.equal(nextAssignedDocument(mine), 1); // order 3 (doc 1) comes before order 4 (doc 2)
     assert.equal(nextAssignedDocument([{ segment: 1, document: 5, order: 1, status: "done" }]), null);
     assert.equal(nextAssignedDocument(null), null);
+  });
+});
+
+describe("merging and splitting codes", () => {
+  const codes = [
+    { id: 1, name: "Harm", parent: null, position: 0, is_active: true },
+    { id: 2, name: "Harm reduction", parent: 1, position: 0, is_active: true },
+    { id: 3, name: "Naloxone", parent: 2, position: 0, is_active: true },
+    { id: 4, name: "Diversion", parent: null, position: 1, is_active: true },
+    { id: 5, name: "Old", parent: null, position: 2, is_active: false },
+  ];
+  const flat = flattenCodeTree(buildCodeTree(codes));
+
+  test("a code merges into active codes outside its own subtree", () => {
+    assert.deepEqual(mergeTargets(flat, codes[1]).map((e) => e.code.id), [1, 4]);
+    assert.deepEqual(mergeTargets(flat, codes[0]).map((e) => e.code.id), [4]);
+    assert.deepEqual(mergeTargets(flat, codes[3]).map((e) => e.code.id), [1, 2, 3]);
+  });
+
+  test("split names: one per line, trimmed, blank lines dropped, repeats and empties refused", () => {
+    assert.deepEqual(parseSplitNames(" Treatment \n\n Diversion\r\n"), { names: ["Treatment", "Diversion"], error: null });
+    assert.match(parseSplitNames(" \n ").error, /at least one/);
+    assert.match(parseSplitNames("Naloxone\nnaloxone").error, /named twice/);
+    assert.match(parseSplitNames("x".repeat(201)).error, /longer than 200/);
   });
 });

@@ -55,6 +55,14 @@ function fakeRepos({ role = "coder", userId = 7, codings = [], assignments = nul
         calls.push(["updateCode", p, id, fields]);
         return { id, ...fields };
       },
+      mergeCode: async (p, id, fields) => {
+        calls.push(["mergeCode", p, id, fields]);
+        return { id: fields.target, name: "Target" };
+      },
+      splitCode: async (p, id, fields) => {
+        calls.push(["splitCode", p, id, fields]);
+        return fields.new_codes.map((c, i) => ({ id: 100 + i, ...c }));
+      },
     },
     codings: {
       listForDocument: async () => state.codings,
@@ -139,6 +147,22 @@ describe("ProjectService", () => {
     const repos = fakeRepos();
     await new ProjectService(repos).updateCode(1, 2, { parent: "4", rationale: " why " });
     assert.deepEqual(repos.calls[0], ["updateCode", 1, 2, { parent: 4, rationale: "why" }]);
+  });
+
+  test("merge and split send what the API takes: a numeric target, the new codes by name, trimmed rationale", async () => {
+    const repos = fakeRepos();
+    const service = new ProjectService(repos);
+    await service.mergeCode(1, 2, { target: "7", rationale: " same idea " });
+    await service.splitCode(1, 2, { names: ["Treatment", "Diversion"], rationale: " finer ", deactivateOriginal: 1 });
+    assert.deepEqual(repos.calls, [
+      ["mergeCode", 1, 2, { target: 7, rationale: "same idea" }],
+      [
+        "splitCode",
+        1,
+        2,
+        { new_codes: [{ name: "Treatment" }, { name: "Diversion" }], rationale: "finer", deactivate_original: true },
+      ],
+    ]);
   });
 });
 

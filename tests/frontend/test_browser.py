@@ -510,3 +510,73 @@ def test_a_coder_proposes_a_code_and_the_pi_accepts_it(open_page, live_server, d
     proposal.refresh_from_db()
     assert proposal.status == "accepted"
     assert Code.objects.filter(codebook__project=demo, name="Peer navigators", is_active=True).exists()
+
+
+def _code_node(page, name):
+    """The codebook tree's entry of one code (not its ancestors'), every node opened first."""
+    page.evaluate("document.querySelectorAll('.code-tree details').forEach((d) => { d.open = true; })")
+    summary = page.locator(".code-tree .code-name").filter(has_text=re.compile(f"^{re.escape(name)}$"))
+    return summary.locator("xpath=ancestor::li[contains(@class, 'code-node')][1]")
+
+
+def test_the_pi_merges_and_splits_codes_in_the_codebook_tab(open_page, live_server, demo):
+    from django.db.models import Count
+
+    from annotate.audit.models import AuditEvent
+    from annotate.codebook.models import Code
+    from annotate.coding.models import Coding
+
+    leaves = (
+        Code.objects.filter(codebook__project=demo, is_active=True, children__isnull=True)
+        .annotate(n=Count("codings"))
+        .order_by("-n", "id")
+    )
+    source, target, to_split = leaves[0], leaves[1], leaves[2]
+    moved = Coding.objects.filter(code=source).count()
+    assert moved > 0
+
+    pi = open_page()
+    sign_in(pi, live_server.url, "pi")
+    pi.wait_for_url(re.compile(r"/projects/$"))
+    pi.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    pi.locator(".code-tree").wait_for()
+
+    # The create-and-edit dialog shares the merge and split dialogs' frame: it still creates a code.
+    pi.get_by_role("button", name="New theme or code").click()
+    dialog = pi.get_by_role("dialog", name="New code")
+    dialog.get_by_label("Name").fill("Peer support")
+    dialog.get_by_label("Rationale for this change").fill("Named in the thematic pass.")
+    dialog.get_by_role("button", name="Create code").click()
+    dialog.wait_for(state="detached")
+    assert Code.objects.filter(codebook__project=demo, name="Peer support", parent=None).exists()
+
+    _code_node(pi, source.name).get_by_role("button", name="Merge into…").first.click()
+    dialog = pi.get_by_role("dialog", name="Merge code")
+    dialog.get_by_label("Merge into").select_option(str(target.id))
+    dialog.get_by_label("Rationale").fill("The same idea, coded two ways.")
+    dialog.get_by_role("button", name="Merge", exact=True).click()
+    dialog.wait_for(state="detached")
+    source.refresh_from_db()
+    assert (source.is_active, source.merged_into_id) == (False, target.id)
+    assert Coding.objects.filter(code=source).count() == 0
+    assert AuditEvent.objects.filter(project=demo, action="code.merge").exists()
+    _code_node(pi, source.name).locator(".badge-inactive").wait_for()
+
+    _code_node(pi, to_split.name).get_by_role("button", name="Split…").first.click()
+    dialog = pi.get_by_role("dialog", name="Split code")
+    dialog.get_by_label("New codes, one per line").fill("Naloxone\nnaloxone")
+    dialog.get_by_label("Rationale").fill("Two distinct practices.")
+    dialog.get_by_role("button", name="Split", exact=True).click()
+    dialog.get_by_role("alert").filter(has_text="named twice").wait_for()  # said before anything is sent
+    dialog.get_by_label("New codes, one per line").fill("Naloxone distribution\nSyringe services")
+    dialog.get_by_label(re.compile("^Deactivate")).check()
+    dialog.get_by_role("button", name="Split", exact=True).click()
+    dialog.wait_for(state="detached")
+    children = Code.objects.filter(split_from=to_split).order_by("name")
+    assert [(c.name, c.parent_id) for c in children] == [
+        ("Naloxone distribution", to_split.id),
+        ("Syringe services", to_split.id),
+    ]
+    to_split.refresh_from_db()
+    assert to_split.is_active is False
+    _code_node(pi, "Syringe services").wait_for()

@@ -2,7 +2,7 @@
  * The codebook as a PI reads it: themes, codes and sub-codes with their colours, definitions, inclusion
  * and exclusion criteria and examples (MacQueen et al. 1998). Owners get edit controls; nobody else does.
  */
-import { normaliseColour } from "../domain/codebook.js";
+import { mergeTargets, normaliseColour, parseSplitNames } from "../domain/codebook.js";
 import { h } from "./dom.js";
 
 const FIELDS = [
@@ -33,7 +33,8 @@ function criteria(code) {
   return rows.length ? h("dl", { class: "criteria" }, rows) : h("p", { class: "muted" }, "No definition yet.");
 }
 
-function codeNode(node, { canEdit, onEdit, onAddChild }) {
+function codeNode(node, handlers) {
+  const { canEdit, onEdit, onAddChild, onMerge, onSplit } = handlers;
   const { code } = node;
   const summary = h(
     "summary",
@@ -53,6 +54,13 @@ function codeNode(node, { canEdit, onEdit, onAddChild }) {
           { type: "button", class: "btn btn-small btn-ghost", onclick: () => onAddChild(code) },
           "Add sub-code",
         ),
+        // A merged code is inactive and points at its target; merging or splitting it again makes no sense.
+        onSplit && code.is_active
+          ? h("button", { type: "button", class: "btn btn-small btn-ghost", onclick: () => onSplit(code) }, "Split…")
+          : null,
+        onMerge && code.is_active
+          ? h("button", { type: "button", class: "btn btn-small btn-ghost", onclick: () => onMerge(code) }, "Merge into…")
+          : null,
       )
     : null;
   return h(
@@ -67,14 +75,15 @@ function codeNode(node, { canEdit, onEdit, onAddChild }) {
         ? h(
             "ul",
             { class: "code-children" },
-            node.children.map((child) => codeNode(child, { canEdit, onEdit, onAddChild })),
+            node.children.map((child) => codeNode(child, handlers)),
           )
         : null,
     ),
   );
 }
 
-export function CodebookTree({ codebook, canEdit, onEdit, onAddChild, onAdd }) {
+export function CodebookTree({ codebook, canEdit, onEdit, onAddChild, onAdd, onMerge = null, onSplit = null }) {
+  const handlers = { canEdit, onEdit, onAddChild, onMerge, onSplit };
   const head = h(
     "div",
     { class: "section-head" },
@@ -109,23 +118,75 @@ export function CodebookTree({ codebook, canEdit, onEdit, onAddChild, onAdd }) {
     h(
       "ul",
       { class: "code-tree", "aria-label": "Codebook" },
-      codebook.tree.map((node) => codeNode(node, { canEdit, onEdit, onAddChild })),
+      codebook.tree.map((node) => codeNode(node, handlers)),
     ),
   );
 }
 
+/**
+ * A modal form: `content` inside a form with Cancel and `submitLabel`; `onSubmit(form)` returns a promise,
+ * and its error is shown in the dialog (which then stays open). Returns the dialog.
+ */
+function openFormDialog({ label, title, content, submitLabel, onSubmit, focus }) {
+  const errorSlot = h("div", { "aria-live": "assertive" });
+  const form = h(
+    "form",
+    { method: "dialog", class: "dialog-form" },
+    h("h2", {}, title),
+    errorSlot,
+    content,
+    h(
+      "div",
+      { class: "dialog-actions" },
+      h("button", { type: "button", class: "btn", value: "cancel", onclick: () => dialog.close() }, "Cancel"),
+      h("button", { type: "submit", class: "btn btn-primary" }, submitLabel),
+    ),
+  );
+  const dialog = h("dialog", { class: "dialog", "aria-label": label }, form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const submit = form.querySelector("button[type=submit]");
+    submit.disabled = true;
+    errorSlot.replaceChildren();
+    try {
+      await onSubmit(form);
+      dialog.close();
+    } catch (error) {
+      errorSlot.replaceChildren(h("div", { class: "alert alert-error", role: "alert" }, error.message));
+      submit.disabled = false;
+    }
+  });
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  form.querySelector(focus)?.focus();
+  return dialog;
+}
+
+const field = (id, label, input, hint) =>
+  h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    input,
+    hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null,
+  );
+
+const RATIONALE_HINT = "Recorded in the codebook's version history and the audit trail.";
+
+/** The required rationale of a merge or split (`prefix`-rationale). */
+const rationaleField = (prefix) =>
+  field(
+    `${prefix}-rationale`,
+    "Rationale",
+    h("textarea", { id: `${prefix}-rationale`, name: "rationale", rows: "2", required: true, "aria-describedby": `${prefix}-rationale-hint` }),
+    RATIONALE_HINT,
+  );
+
 /** The dialog to create or edit a code. `onSave(fields)` returns a promise; its error is shown here. */
 export function openCodeDialog({ code = null, parentId = null, flatCodes, onSave }) {
   const isNew = !code;
-  const errorSlot = h("div", { "aria-live": "assertive" });
-  const field = (name, label, input, hint) =>
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: `code-${name}` }, label),
-      input,
-      hint ? h("p", { class: "hint", id: `code-${name}-hint` }, hint) : null,
-    );
+  const codeField = (name, label, input, hint) => field(`code-${name}`, label, input, hint);
   const text = (name, value, rows = 3) =>
     h("textarea", { id: `code-${name}`, name, rows: String(rows) }, value ?? "");
   const parentSelect = h(
@@ -142,34 +203,30 @@ export function openCodeDialog({ code = null, parentId = null, flatCodes, onSave
         ),
       ),
   );
-  const form = h(
-    "form",
-    { method: "dialog", class: "dialog-form" },
-    h("h2", {}, isNew ? "New code" : `Edit “${code.name}”`),
-    errorSlot,
+  const content = [
     h(
       "div",
       { class: "field-row" },
-      field("name", "Name", h("input", { id: "code-name", name: "name", required: true, value: code?.name ?? "" })),
-      field(
+      codeField("name", "Name", h("input", { id: "code-name", name: "name", required: true, value: code?.name ?? "" })),
+      codeField(
         "colour",
         "Colour",
         h("input", { id: "code-colour", name: "colour", type: "color", value: normaliseColour(code?.colour, "#1d4ed8") }),
       ),
     ),
-    field("parent", "Parent", parentSelect),
-    field("definition", "Definition", text("definition", code?.definition, 3)),
+    codeField("parent", "Parent", parentSelect),
+    codeField("definition", "Definition", text("definition", code?.definition, 3)),
     h(
       "div",
       { class: "field-row" },
-      field("inclusion", "Use when (inclusion)", text("inclusion", code?.inclusion)),
-      field("exclusion", "Do not use when (exclusion)", text("exclusion", code?.exclusion)),
+      codeField("inclusion", "Use when (inclusion)", text("inclusion", code?.inclusion)),
+      codeField("exclusion", "Do not use when (exclusion)", text("exclusion", code?.exclusion)),
     ),
     h(
       "div",
       { class: "field-row" },
-      field("typical_example", "Typical example", text("typical_example", code?.typical_example, 2)),
-      field("atypical_example", "Atypical example", text("atypical_example", code?.atypical_example, 2)),
+      codeField("typical_example", "Typical example", text("typical_example", code?.typical_example, 2)),
+      codeField("atypical_example", "Atypical example", text("atypical_example", code?.atypical_example, 2)),
     ),
     isNew
       ? null
@@ -179,41 +236,99 @@ export function openCodeDialog({ code = null, parentId = null, flatCodes, onSave
           h("input", { id: "code-active", name: "is_active", type: "checkbox", checked: code.is_active }),
           h("label", { for: "code-active" }, "Active (coders can apply it)"),
         ),
-    field(
+    codeField(
       "rationale",
       "Rationale for this change",
       h("input", { id: "code-rationale", name: "rationale", "aria-describedby": "code-rationale-hint" }),
-      "Recorded in the codebook's version history and the audit trail.",
+      RATIONALE_HINT,
+    ),
+  ];
+  return openFormDialog({
+    label: isNew ? "New code" : "Edit code",
+    title: isNew ? "New code" : `Edit “${code.name}”`,
+    content,
+    submitLabel: isNew ? "Create code" : "Save changes",
+    focus: "#code-name",
+    onSubmit: (form) => {
+      const fields = Object.fromEntries([...new FormData(form).entries()].filter(([key]) => key !== "is_active"));
+      if (!isNew) fields.is_active = form.querySelector("#code-active").checked;
+      return onSave(fields);
+    },
+  });
+}
+
+/**
+ * Merge `code` into another: its codings, sub-codes and memos move to the target, and it is deactivated
+ * (one new codebook version). `onMerge({target, rationale})` returns a promise.
+ */
+export function openMergeDialog({ code, flatCodes, onMerge }) {
+  const targets = mergeTargets(flatCodes, code);
+  const select = h(
+    "select",
+    { id: "merge-target", name: "target", required: true },
+    h("option", { value: "" }, "— choose the code to keep —"),
+    targets.map((e) => h("option", { value: String(e.code.id) }, `${"\u2003".repeat(e.depth)}${e.code.name}`)),
+  );
+  const content = [
+    h(
+      "p",
+      { class: "muted" },
+      `Every coding, sub-code and memo of “${code.name}” moves to the code you choose; “${code.name}” then `,
+      "stays in the codebook as inactive, pointing to it. A coding that would repeat one the same coder ",
+      "already made with that code is removed instead.",
+    ),
+    field("merge-target", "Merge into", select),
+    rationaleField("merge"),
+  ];
+  return openFormDialog({
+    label: "Merge code",
+    title: `Merge “${code.name}” into…`,
+    content,
+    submitLabel: "Merge",
+    focus: "#merge-target",
+    onSubmit: (form) => onMerge({ target: form.querySelector("#merge-target").value, rationale: form.querySelector("#merge-rationale").value }),
+  });
+}
+
+/**
+ * Split `code` into new sub-codes, named one per line; the original keeps its codings (valid at the coarser
+ * level), and may be deactivated. `onSplit({names, rationale, deactivateOriginal})` returns a promise.
+ */
+export function openSplitDialog({ code, onSplit }) {
+  const content = [
+    h(
+      "p",
+      { class: "muted" },
+      `The new codes become sub-codes of “${code.name}”, which keeps its codings: coders can recode them into `,
+      "the finer codes.",
+    ),
+    field(
+      "split-names",
+      "New codes, one per line",
+      h("textarea", { id: "split-names", name: "names", rows: "4", required: true }),
     ),
     h(
       "div",
-      { class: "dialog-actions" },
-      h("button", { type: "button", class: "btn", value: "cancel", onclick: () => dialog.close() }, "Cancel"),
-      h("button", { type: "submit", class: "btn btn-primary" }, isNew ? "Create code" : "Save changes"),
+      { class: "field field-check" },
+      h("input", { id: "split-deactivate", name: "deactivate_original", type: "checkbox" }),
+      h("label", { for: "split-deactivate" }, `Deactivate “${code.name}” (coders then apply only the new codes)`),
     ),
-  );
-  const dialog = h("dialog", { class: "dialog", "aria-label": isNew ? "New code" : "Edit code" }, form);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    const fields = Object.fromEntries(
-      [...data.entries()].filter(([key]) => key !== "is_active"),
-    );
-    if (!isNew) fields.is_active = form.querySelector("#code-active").checked;
-    const submit = form.querySelector("button[type=submit]");
-    submit.disabled = true;
-    errorSlot.replaceChildren();
-    try {
-      await onSave(fields);
-      dialog.close();
-    } catch (error) {
-      errorSlot.replaceChildren(h("div", { class: "alert alert-error", role: "alert" }, error.message));
-      submit.disabled = false;
-    }
+    rationaleField("split"),
+  ];
+  return openFormDialog({
+    label: "Split code",
+    title: `Split “${code.name}”`,
+    content,
+    submitLabel: "Split",
+    focus: "#split-names",
+    onSubmit: (form) => {
+      const { names, error } = parseSplitNames(form.querySelector("#split-names").value);
+      if (error) return Promise.reject(new Error(error));
+      return onSplit({
+        names,
+        rationale: form.querySelector("#split-rationale").value,
+        deactivateOriginal: form.querySelector("#split-deactivate").checked,
+      });
+    },
   });
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  form.querySelector("#code-name").focus();
-  return dialog;
 }

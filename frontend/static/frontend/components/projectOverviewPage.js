@@ -7,7 +7,7 @@ import { ImportPanel } from "./importPanel.js";
 import { PlanPanel } from "./planPanel.js";
 import { ProposalList } from "./proposals.js";
 import { setBreadcrumbs } from "./appHeader.js";
-import { CodebookTree, openCodeDialog } from "./codebookTree.js";
+import { CodebookTree, openCodeDialog, openMergeDialog, openSplitDialog } from "./codebookTree.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
 
 const TABS = [
@@ -191,6 +191,25 @@ function codebookPanel(state) {
     onAdd: () => openCodeDialog({ flatCodes: codebook.flat, onSave: save(null) }),
     onAddChild: (parent) => openCodeDialog({ parentId: parent.id, flatCodes: codebook.flat, onSave: save(null) }),
     onEdit: (code) => openCodeDialog({ code, flatCodes: codebook.flat, onSave: save(code.id) }),
+    onMerge: (code) =>
+      openMergeDialog({
+        code,
+        flatCodes: codebook.flat,
+        onMerge: async (fields) => {
+          const target = await state.services.projects.mergeCode(project.id, code.id, fields);
+          announce(`“${code.name}” merged into “${target.name}”.`);
+          await state.reload();
+        },
+      }),
+    onSplit: (code) =>
+      openSplitDialog({
+        code,
+        onSplit: async (fields) => {
+          const created = await state.services.projects.splitCode(project.id, code.id, fields);
+          announce(`“${code.name}” split into ${created.map((c) => `“${c.name}”`).join(", ")}.`);
+          await state.reload();
+        },
+      }),
   });
   if (project.role !== "owner") return tree;
   const proposals = ProposalList({

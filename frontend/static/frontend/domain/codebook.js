@@ -112,3 +112,43 @@ export function readableTextColour(background) {
   const bg = normaliseColour(background);
   return contrastRatio(bg, "#ffffff") >= contrastRatio(bg, "#111827") ? "#ffffff" : "#111827";
 }
+
+/**
+ * The codes a code can be merged into: active codes other than itself and its own descendants (the
+ * server refuses those: its children move to the target), in tree order.
+ */
+export function mergeTargets(flatCodes, code) {
+  const below = new Set([code.id]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const { code: other } of flatCodes) {
+      if (other.parent != null && below.has(other.parent) && !below.has(other.id)) {
+        below.add(other.id);
+        grew = true;
+      }
+    }
+  }
+  return flatCodes.filter((entry) => entry.code.is_active && !below.has(entry.code.id));
+}
+
+/**
+ * The new codes of a split, one name per line: trimmed, blank lines dropped. Returns `{names, error}`;
+ * `error` says what to fix (no name, a repeated name, a name too long) so the dialog can say it before
+ * anything is sent.
+ */
+export function parseSplitNames(text) {
+  const names = String(text ?? "")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (!names.length) return { names, error: "Name at least one new code, one per line." };
+  const seen = new Set();
+  for (const name of names) {
+    const key = foldText(name);
+    if (seen.has(key)) return { names, error: `“${name}” is named twice.` };
+    seen.add(key);
+    if (name.length > 200) return { names, error: `“${name.slice(0, 40)}…” is longer than 200 characters.` };
+  }
+  return { names, error: null };
+}

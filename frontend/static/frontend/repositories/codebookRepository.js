@@ -17,6 +17,16 @@ export class CodebookRepository {
     return this.http.patch(`/projects/${projectId}/codebook/codes/${codeId}/`, fields);
   }
 
+  /** ``{target, rationale}``: the code's codings, children and memos move to the target (owners). */
+  mergeCode(projectId, codeId, fields) {
+    return this.http.post(`/projects/${projectId}/codebook/codes/${codeId}/merge`, fields);
+  }
+
+  /** ``{new_codes: [{name}], rationale, deactivate_original}``: new sub-codes of the code (owners). */
+  splitCode(projectId, codeId, fields) {
+    return this.http.post(`/projects/${projectId}/codebook/codes/${codeId}/split`, fields);
+  }
+
   versions(projectId) {
     return this.http.list(`/projects/${projectId}/codebook/versions/`);
   }

@@ -60,6 +60,22 @@ export class ProjectService {
   updateCode(projectId, codeId, fields) {
     return this.repos.codebook.updateCode(projectId, codeId, cleanCodeFields(fields));
   }
+
+  mergeCode(projectId, codeId, { target, rationale }) {
+    return this.repos.codebook.mergeCode(projectId, codeId, {
+      target: Number(target),
+      rationale: String(rationale ?? "").trim(),
+    });
+  }
+
+  /** `names`: the new codes' names (see `parseSplitNames`). */
+  splitCode(projectId, codeId, { names, rationale, deactivateOriginal }) {
+    return this.repos.codebook.splitCode(projectId, codeId, {
+      new_codes: names.map((name) => ({ name })),
+      rationale: String(rationale ?? "").trim(),
+      deactivate_original: Boolean(deactivateOriginal),
+    });
+  }
 }
 
 /** Trimmed strings; empty `parent` becomes null; unknown keys dropped. */
