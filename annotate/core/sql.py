@@ -15,10 +15,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from psycopg.pq import ExecStatus
 
 
 def for_update(*, of: str = "", skip_locked: bool = False, share: bool = False) -> str:
@@ -124,8 +126,8 @@ def execute_batch(cursor, statements: Sequence[tuple[str, Sequence[Any]]]) -> li
     """Run ``statements`` (SQL with positional ``%s`` parameters) in order and return each one's rows
     (``None`` for one that returns no rows).
 
-    On PostgreSQL they go to the server in one round trip, in psycopg's pipeline mode: each statement is
-    bound on the server and runs with its own snapshot, exactly as separate calls would (a statement that
+    On PostgreSQL they go to the server in one round trip (several in psycopg's pipeline mode): each
+    statement is bound on the server and runs with its own snapshot, exactly as separate calls would (a statement that
     waits for a lock sees, once it has it, what the holder committed). A statement this connection has
     run ``prepare_threshold`` times (settings) is prepared, so the server plans it once per connection
     rather than on every request; planning cost more than running for most of the coding loop's
@@ -139,18 +141,16 @@ def execute_batch(cursor, statements: Sequence[tuple[str, Sequence[Any]]]) -> li
             cursor.execute(sql, params)
             results.append(cursor.fetchall() if cursor.description is not None else None)
         return results
-    return _execute_pipeline(cursor.db, statements)
+    return _execute_on_server(cursor.db, statements)
 
 
-def _execute_pipeline(db, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple] | None]:
-    import psycopg
-    from psycopg.pq import ExecStatus
-
-    TUPLES_OK = ExecStatus.TUPLES_OK
+def _execute_on_server(db, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple] | None]:
+    """``execute_batch`` on PostgreSQL: psycopg cursors that bind on the server (Django's own bind on the
+    client, and cannot prepare), several statements in one pipeline, through Django's error wrapping,
+    execute wrappers and query log."""
 
     def run(_sql, _params, _many, _context) -> list[list[tuple] | None]:
         raw = db.connection
-        # psycopg.Cursor binds on the server (Django's own cursors bind on the client, and cannot prepare).
         server_cursors = [psycopg.Cursor(raw) for _ in statements]
         try:
             if len(statements) == 1:  # one round trip anyway; the pipeline would only add its own cost
@@ -160,7 +160,9 @@ def _execute_pipeline(db, statements: Sequence[tuple[str, Sequence[Any]]]) -> li
                     for server_cursor, (sql, params) in zip(server_cursors, statements, strict=True):
                         server_cursor.execute(sql, params)
             # The result's status says whether it has rows (``description`` would build its columns).
-            return [c.fetchall() if c.pgresult.status == TUPLES_OK else None for c in server_cursors]
+            return [
+                c.fetchall() if c.pgresult.status == ExecStatus.TUPLES_OK else None for c in server_cursors
+            ]
         finally:
             for server_cursor in server_cursors:
                 server_cursor.close()
