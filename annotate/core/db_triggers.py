@@ -68,3 +68,27 @@ def vendor_sql(
         run({"postgresql": postgresql, "sqlite": sqlite}),
         run({"postgresql": reverse_postgresql, "sqlite": reverse_sqlite}),
     )
+
+
+def drop_covered_fk_indexes(
+    *, state_operations: list, indexes: list[tuple[str, str, str]]
+) -> migrations.SeparateDatabaseAndState:
+    """Drop single-column foreign-key indexes that a composite index already starts with: ``indexes`` as
+    (table, column, index name); ``state_operations`` the fields' AlterField(db_index=False).
+
+    PostgreSQL only, by name. On SQLite an AlterField rebuilds the table, and the rebuilt table loses its
+    triggers (the append-only trail, the consistency checks); there the indexes stay, harmless, and only
+    Django's model state changes."""
+    return migrations.SeparateDatabaseAndState(
+        state_operations=state_operations,
+        database_operations=[
+            vendor_sql(
+                postgresql=[f"DROP INDEX IF EXISTS {name};" for _, _, name in indexes],
+                sqlite=[],
+                reverse_postgresql=[
+                    f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({column});"
+                    for table, column, name in indexes
+                ],
+            )
+        ],
+    )

@@ -1,12 +1,9 @@
-"""Drop single-column foreign-key indexes that a composite index already starts with: every step of the
-coding loop writes these rows, and so every index of them. PostgreSQL only, by name; on SQLite an
-AlterField would rebuild the table and lose its append-only and consistency triggers, so there the
-(harmless) indexes stay and only Django's model state changes."""
+"""Drop the foreign-key indexes that composite indexes cover (``drop_covered_fk_indexes``: PostgreSQL only)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from annotate.core.db_triggers import vendor_sql
+from annotate.core.db_triggers import drop_covered_fk_indexes
 
 
 class Migration(migrations.Migration):
@@ -17,7 +14,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
+        drop_covered_fk_indexes(
             state_operations=[
                 migrations.AlterField(
                     model_name="assignment",
@@ -50,12 +47,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                vendor_sql(
-                    postgresql="DROP INDEX IF EXISTS assignments_assignment_project_id_868526f1;\nDROP INDEX IF EXISTS assignments_assignment_segment_id_1eb5680b;\nDROP INDEX IF EXISTS assignments_assignment_unit_id_c933feec;\n",
-                    sqlite=[],
-                    reverse_postgresql="CREATE INDEX IF NOT EXISTS assignments_assignment_project_id_868526f1 ON assignments_assignment (project_id);\nCREATE INDEX IF NOT EXISTS assignments_assignment_segment_id_1eb5680b ON assignments_assignment (segment_id);\nCREATE INDEX IF NOT EXISTS assignments_assignment_unit_id_c933feec ON assignments_assignment (unit_id);\n",
-                )
+            indexes=[
+                ("assignments_assignment", "project_id", "assignments_assignment_project_id_868526f1"),
+                ("assignments_assignment", "segment_id", "assignments_assignment_segment_id_1eb5680b"),
+                ("assignments_assignment", "unit_id", "assignments_assignment_unit_id_c933feec"),
             ],
         )
     ]

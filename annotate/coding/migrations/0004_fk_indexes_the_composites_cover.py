@@ -1,12 +1,9 @@
-"""Drop single-column foreign-key indexes that a composite index already starts with: every step of the
-coding loop writes these rows, and so every index of them. PostgreSQL only, by name; on SQLite an
-AlterField would rebuild the table and lose its append-only and consistency triggers, so there the
-(harmless) indexes stay and only Django's model state changes."""
+"""Drop the foreign-key indexes that composite indexes cover (``drop_covered_fk_indexes``: PostgreSQL only)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from annotate.core.db_triggers import vendor_sql
+from annotate.core.db_triggers import drop_covered_fk_indexes
 
 
 class Migration(migrations.Migration):
@@ -16,7 +13,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
+        drop_covered_fk_indexes(
             state_operations=[
                 migrations.AlterField(
                     model_name="coding",
@@ -29,12 +26,8 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[
-                vendor_sql(
-                    postgresql="DROP INDEX IF EXISTS coding_coding_project_id_67913184;\n",
-                    sqlite=[],
-                    reverse_postgresql="CREATE INDEX IF NOT EXISTS coding_coding_project_id_67913184 ON coding_coding (project_id);\n",
-                )
+            indexes=[
+                ("coding_coding", "project_id", "coding_coding_project_id_67913184"),
             ],
         )
     ]

@@ -284,14 +284,7 @@ def test_the_usual_put_bodies_are_read_directly(body):
 @pytest.mark.parametrize(
     "body",
     [
-        {"version": 0, "codings": []},
-        {"version": 3, "codings": [{"code": 5}, {"code": 6, "span_start": 0, "span_end": 4}]},
-        {"version": 1, "offset_unit": "utf16", "codings": [{"code": 5, "span_start": 2, "span_end": 9}]},
-        {
-            "version": 1,
-            "offset_unit": "codepoint",
-            "codings": [{"code": 5, "span_start": None, "span_end": None}],
-        },
+        *_WELL_FORMED,
         # What the direct reading leaves to the serializers (which accept some and refuse others):
         {"version": "2", "codings": [{"code": 5}]},
         {"version": True, "codings": []},
