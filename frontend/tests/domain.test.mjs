@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 
 import {
   buildCodeTree,
+  codebookFileFormat,
   contrastRatio,
   filterCodes,
   flattenCodeTree,
@@ -294,4 +295,12 @@ describe("merging and splitting codes", () => {
     assert.match(parseSplitNames("Naloxone\nnaloxone").error, /named twice/);
     assert.match(parseSplitNames("x".repeat(201)).error, /longer than 200/);
   });
+});
+
+test("a codebook file's format comes from its name: csv or qdc, any case, nothing else", () => {
+  assert.equal(codebookFileFormat("codebook.CSV"), "csv");
+  assert.equal(codebookFileFormat("from NVivo.qdc "), "qdc");
+  assert.equal(codebookFileFormat("codebook.xlsx"), null);
+  assert.equal(codebookFileFormat("csv"), null);
+  assert.equal(codebookFileFormat(undefined), null);
 });

@@ -580,3 +580,56 @@ def test_the_pi_merges_and_splits_codes_in_the_codebook_tab(open_page, live_serv
     to_split.refresh_from_db()
     assert to_split.is_active is False
     _code_node(pi, "Syringe services").wait_for()
+
+
+def test_the_pi_imports_codes_from_a_csv_and_a_coder_downloads_the_codebook(
+    open_page, live_server, demo, tmp_path
+):
+    from annotate.audit.models import AuditEvent
+    from annotate.codebook.models import Code
+
+    pi = open_page()
+    sign_in(pi, live_server.url, "pi")
+    pi.wait_for_url(re.compile(r"/projects/$"))
+    pi.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    pi.locator(".code-tree").wait_for()
+    wrong = tmp_path / "codebook.xlsx"
+    wrong.write_bytes(b"not a codebook")
+    good = tmp_path / "second pass.csv"
+    good.write_text(
+        "path,definition\nSecond pass,Themes named in the thematic pass.\n"
+        "Second pass > Peer navigators,People with lived experience who guide others into treatment.\n",
+        encoding="utf-8",
+    )
+    pi.get_by_role("button", name="Import codes…").click()
+    dialog = pi.get_by_role("dialog", name="Import codes")
+    dialog.get_by_label("Codebook file").set_input_files(str(wrong))
+    dialog.get_by_label("Rationale").fill("Themes from the second pass.")
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    dialog.get_by_role("alert").filter(has_text="Choose a .csv or .qdc file").wait_for()
+    dialog.get_by_label("Codebook file").set_input_files(str(good))
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    dialog.wait_for(state="detached")
+    navigators = Code.objects.get(codebook__project=demo, name="Peer navigators")
+    assert navigators.parent.name == "Second pass"
+    assert AuditEvent.objects.filter(project=demo, action="codebook.import").exists()
+    # The same file again: the server refuses it whole, and the dialog says why.
+    pi.get_by_role("button", name="Import codes…").click()
+    dialog = pi.get_by_role("dialog", name="Import codes")
+    dialog.get_by_label("Codebook file").set_input_files(str(good))
+    dialog.get_by_label("Rationale").fill("Again.")
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    dialog.get_by_role("alert").filter(has_text="already has a code").wait_for()
+    dialog.get_by_role("button", name="Cancel").click()
+    assert Code.objects.filter(codebook__project=demo, name="Peer navigators").count() == 1
+
+    coder = open_page()
+    sign_in(coder, live_server.url, "ben")
+    coder.wait_for_url(re.compile(r"/projects/$"))
+    coder.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    link = coder.get_by_role("link", name="CSV")
+    response = coder.request.get(live_server.url + link.get_attribute("href"))
+    assert response.status == 200
+    assert "Second pass > Peer navigators" in response.body().decode("utf-8-sig")
+    assert coder.get_by_role("button", name="Import codes…").count() == 0
+    assert AuditEvent.objects.filter(project=demo, action="codebook.export", actor__username="ben").exists()

@@ -2,7 +2,7 @@
  * The codebook as a PI reads it: themes, codes and sub-codes with their colours, definitions, inclusion
  * and exclusion criteria and examples (MacQueen et al. 1998). Owners get edit controls; nobody else does.
  */
-import { mergeTargets, normaliseColour, parseSplitNames } from "../domain/codebook.js";
+import { codebookFileFormat, mergeTargets, normaliseColour, parseSplitNames } from "../domain/codebook.js";
 import { h } from "./dom.js";
 
 const FIELDS = [
@@ -82,8 +82,29 @@ function codeNode(node, handlers) {
   );
 }
 
-export function CodebookTree({ codebook, canEdit, onEdit, onAddChild, onAdd, onMerge = null, onSplit = null }) {
+export function CodebookTree({
+  codebook,
+  canEdit,
+  onEdit,
+  onAddChild,
+  onAdd,
+  onMerge = null,
+  onSplit = null,
+  onImport = null,
+  exportUrl = null,
+}) {
   const handlers = { canEdit, onEdit, onAddChild, onMerge, onSplit };
+  // Everyone may download the codebook (CSV for spreadsheets, .qdc for NVivo, ATLAS.ti and MAXQDA).
+  const downloads = exportUrl
+    ? h(
+        "span",
+        { class: "downloads" },
+        "Download: ",
+        h("a", { href: exportUrl("csv"), download: "" }, "CSV"),
+        " · ",
+        h("a", { href: exportUrl("qdc"), download: "" }, "REFI-QDA (.qdc)"),
+      )
+    : null;
   const head = h(
     "div",
     { class: "section-head" },
@@ -100,13 +121,17 @@ export function CodebookTree({ codebook, canEdit, onEdit, onAddChild, onAdd, onM
           : "",
       ),
     ),
-    canEdit
-      ? h(
-          "div",
-          { class: "toolbar", "data-testid": "codebook-edit" },
-          h("button", { type: "button", class: "btn btn-primary", onclick: onAdd }, "New theme or code"),
-        )
-      : null,
+    h(
+      "div",
+      { class: "toolbar" },
+      downloads,
+      canEdit && onImport
+        ? h("button", { type: "button", class: "btn", "data-testid": "codebook-edit", onclick: onImport }, "Import codes…")
+        : null,
+      canEdit
+        ? h("button", { type: "button", class: "btn btn-primary", "data-testid": "codebook-edit", onclick: onAdd }, "New theme or code")
+        : null,
+    ),
   );
   if (!codebook.tree.length) {
     return h("div", {}, head, h("div", { class: "empty" }, "The codebook is empty."));
@@ -329,6 +354,37 @@ export function openSplitDialog({ code, onSplit }) {
         rationale: form.querySelector("#split-rationale").value,
         deactivateOriginal: form.querySelector("#split-deactivate").checked,
       });
+    },
+  });
+}
+
+/**
+ * Add the codes of a CSV or REFI-QDA (.qdc) codebook file as one new version: all or nothing, the server
+ * names the row or element at fault. `onImport(format, formData)` returns a promise.
+ */
+export function openImportDialog({ onImport }) {
+  const content = [
+    h(
+      "p",
+      { class: "muted" },
+      "A CSV with a “path” column (Theme > Code > Sub-code) and any of the codebook's fields, or a .qdc file ",
+      "from NVivo, ATLAS.ti or MAXQDA. New codes may sit under codes the codebook already has; a code it ",
+      "already has is refused, and then nothing is imported.",
+    ),
+    field("import-file", "Codebook file", h("input", { id: "import-file", name: "file", type: "file", accept: ".csv,.qdc", required: true })),
+    rationaleField("import"),
+  ];
+  return openFormDialog({
+    label: "Import codes",
+    title: "Import codes",
+    content,
+    submitLabel: "Import",
+    focus: "#import-file",
+    onSubmit: (form) => {
+      const file = form.querySelector("#import-file").files[0];
+      const format = codebookFileFormat(file?.name);
+      if (!format) return Promise.reject(new Error("Choose a .csv or .qdc file."));
+      return onImport(format, new FormData(form));
     },
   });
 }

@@ -7,7 +7,7 @@ import { ImportPanel } from "./importPanel.js";
 import { PlanPanel } from "./planPanel.js";
 import { ProposalList } from "./proposals.js";
 import { setBreadcrumbs } from "./appHeader.js";
-import { CodebookTree, openCodeDialog, openMergeDialog, openSplitDialog } from "./codebookTree.js";
+import { CodebookTree, openCodeDialog, openImportDialog, openMergeDialog, openSplitDialog } from "./codebookTree.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
 
 const TABS = [
@@ -198,6 +198,15 @@ function codebookPanel(state) {
         onMerge: async (fields) => {
           const target = await state.services.projects.mergeCode(project.id, code.id, fields);
           announce(`“${code.name}” merged into “${target.name}”.`);
+          await state.reload();
+        },
+      }),
+    exportUrl: (format) => state.services.repositories.codebook.exportUrl(project.id, format),
+    onImport: () =>
+      openImportDialog({
+        onImport: async (format, form) => {
+          const result = await state.services.repositories.codebook.importCodes(project.id, format, form);
+          announce(`${result.codes_added} codes imported: codebook version ${result.version}.`);
           await state.reload();
         },
       }),

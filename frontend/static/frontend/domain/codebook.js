@@ -152,3 +152,9 @@ export function parseSplitNames(text) {
   }
   return { names, error: null };
 }
+
+/** The codebook exchange format of a file, by its name: "csv", "qdc" (REFI-QDA), or null for anything else. */
+export function codebookFileFormat(fileName) {
+  const match = /\.(csv|qdc)$/i.exec(String(fileName ?? "").trim());
+  return match ? match[1].toLowerCase() : null;
+}

@@ -27,6 +27,16 @@ export class CodebookRepository {
     return this.http.post(`/projects/${projectId}/codebook/codes/${codeId}/split`, fields);
   }
 
+  /** Where the codebook downloads as a file: `format` "csv" or "qdc" (the download is audited). */
+  exportUrl(projectId, format) {
+    return this.http.url(`/projects/${projectId}/codebook/export/${format}`);
+  }
+
+  /** `form`: FormData with `file` and `rationale`; adds the file's codes as one new version (owners). */
+  importCodes(projectId, format, form) {
+    return this.http.postForm(`/projects/${projectId}/codebook/import/${format}`, form);
+  }
+
   versions(projectId) {
     return this.http.list(`/projects/${projectId}/codebook/versions/`);
   }
