@@ -155,6 +155,15 @@ def sign_in(page, base_url, username, password=PASSWORD):
     page.get_by_role("button", name="Sign in").click()
 
 
+def signed_in_at(open_page, live_server, username, path):
+    """A new page, signed in as ``username``, at ``path`` (e.g. ``/projects/1/#codebook``)."""
+    page = open_page()
+    sign_in(page, live_server.url, username)
+    page.wait_for_url(re.compile(r"/projects/$"))
+    page.goto(f"{live_server.url}{path}")
+    return page
+
+
 def test_coder_codes_a_segment_and_it_persists(open_page, live_server, demo):
     from annotate.audit.models import AuditEvent
     from annotate.coding.models import Coding
@@ -535,10 +544,7 @@ def test_the_pi_merges_and_splits_codes_in_the_codebook_tab(open_page, live_serv
     moved = Coding.objects.filter(code=source).count()
     assert moved > 0
 
-    pi = open_page()
-    sign_in(pi, live_server.url, "pi")
-    pi.wait_for_url(re.compile(r"/projects/$"))
-    pi.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    pi = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#codebook")
     pi.locator(".code-tree").wait_for()
 
     # The create-and-edit dialog shares the merge and split dialogs' frame: it still creates a code.
@@ -588,10 +594,7 @@ def test_the_pi_imports_codes_from_a_csv_and_a_coder_downloads_the_codebook(
     from annotate.audit.models import AuditEvent
     from annotate.codebook.models import Code
 
-    pi = open_page()
-    sign_in(pi, live_server.url, "pi")
-    pi.wait_for_url(re.compile(r"/projects/$"))
-    pi.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    pi = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#codebook")
     pi.locator(".code-tree").wait_for()
     wrong = tmp_path / "codebook.xlsx"
     wrong.write_bytes(b"not a codebook")
@@ -623,13 +626,50 @@ def test_the_pi_imports_codes_from_a_csv_and_a_coder_downloads_the_codebook(
     dialog.get_by_role("button", name="Cancel").click()
     assert Code.objects.filter(codebook__project=demo, name="Peer navigators").count() == 1
 
-    coder = open_page()
-    sign_in(coder, live_server.url, "ben")
-    coder.wait_for_url(re.compile(r"/projects/$"))
-    coder.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    coder = signed_in_at(open_page, live_server, "ben", f"/projects/{demo.id}/#codebook")
     link = coder.get_by_role("link", name="CSV")
     response = coder.request.get(live_server.url + link.get_attribute("href"))
     assert response.status == 200
     assert "Second pass > Peer navigators" in response.body().decode("utf-8-sig")
     assert coder.get_by_role("button", name="Import codes…").count() == 0
     assert AuditEvent.objects.filter(project=demo, action="codebook.export", actor__username="ben").exists()
+
+
+def test_the_pi_imports_a_case_attribute_sheet_typing_its_columns(open_page, live_server, demo, tmp_path):
+    from annotate.cases.models import AttributeDefinition, AttributeValue, Case
+
+    bad = tmp_path / "cases-bad.csv"
+    bad.write_text("participant_id,years_in_office\nP01,six\n", encoding="utf-8")
+    sheet = tmp_path / "cases.csv"
+    sheet.write_text(
+        "participant_id,role,years_in_office,languages,scratch\n"
+        "P01,Elected prosecutor,6,English; Spanish,x\n"
+        "P99,Policy staff,2,English,y\n",
+        encoding="utf-8",
+    )
+    pi = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#cases")
+
+    pi.get_by_role("button", name="Import case attributes…").click()
+    dialog = pi.get_by_role("dialog", name="Import case attributes")
+    dialog.get_by_label("Case-attribute sheet (CSV)").set_input_files(str(bad))
+    assert dialog.get_by_label("Type of years_in_office").input_value() == "number"  # the project's type
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    dialog.get_by_role("alert").filter(has_text="six").wait_for()  # the server names the bad cell
+    assert not Case.objects.filter(project=demo, identifier="P99").exists()
+
+    dialog.get_by_label("Case-attribute sheet (CSV)").set_input_files(str(sheet))
+    assert dialog.get_by_label("Column that identifies the case").input_value() == "participant_id"
+    assert dialog.get_by_label("Type of languages").input_value() == "text"
+    dialog.get_by_label("Type of scratch").select_option("ignore")
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    dialog.wait_for(state="detached")
+
+    years = AttributeDefinition.objects.get(project=demo, name="years_in_office")
+    assert (
+        AttributeValue.objects.get(case__project=demo, case__identifier="P01", attribute=years).number_value
+        == 6
+    )
+    assert Case.objects.filter(project=demo, identifier="P99").exists()
+    assert AttributeDefinition.objects.get(project=demo, name="languages").type == "text"
+    assert not AttributeDefinition.objects.filter(project=demo, name="scratch").exists()
+    pi.get_by_role("table", name="Cases and their attributes").get_by_text("P99").wait_for()

@@ -7,6 +7,7 @@ import { ImportPanel } from "./importPanel.js";
 import { PlanPanel } from "./planPanel.js";
 import { ProposalList } from "./proposals.js";
 import { setBreadcrumbs } from "./appHeader.js";
+import { openCaseImportDialog } from "./caseImportDialog.js";
 import { CodebookTree, openCodeDialog, openImportDialog, openMergeDialog, openSplitDialog } from "./codebookTree.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
 
@@ -110,8 +111,39 @@ function formatAttribute(value) {
 }
 
 function casesPanel(state) {
-  const { cases, attributes, documents } = state.data;
-  if (!cases.length) return h("div", { class: "empty" }, "No cases yet.");
+  const { cases, attributes, documents, project } = state.data;
+  const importButton =
+    project.role === "owner"
+      ? h(
+          "div",
+          { class: "toolbar" },
+          h(
+            "button",
+            {
+              type: "button",
+              class: "btn",
+              onclick: () =>
+                openCaseImportDialog({
+                  attributes,
+                  onImport: async (form) => {
+                    const result = await state.services.repositories.cases.importAttributes(project.id, form);
+                    announce(
+                      `${result.created.length} cases created, ${result.updated.length} updated, ` +
+                        `${result.unchanged.length} unchanged.`,
+                    );
+                    await state.reload();
+                  },
+                }),
+            },
+            "Import case attributes…",
+          ),
+        )
+      : null;
+  if (!cases.length) return h("div", {}, importButton, h("div", { class: "empty" }, "No cases yet."));
+  return h("div", {}, importButton, casesTable(cases, attributes, documents));
+}
+
+function casesTable(cases, attributes, documents) {
   const docCount = new Map();
   for (const d of documents) docCount.set(d.case, (docCount.get(d.case) ?? 0) + 1);
   const names = attributes.length ? attributes.map((a) => a.name) : [...new Set(cases.flatMap((c) => Object.keys(c.attributes ?? {})))];

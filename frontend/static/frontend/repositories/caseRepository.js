@@ -11,4 +11,9 @@ export class CaseRepository {
   attributes(projectId) {
     return this.http.list(`/projects/${projectId}/attributes/`);
   }
+
+  /** `form`: FormData with `file`, `column_types` (JSON), `id_column`, `date_format` (owners). */
+  importAttributes(projectId, form) {
+    return this.http.postForm(`/projects/${projectId}/cases/import/`, form);
+  }
 }
