@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { importRunning, importSummary } from "../static/frontend/domain/imports.js";
+import { importRunning, importSummary, projectImportSummary } from "../static/frontend/domain/imports.js";
 import { HttpClient } from "../static/frontend/repositories/http.js";
 import { DocumentRepository } from "../static/frontend/repositories/documentRepository.js";
 
@@ -37,4 +37,12 @@ test("files go up as multipart form data with the CSRF header and the options as
   assert.ok(sent.init.body instanceof FormData);
   assert.equal(sent.init.body.get("files").name, "P01_interview.txt");
   assert.deepEqual(JSON.parse(sent.init.body.get("options")), { segmentation: "paragraph" });
+});
+
+test("a .qdpx import's summary counts what came in, and says coders are placeholders", () => {
+  assert.equal(
+    projectImportSummary({ documents: 1, codes: 3, codings: 0, memos: 2, users: 2 }),
+    "1 transcript, 3 codes, 0 codings, 2 memos, 2 coders (as inactive placeholder accounts)",
+  );
+  assert.equal(projectImportSummary({ documents: 2, codes: 1, codings: 1, memos: 1 }), "2 transcripts, 1 code, 1 coding, 1 memo");
 });

@@ -673,3 +673,42 @@ def test_the_pi_imports_a_case_attribute_sheet_typing_its_columns(open_page, liv
     assert AttributeDefinition.objects.get(project=demo, name="languages").type == "text"
     assert not AttributeDefinition.objects.filter(project=demo, name="scratch").exists()
     pi.get_by_role("table", name="Cases and their attributes").get_by_text("P99").wait_for()
+
+
+def test_the_pi_starts_an_empty_project_from_a_refi_qda_project(open_page, live_server, demo, tmp_path):
+    from django.conf import settings
+
+    from annotate.documents.models import Document
+    from annotate.exports.models import ProjectImportJob
+    from annotate.exports.services import export_job_request
+    from annotate.projects.models import Membership
+    from annotate.projects.services import project_create
+
+    # The demo as another tool would hand it over: our own REFI-QDA export (eager Celery runs it now).
+    pi_user = demo.created_by
+    export = export_job_request(
+        membership=Membership.objects.select_related("project").get(project=demo, user=pi_user),
+        actor=pi_user,
+        kind="qdpx",
+        fmt=None,
+        params={},
+    )
+    export.refresh_from_db()
+    qdpx = tmp_path / "prosecutors.qdpx"
+    qdpx.write_bytes((Path(settings.MEDIA_ROOT) / export.file_path).read_bytes())
+
+    empty = project_create(creator=pi_user, name="Second site")
+    pi = signed_in_at(open_page, live_server, "pi", f"/projects/{empty.id}/#documents")
+    pi.get_by_role("heading", name="Or start from another tool").wait_for()
+    pi.get_by_label("REFI-QDA project").set_input_files(str(qdpx))
+    pi.get_by_role("button", name="Import project").click()
+    pi.get_by_text(re.compile(r"Imported: 16 transcripts, \d+ codes")).wait_for()
+    job = ProjectImportJob.objects.get(project=empty)
+    assert job.status == "done", job.error
+    assert Document.objects.filter(project=empty).count() == 16
+    pi.get_by_role("tab", name=re.compile("Transcripts 16")).wait_for()
+
+    # A project with content offers no such import (the API refuses it too).
+    demo_page = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#documents")
+    demo_page.get_by_role("heading", name="Import transcripts").wait_for()
+    assert demo_page.get_by_role("heading", name="Or start from another tool").count() == 0

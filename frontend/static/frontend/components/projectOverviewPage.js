@@ -5,6 +5,7 @@ import { AnalysisPanel } from "./analysisPanel.js";
 import { ExportsPanel } from "./exportsPanel.js";
 import { ImportPanel } from "./importPanel.js";
 import { PlanPanel } from "./planPanel.js";
+import { ProjectImportPanel } from "./projectImportPanel.js";
 import { ProposalList } from "./proposals.js";
 import { setBreadcrumbs } from "./appHeader.js";
 import { openCaseImportDialog } from "./caseImportDialog.js";
@@ -39,7 +40,12 @@ function documentsPanel(state) {
   if (project.role !== "owner") return documentsTable(state);
   // One import panel per page, kept across re-renders so that a running import's report stays in view.
   state.importPanel ??= ImportPanel({ services: state.services, projectId: project.id, onImported: () => state.reload() });
-  return h("div", { class: "analysis" }, state.importPanel, documentsTable(state));
+  // A project with nothing in it yet can instead start from another tool's whole project.
+  const empty = !state.data.documents.length && !state.data.cases.length && !state.data.codebook.codes.length;
+  if (empty || state.projectImportPanel) {
+    state.projectImportPanel ??= ProjectImportPanel({ services: state.services, projectId: project.id, onImported: () => state.reload() });
+  }
+  return h("div", { class: "analysis" }, state.importPanel, state.projectImportPanel ?? null, documentsTable(state));
 }
 
 function documentsTable(state) {

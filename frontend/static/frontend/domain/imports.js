@@ -17,3 +17,16 @@ export function importSummary(job) {
   if (job.files_failed) parts.push(`${job.files_failed} failed`);
   return parts.join(", ");
 }
+
+/** "3 documents, 12 codes, 40 codings, 2 coders (as inactive placeholder accounts)" from a finished .qdpx import. */
+export function projectImportSummary(result) {
+  const count = (n, one, many) => `${n ?? 0} ${(n ?? 0) === 1 ? one : many}`;
+  const parts = [
+    count(result?.documents, "transcript", "transcripts"),
+    count(result?.codes, "code", "codes"),
+    count(result?.codings, "coding", "codings"),
+    count(result?.memos, "memo", "memos"),
+  ];
+  if (result?.users) parts.push(`${count(result.users, "coder", "coders")} (as inactive placeholder accounts)`);
+  return parts.join(", ");
+}

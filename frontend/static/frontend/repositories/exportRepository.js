@@ -11,4 +11,15 @@ export class ExportRepository {
   request(projectId, { kind, format, params }) {
     return this.http.post(`/projects/${projectId}/exports/`, { kind, format, params });
   }
+
+  /** Import a whole REFI-QDA project (.qdpx) into this empty project: a background job (owners). */
+  startProjectImport(projectId, file) {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    return this.http.postForm(`/projects/${projectId}/qdpx-imports/`, form);
+  }
+
+  projectImportJob(projectId, jobId) {
+    return this.http.get(`/projects/${projectId}/qdpx-imports/${jobId}/`);
+  }
 }
