@@ -259,19 +259,13 @@ def test_coder_codes_a_segment_and_it_persists(open_page, live_server, demo):
 
 
 def test_coder_sees_no_codebook_edit_controls_but_owner_does(open_page, live_server, demo):
-    coder = open_page()
-    sign_in(coder, live_server.url, "ben")
-    coder.wait_for_url(re.compile(r"/projects/$"))
-    coder.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    coder = signed_in_at(open_page, live_server, "ben", f"/projects/{demo.id}/#codebook")
     coder.locator(".code-tree").wait_for()
     coder.get_by_text("Use when").first.wait_for(state="attached")  # inclusion criteria are shown
     assert coder.locator("[data-testid=codebook-edit]").count() == 0
     assert coder.get_by_role("button", name=re.compile("New theme or code|Edit")).count() == 0
 
-    owner = open_page()
-    sign_in(owner, live_server.url, "pi")
-    owner.wait_for_url(re.compile(r"/projects/$"))
-    owner.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    owner = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#codebook")
     owner.locator(".code-tree").wait_for()
     assert owner.get_by_role("button", name="New theme or code").is_visible()
 
@@ -280,10 +274,12 @@ def test_inactive_code_is_marked_and_the_api_error_is_shown(open_page, live_serv
     from annotate.codebook.models import Code
 
     Code.objects.filter(codebook__project=demo, name__startswith="HR2").update(is_active=False)
-    page = open_page()
-    sign_in(page, live_server.url, "chioma")
-    page.wait_for_url(re.compile(r"/projects/$"))
-    page.goto(f"{live_server.url}/projects/{demo.id}/documents/{untouched_document_of(demo, 'chioma')}/")
+    page = signed_in_at(
+        open_page,
+        live_server,
+        "chioma",
+        f"/projects/{demo.id}/documents/{untouched_document_of(demo, 'chioma')}/",
+    )
     page.get_by_label("Apply a code").fill("HR2")
     option = page.get_by_role("option", name=re.compile("HR2"))
     assert option.get_attribute("aria-disabled") == "true"
@@ -312,10 +308,7 @@ def test_wrong_password_shows_the_error(open_page, live_server, demo):
 
 
 def test_pi_watches_progress_agreement_and_saturation_and_coders_cannot(open_page, live_server, demo):
-    owner = open_page()
-    sign_in(owner, live_server.url, "pi")
-    owner.wait_for_url(re.compile(r"/projects/$"))
-    owner.goto(f"{live_server.url}/projects/{demo.id}/#analysis")
+    owner = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#analysis")
     owner.get_by_role("heading", name="Inter-coder agreement").wait_for()
     # Progress per coder (the demo's three coders), the demo's computed agreement and saturation runs.
     progress = owner.get_by_role("table", name="Progress per coder")
@@ -345,10 +338,7 @@ def test_pi_watches_progress_agreement_and_saturation_and_coders_cannot(open_pag
     new.refresh_from_db()
     assert new.status == "done"
 
-    coder = open_page()
-    sign_in(coder, live_server.url, "ben")
-    coder.wait_for_url(re.compile(r"/projects/$"))
-    coder.goto(f"{live_server.url}/projects/{demo.id}/#analysis")
+    coder = signed_in_at(open_page, live_server, "ben", f"/projects/{demo.id}/#analysis")
     coder.get_by_role("tab", name=re.compile("Transcripts")).wait_for()
     assert coder.get_by_role("tab", name=re.compile("Analysis")).count() == 0
     assert coder.get_by_role("heading", name="Inter-coder agreement").count() == 0
@@ -362,10 +352,7 @@ def test_pi_exports_every_coders_codings_as_xlsx_and_downloads_them(
     from annotate.exports.models import ExportJob
 
     settings.MEDIA_ROOT = tmp_path
-    owner = open_page()
-    sign_in(owner, live_server.url, "pi")
-    owner.wait_for_url(re.compile(r"/projects/$"))
-    owner.goto(f"{live_server.url}/projects/{demo.id}/#exports")
+    owner = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#exports")
     owner.get_by_role("heading", name="New export").wait_for()
     owner.get_by_label("What").select_option("codings")
     owner.get_by_label("Format").select_option("xlsx")
@@ -387,10 +374,7 @@ def test_pi_exports_every_coders_codings_as_xlsx_and_downloads_them(
 def test_pi_decides_a_disagreement_side_by_side_and_accepts_the_unanimous_units(open_page, live_server, demo):
     from annotate.adjudication.models import Decision
 
-    page = open_page()
-    sign_in(page, live_server.url, "pi")
-    page.wait_for_url(re.compile(r"/projects/$"))
-    page.goto(f"{live_server.url}/projects/{demo.id}/#adjudication")
+    page = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#adjudication")
     heading = page.get_by_role("heading", name=re.compile(r"^Disagreements to decide \(\d+\)$"))
     heading.wait_for()
     waiting = int(re.search(r"\((\d+)\)", heading.inner_text()).group(1))
@@ -429,10 +413,7 @@ def test_pi_imports_a_late_transcript_and_it_joins_the_plan(open_page, live_serv
         "P17: Every patrol car carries it now.\n",
         encoding="utf-8",
     )
-    page = open_page()
-    sign_in(page, live_server.url, "pi")
-    page.wait_for_url(re.compile(r"/projects/$"))
-    page.goto(f"{live_server.url}/projects/{demo.id}/#documents")
+    page = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#documents")
     page.get_by_role("heading", name="Import transcripts").wait_for()
     page.get_by_label("Files").set_input_files(str(transcript))
     page.get_by_label("Segments").select_option("turn")
@@ -467,10 +448,7 @@ def test_pi_plans_a_new_study_in_the_browser(open_page, live_server, demo):
             case=make_case(project, users["pi"], identifier=f"X{n}"),
             text=f"Interviewer: How?\n\nX{n}: Like this.\n\nX{n}: And this.",
         )
-    page = open_page()
-    sign_in(page, live_server.url, "pi")
-    page.wait_for_url(re.compile(r"/projects/$"))
-    page.goto(f"{live_server.url}/projects/{project.id}/#plan")
+    page = signed_in_at(open_page, live_server, "pi", f"/projects/{project.id}/#plan")
     page.get_by_role("heading", name="Assignment plan").wait_for()
     assert page.get_by_role("button", name="Apply plan").is_disabled()  # preview first
     page.get_by_label("Reliability sample (%)").fill("50")
@@ -493,10 +471,9 @@ def test_pi_plans_a_new_study_in_the_browser(open_page, live_server, demo):
 def test_a_coder_proposes_a_code_and_the_pi_accepts_it(open_page, live_server, demo):
     from annotate.codebook.models import Code, CodeProposal
 
-    coder = open_page()
-    sign_in(coder, live_server.url, "ana")
-    coder.wait_for_url(re.compile(r"/projects/$"))
-    coder.goto(f"{live_server.url}/projects/{demo.id}/documents/{untouched_document_of(demo, 'ana')}/")
+    coder = signed_in_at(
+        open_page, live_server, "ana", f"/projects/{demo.id}/documents/{untouched_document_of(demo, 'ana')}/"
+    )
     coder.locator(".segment.is-selected").wait_for()
     coder.get_by_text("Propose a new code").click()
     coder.get_by_label("Name").fill("Peer navigators")
@@ -508,10 +485,7 @@ def test_a_coder_proposes_a_code_and_the_pi_accepts_it(open_page, live_server, d
     assert proposal.proposed_by.username == "ana"
     assert proposal.segment_id is not None  # made on the segment the coder was reading
 
-    pi = open_page()
-    sign_in(pi, live_server.url, "pi")
-    pi.wait_for_url(re.compile(r"/projects/$"))
-    pi.goto(f"{live_server.url}/projects/{demo.id}/#codebook")
+    pi = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#codebook")
     pi.get_by_role("heading", name="Proposed codes (1)").wait_for()
     pi.get_by_label("Note on Peer navigators").fill("Distinct from HR4; welcome.")
     pi.get_by_role("button", name="Accept", exact=True).click()
