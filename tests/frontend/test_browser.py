@@ -632,6 +632,7 @@ def test_the_pi_imports_a_case_attribute_sheet_typing_its_columns(open_page, liv
     assert not Case.objects.filter(project=demo, identifier="P99").exists()
 
     dialog.get_by_label("Case-attribute sheet (CSV)").set_input_files(str(sheet))
+    assert dialog.get_by_role("alert").count() == 0  # the error was about the other file
     assert dialog.get_by_label("Column that identifies the case").input_value() == "participant_id"
     assert dialog.get_by_label("Type of languages").input_value() == "text"
     dialog.get_by_label("Type of scratch").select_option("ignore")

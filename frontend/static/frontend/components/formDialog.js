@@ -3,7 +3,8 @@ import { h } from "./dom.js";
 
 /**
  * A modal form: `content` inside a form with Cancel and `submitLabel`; `onSubmit(form)` returns a promise,
- * and its error is shown in the dialog (which then stays open). Returns the dialog.
+ * and its error is shown in the dialog (which then stays open) until the next submit or another file is
+ * chosen. Returns the dialog.
  */
 export function openFormDialog({ label, title, content, submitLabel, onSubmit, focus }) {
   const errorSlot = h("div", { "aria-live": "assertive" });
@@ -21,6 +22,10 @@ export function openFormDialog({ label, title, content, submitLabel, onSubmit, f
     ),
   );
   const dialog = h("dialog", { class: "dialog", "aria-label": label }, form);
+  // An error about a file no longer applies once another file is chosen.
+  form.addEventListener("change", (event) => {
+    if (event.target.type === "file") errorSlot.replaceChildren();
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const submit = form.querySelector("button[type=submit]");
