@@ -25,11 +25,11 @@ Three phases, in one run on one server:
    start, so a server that falls behind cannot hide it.
 
 Why the latency target is read at that load, not in phase 2: with 50 clients that never pause, the mean
-latency is 50 / rps by Little's law and the p99 about 1.4 times that, whatever the server does; it restates
-the throughput, which ``ratio`` already measures. The bare endpoint itself shows it: ``reference_p99_ms``,
-its p99 with 50 clients that never pause, is above 150 ms whenever it serves fewer than about 470
-requests/s, as on a slow 2-core machine. A latency figure needs a stated load, and this one is the load the
-ratio target names.
+latency is 50 / rps by Little's law and the p99 1.2 to 1.4 times that, whatever the server does; it
+restates the throughput, which ``ratio`` already measures. The bare endpoint itself shows it:
+``reference_p99_ms``, its p99 with 50 clients that never pause, was 230–280 ms on the 2-core machine of
+benchmarks/RESULTS.md (session 4). A latency figure needs a stated load, and this one is the load the ratio
+target names.
 
 Prints one JSON line (workload "coding loop, 50 coders") with those fields, ``errors`` (all phases), and
 the standard fields (ours_s, reference, reference_s, peak_mb: the server's peak resident memory, master
@@ -267,7 +267,7 @@ async def _bare(client, stats: Stats, requests: int) -> None:
 def _collector_paused():
     """The load generator's own garbage collector off while it measures, as ``timeit`` does: it is one
     Python process, and a collection stalls its event loop, so every request in flight (up to 50) would
-    count the pause as the server's latency. Measured in this client with the collector on: 2,100
+    count the pause as the server's latency. Measured in this client with the collector on: 2,162
     collections in one full run, the longest 111 ms. Collected once before and after; the server's
     collector is untouched."""
     gc.collect()

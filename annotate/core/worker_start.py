@@ -2,9 +2,9 @@
 
 Django imports the URL configuration, and with it every view, serializer and service, on the first
 request. Importing them here makes that request as fast as the rest. Then the garbage collector is told
-to leave everything loaded so far alone (``gc.freeze``): those ~150,000 objects live as long as the worker,
-yet every full collection walked all of them, about 80 ms on the machine of ``benchmarks/RESULTS.md``, a
-pause that landed on whichever request was running. Objects made after this are collected as usual.
+to leave everything loaded so far alone (``gc.freeze``): those ~146,000 objects live as long as the worker,
+yet every full collection walked all of them, up to 107 ms on the machine of ``benchmarks/RESULTS.md``
+(session 4), a pause on whichever request was running. Objects made after this are collected as usual.
 """
 
 import gc
@@ -12,10 +12,8 @@ import gc
 from django.urls import get_resolver
 
 
-def prepare_worker() -> int:
-    """Import the whole URL configuration, collect once, then freeze what is left. Returns how many
-    objects the collector now leaves alone."""
+def prepare_worker() -> None:
+    """Import the whole URL configuration, collect once, then freeze what is left."""
     get_resolver().url_patterns  # noqa: B018 (imports every view, serializer and service)
     gc.collect()
     gc.freeze()
-    return gc.get_freeze_count()
