@@ -25,8 +25,8 @@ Three phases, in one run on one server:
    start, so a server that falls behind cannot hide it.
 
 Why the latency target is read at that load, not in phase 2: with 50 clients that never pause, the mean
-latency is 50 / rps by Little's law and the p99 1.2 to 1.4 times that, whatever the server does; it
-restates the throughput, which ``ratio`` already measures. The bare endpoint itself shows it:
+latency is 50 / rps by Little's law, whatever the server does, and the p99 was 1.2 to 1.5 times that in
+session 4's runs: it restates the throughput, which ``ratio`` already measures. The bare endpoint itself shows it:
 ``reference_p99_ms``, its p99 with 50 clients that never pause, was 230–280 ms on the 2-core machine of
 benchmarks/RESULTS.md (session 4). A latency figure needs a stated load, and this one is the load the ratio
 target names.
