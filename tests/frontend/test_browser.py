@@ -4,115 +4,17 @@ server: sign in, open the demo transcript, code a segment, and the role and erro
 ``scripts/ensure_browser.sh`` installs /usr/bin/chromium; ``make test`` calls it first.
 """
 
-import io
-import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from tests.frontend.browser import sign_in, signed_in_at
+from tests.frontend.browser import wait_for as _wait_for
+
 SCREENSHOT = Path("/tmp/intercoder-coding.png")
-PASSWORD = "intercoder-demo"  # the demo's published password
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs /usr/bin/chromium: run scripts/ensure_browser.sh"
-    ),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses to run next to
-    # one unless told it is safe. It is: the test thread drives the browser and the ORM one after the other.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """New pages whose requests may only go to the live server; anything else is blocked and recorded."""
-    contexts = []
-    offsite: list[str] = []
-    errors: list[str] = []
-    server = urlsplit(live_server.url).netloc
-
-    def _open():
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
-        contexts.append(context)
-
-        def guard(route):
-            if urlsplit(route.request.url).netloc == server or route.request.url.startswith("data:"):
-                route.continue_()
-            else:
-                offsite.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-    assert offsite == [], f"the UI tried to reach other servers: {offsite}"
-    assert errors == [], f"uncaught JavaScript errors: {errors}"
-
-
-@pytest.fixture
-def demo(transactional_db, live_server, monkeypatch):
-    from django.conf import settings
-
-    # live_server wraps settings in an override (ALLOWED_HOSTS), whose SETTINGS_MODULE is None; load_demo
-    # reads it to refuse production settings.
-    monkeypatch.setattr(settings, "SETTINGS_MODULE", os.environ["DJANGO_SETTINGS_MODULE"])
-    call_command("load_demo", stdout=io.StringIO())
-    from django.contrib.auth import get_user_model
-
-    from annotate.assignments.models import AssignmentPlan
-    from annotate.assignments.services import assignment_plan_apply
-    from annotate.projects.models import Project
-
-    project = Project.objects.get(name__endswith="(demo)")
-    if not AssignmentPlan.objects.filter(project=project).exists():
-        # The PI distributes the transcripts: each to one coder, in analysis order.
-        users = get_user_model().objects.filter(username__in=["ana", "ben", "chioma"]).order_by("username")
-        assignment_plan_apply(
-            project=project,
-            actor=project.created_by,
-            data={
-                "unit_type": "document",
-                "coders": [{"user": u.pk} for u in users],
-                "overlap": 1,
-                "seed": 7,
-            },
-        )
-    return project
+pytestmark = [pytest.mark.browser]
 
 
 def first_unfinished_document_of(project, username):
@@ -137,31 +39,6 @@ def untouched_document_of(project, username):
         by_document.setdefault(assignment.unit.document_id, set()).add(assignment.status)
     untouched = [doc for doc, statuses in by_document.items() if AssignmentStatus.DONE not in statuses]
     return untouched[-1]
-
-
-def _wait_for(page, condition, what: str):
-    for _ in range(100):
-        value = condition()
-        if value:
-            return value
-        page.wait_for_timeout(100)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def sign_in(page, base_url, username, password=PASSWORD):
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def signed_in_at(open_page, live_server, username, path):
-    """A new page, signed in as ``username``, at ``path`` (e.g. ``/projects/1/#codebook``)."""
-    page = open_page()
-    sign_in(page, live_server.url, username)
-    page.wait_for_url(re.compile(r"/projects/$"))
-    page.goto(f"{live_server.url}{path}")
-    return page
 
 
 def test_coder_codes_a_segment_and_it_persists(open_page, live_server, demo):
