@@ -4,7 +4,7 @@
  * Keys in a unit: 1–9 accept that coder's version, u union, i intersection, n next unit.
  */
 import { codeMatrix, coderName, currentDecision, decisionChoices } from "../domain/adjudication.js";
-import { announce, errorBox, formatDate, h, mount, spinner } from "./dom.js";
+import { announce, errorBox, h, mount, spinner, timeAgo } from "./dom.js";
 
 function bulkSection(state) {
   const preview = state.bulk;
@@ -144,7 +144,7 @@ function unitSection(state) {
     unit.memos.length
       ? h("div", { class: "memos" }, h("h3", {}, "Memos"), unit.memos.map((m) => h("p", {}, h("strong", {}, `${m.author.label}: `), m.text)))
       : null,
-    current ? h("p", { class: "muted" }, `Current decision: ${current.method.replace("_", " ")} by ${current.decided_by}, ${formatDate(current.decided_at)}. A new decision revises it.`) : null,
+    current ? h("p", { class: "muted" }, `Current decision: ${current.method.replace("_", " ")} by ${current.decided_by}, `, timeAgo(current.decided_at), ". A new decision revises it.") : null,
     h("div", { class: "field" }, h("label", { for: "rationale" }, "Rationale"), rationale),
     h(
       "div",

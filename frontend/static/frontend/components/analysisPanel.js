@@ -3,7 +3,7 @@
  * theme saturation, refreshed every 20 s while the tab is open, and buttons to compute them now.
  */
 import { formatCoefficient } from "../domain/analysis.js";
-import { announce, errorBox, formatDate, h, mount, spinner } from "./dom.js";
+import { announce, errorBox, h, mount, spinner, timeAgo } from "./dom.js";
 
 export const REFRESH_MS = 20_000;
 
@@ -41,7 +41,7 @@ function progressSection(progress) {
             h("td", {}, h("progress", { max: "100", value: String(row.percent), "aria-label": `${row.percent}%` }), ` ${row.done}`),
             h("td", {}, String(row.assigned)),
             h("td", {}, String(row.remaining)),
-            h("td", {}, row.last_activity ? formatDate(row.last_activity) : "—"),
+            h("td", {}, timeAgo(row.last_activity)),
           ),
         ),
       ),
@@ -72,7 +72,7 @@ function runButton(state, kind, label) {
 }
 
 function runMeta(run) {
-  return h("p", { class: "muted small" }, `Run ${run.id}${run.automatic ? " (automatic)" : ""}, finished ${formatDate(run.finished_at)}; seed ${run.seed}.`);
+  return h("p", { class: "muted small" }, `Run ${run.id}${run.automatic ? " (automatic)" : ""}, finished `, timeAgo(run.finished_at), `; seed ${run.seed}.`);
 }
 
 function agreementSection(state) {

@@ -1,3 +1,5 @@
+import { exactTime, parseTime, relativeTime } from "../domain/time.js";
+
 /**
  * A tiny element builder. Text always goes in as text nodes (never innerHTML), so transcript content and
  * names from the API cannot inject markup.
@@ -47,8 +49,8 @@ export function mount(el, ...children) {
 export function announce(message, { tone = "info", timeout = 2500 } = {}) {
   const region = document.getElementById("toasts");
   if (!region) return;
-  while (region.childElementCount >= 2) region.firstElementChild.remove();
-  const toast = h("div", { class: ["toast", `toast-${tone}`], role: tone === "error" ? "alert" : "status" }, message);
+  region.replaceChildren(); // one at a time: it sits over the top bar, never over the text
+  const toast = h("div", { class: ["toast", `toast-${tone}`], role: tone === "error" ? "alert" : "status", title: message }, message);
   region.append(toast);
   setTimeout(() => toast.remove(), timeout);
 }
@@ -65,6 +67,30 @@ export function formatDate(value) {
   const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00` : value);
   if (Number.isNaN(date.getTime())) return String(value);
   return date.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+}
+
+let clockTimer = null;
+
+/** Keep every relative time on the page current (once a minute, one timer for the page). */
+function startClock() {
+  if (clockTimer !== null || typeof document === "undefined") return;
+  clockTimer = setInterval(() => {
+    for (const el of document.querySelectorAll("time[data-relative]")) {
+      el.textContent = relativeTime(el.dateTime);
+    }
+  }, 60_000);
+}
+
+/**
+ * A moment in time, as `<time>`: relative ("5 min ago", "yesterday at 14:05"), with the exact date and
+ * time on hover and for assistive technology. For calendar dates (an interview date) use `formatDate`.
+ */
+export function timeAgo(value) {
+  const date = parseTime(value);
+  if (!date) return "—";
+  startClock();
+  const exact = exactTime(date);
+  return h("time", { datetime: date.toISOString(), title: exact, dataset: { relative: "" } }, relativeTime(date));
 }
 
 export function setTitle(...parts) {

@@ -1,6 +1,6 @@
 /** The exports tab: ask for an export, watch it run, download it. Polls every 2 s while one runs. */
 import { exportKindsFor, exportParams, exportsInProgress, formatSize, SOURCE, WHICH } from "../domain/exports.js";
-import { announce, errorBox, formatDate, h, mount, spinner } from "./dom.js";
+import { announce, errorBox, h, mount, spinner, timeAgo } from "./dom.js";
 
 export const POLL_MS = 2000;
 
@@ -74,7 +74,7 @@ function jobsTable(jobs) {
           h("td", {}, job.status === "running" ? `running (${job.progress}%)` : job.status, job.error ? h("div", { class: "meta" }, job.error) : null),
           h("td", {}, job.status === "done" ? String(job.row_count) : "—"),
           h("td", {}, formatSize(job.size_bytes)),
-          h("td", {}, formatDate(job.created_at)),
+          h("td", {}, timeAgo(job.created_at)),
           h("td", {}, job.download_url ? h("a", { class: "btn btn-small", href: job.download_url, download: job.file_name }, "Download") : null),
         ),
       ),

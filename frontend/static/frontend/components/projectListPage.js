@@ -1,6 +1,6 @@
 /** The projects the signed-in user belongs to. */
 import { setBreadcrumbs } from "./appHeader.js";
-import { errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
+import { errorBox, h, mount, setTitle, spinner, timeAgo } from "./dom.js";
 
 export async function ProjectListPage({ services, root }) {
   setTitle("Projects");
@@ -19,7 +19,7 @@ export async function ProjectListPage({ services, root }) {
       { class: "project-card" },
       h("a", { href: `/projects/${p.id}/`, class: "project-link" }, h("h2", {}, p.name)),
       p.description ? h("p", { class: "muted" }, p.description) : null,
-      h("p", { class: "meta" }, `Created ${formatDate(p.created_at)}`),
+      h("p", { class: "meta" }, "Created ", timeAgo(p.created_at)),
     ),
   );
   mount(

@@ -3,7 +3,7 @@
  * proposals in the codebook tab, each accepted (it becomes a code), merged into an existing code, or
  * rejected, always with a note for the coder.
  */
-import { announce, formatDate, h } from "./dom.js";
+import { announce, h, timeAgo } from "./dom.js";
 
 /** A collapsible "Propose a new code" form for the segment the coder is on. */
 export function ProposalForm({ repo, projectId, themes, currentSegmentId }) {
@@ -70,7 +70,7 @@ export function ProposalList({ repo, projectId, proposals, codes, onDecided }) {
         "div",
         { class: "proposal-item" },
         h("strong", {}, proposal.name),
-        h("span", { class: "meta" }, ` proposed by ${proposal.proposed_by}, ${formatDate(proposal.created_at)}`),
+        h("span", { class: "meta" }, ` proposed by ${proposal.proposed_by}, `, timeAgo(proposal.created_at)),
         h("p", {}, proposal.definition),
         h(
           "div",

@@ -10,7 +10,7 @@ import { roleLabel } from "../domain/roles.js";
 import { codingProgress, formatTimestamp, groupBySegment, isSpan } from "../domain/segments.js";
 import { CodingSession } from "../services/codingService.js";
 import { setBreadcrumbs } from "./appHeader.js";
-import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
+import { announce, errorBox, formatDate, h, mount, setTitle, spinner, timeAgo } from "./dom.js";
 import { CodePicker } from "./codePicker.js";
 import { ProposalForm } from "./proposals.js";
 
@@ -316,7 +316,7 @@ export async function ReaderPage({ services, root, projectId, documentId }) {
             { class: "memo-meta" },
             h("strong", {}, m.author_username),
             " · ",
-            formatDate(m.created_at),
+            timeAgo(m.created_at),
             m.author === session.user.id
               ? h(
                   "button",
