@@ -963,6 +963,11 @@ def assignment_reopen(*, project_id: int, user, segment_id: int) -> Assignment:
         # the lock is seen here (the joined row of ``_held`` may predate it).
         if Unit.objects.filter(pk=assignment.unit_id, adjudicated_at__isnull=False).exists():
             raise ConflictError("This unit has been adjudicated; it can no longer be reopened.")
+        if not Project.objects.filter(pk=project_id, coders_may_reopen=True).exists():
+            raise ConflictError(
+                "Submitted units are final in this project: the PI does not allow reopening them. "
+                "Ask the PI if a code needs changing."
+            )
         now = timezone.now()
         assignment.status = AssignmentStatus.ASSIGNED
         assignment.done_at = None

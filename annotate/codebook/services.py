@@ -10,6 +10,7 @@ from django.utils import timezone
 from annotate.audit.services import audit_record, audit_record_many, snapshot
 from annotate.core.exceptions import ApplicationError, ConflictError
 
+from .colours import next_code_colour
 from .exchange import PATH_SEPARATOR, ImportRow, path_text
 from .models import Code, Codebook, CodebookVersion, CodeProposal, ProposalStatus
 
@@ -157,6 +158,10 @@ def _code_create(
     _ensure_unique_name(codebook, name, parent, None)
     if "colour" in fields:
         _validate_colour(fields["colour"])
+    else:
+        fields["colour"] = next_code_colour(
+            Code.objects.filter(codebook=codebook).values_list("colour", flat=True)
+        )
     if "position" not in fields:
         fields["position"] = Code.objects.filter(codebook=codebook, parent=parent).count()
     code = Code(codebook=codebook, parent=parent, name=name, **fields)
@@ -446,8 +451,6 @@ def code_split(
             unknown = set(fields) - (set(EDITABLE_FIELDS) - {"is_active", "position"})
             if unknown:
                 raise ApplicationError(f"Unknown code field(s): {', '.join(sorted(unknown))}.")
-            if "colour" not in fields:
-                fields["colour"] = code.colour
             created.append(
                 _code_create(
                     codebook=codebook,

@@ -25,6 +25,9 @@ class ProjectOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     created_at = serializers.DateTimeField()
+    coders_may_reopen = serializers.BooleanField(
+        help_text="Whether coders may reopen a unit they submitted (until it is adjudicated)."
+    )
 
 
 class ProjectListApi(APIView):
@@ -57,6 +60,7 @@ class ProjectDetailApi(ProjectScopedApi):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False)
         description = serializers.CharField(required=False, allow_blank=True)
+        coders_may_reopen = serializers.BooleanField(required=False)
 
     class OutputSerializer(ProjectOutputSerializer):
         role = serializers.CharField()

@@ -18,6 +18,9 @@ class Project(TimeStampedModel):
     # Blind coding ends here: once set (by ``project_release``), every member sees every coding and
     # segment memo. Until then a coder sees only their own (annotate.coding.selectors).
     codings_released_at = models.DateTimeField(null=True, blank=True)
+    # Whether a coder may take back a unit they submitted to change its codes (until it is adjudicated).
+    # A PI who wants every submission final, e.g. once agreement has been reported, turns it off.
+    coders_may_reopen = models.BooleanField(default=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=~models.Q(name=""), name="project_name_not_empty")]

@@ -10,7 +10,7 @@ from annotate.core.exceptions import ApplicationError
 
 from .models import Membership, Project, Role
 
-PROJECT_FIELDS = ["name", "description"]
+PROJECT_FIELDS = ["name", "description", "coders_may_reopen"]
 
 
 def project_create(*, creator, name: str, description: str = "") -> Project:

@@ -90,6 +90,23 @@ function fakeRepos({ role = "coder", userId = 7, codings = [], assignments = nul
               if (assignments instanceof Error) throw assignments;
               return assignments;
             },
+            // The queue: the first unit not done, in order (a document plan).
+            next: async () => {
+              calls.push(["next"]);
+              const open = [...assignments].sort((a, b) => a.order - b.order).find((a) => a.status !== "done");
+              const progress = { assigned: assignments.length, done: assignments.filter((a) => a.status === "done").length };
+              return { unit: open ? { segment: { id: open.segment }, document: { id: open.document }, assignment: { status: open.status } } : null, progress };
+            },
+            done: async (p, segment) => {
+              calls.push(["done", segment]);
+              assignments.find((a) => a.segment === segment).status = "done";
+              return { segment, status: "done" };
+            },
+            reopen: async (p, segment) => {
+              calls.push(["reopen", segment]);
+              assignments.find((a) => a.segment === segment).status = "assigned";
+              return { segment, status: "assigned" };
+            },
           },
     memos: {
       listForSegment: async (p, segment) => state.memos.filter((m) => m.segment === segment),
@@ -318,5 +335,68 @@ describe("ProjectService with assignments", () => {
     assert.equal(none.assignments, null);
     const denied = await new ProjectService(fakeRepos({ assignments: new Error("403") })).loadOverview(1);
     assert.equal(denied.assignments, null);
+  });
+});
+
+describe("CodingSession: submitting units and moving through the queue", () => {
+  const fresh = () => [
+    { segment: 20, document: 5, order: 1, status: "assigned" },
+    { segment: 30, document: 5, order: 2, status: "assigned" },
+    { segment: 99, document: 6, order: 3, status: "assigned" },
+  ];
+
+  test("submit marks the unit done; the queue's next unit in this transcript is selected", async () => {
+    const repos = fakeRepos({ assignments: fresh() });
+    const session = new CodingSession(repos, { projectId: 1, documentId: 5 });
+    await session.load();
+    assert.equal(session.currentSegment.id, 20);
+    await session.submit(20);
+    assert.equal(session.unitStatus(20), "done");
+    assert.deepEqual(session.documentUnits, { total: 2, done: 1 });
+    assert.deepEqual(session.totals, { assigned: 3, done: 1 });
+    const next = await session.nextUnit();
+    assert.equal(next.url, null);
+    assert.equal(session.currentSegment.id, 30);
+    await assert.rejects(session.submit(20), /already submitted/);
+  });
+
+  test("the next unit in another transcript is a URL to open; none left is null", async () => {
+    const units = fresh();
+    units[0].status = "done";
+    units[1].status = "done";
+    const repos = fakeRepos({ assignments: units });
+    const session = new CodingSession(repos, { projectId: 1, documentId: 5 });
+    await session.load();
+    assert.deepEqual(await session.nextUnit().then((n) => n.url), "/projects/1/documents/6/?segment=99");
+    units[2].status = "done";
+    assert.equal(await session.nextUnit(), null);
+  });
+
+  test("the page opens at the unit it was sent to; reopen gives a submitted unit back", async () => {
+    const units = fresh();
+    units[1].status = "done";
+    const repos = fakeRepos({ assignments: units });
+    const session = new CodingSession(repos, { projectId: 1, documentId: 5, segmentId: "30" });
+    await session.load();
+    assert.equal(session.currentSegment.id, 30);
+    await session.reopen(30);
+    assert.equal(session.unitStatus(30), "assigned");
+    assert.deepEqual(repos.calls.at(-1), ["reopen", 30]);
+    await assert.rejects(session.submit(10), /not assigned to you/);
+  });
+
+  test("a span from the keyboard grows by words and is the target of the next code", async () => {
+    const repos = fakeRepos({ assignments: fresh() });
+    const session = new CodingSession(repos, { projectId: 1, documentId: 5, segmentId: 30 });
+    await session.load();
+    assert.equal(session.target.span, null);
+    assert.equal(session.moveSpan("end", 1, "word"), true);
+    assert.equal(session.target.span.text, "Third");
+    session.moveSpan("end", 1, "word");
+    assert.equal(session.target.span.text, "Third 😀 answer");
+    const { coding } = await session.applyToTarget(2);
+    assert.deepEqual([coding.span_start, coding.span_end], [61, 75]);
+    session.step(-1);
+    assert.equal(session.target.span, null, "a span belongs to its segment");
   });
 });

@@ -4,8 +4,8 @@
  *
  *   /login/                                   sign in
  *   /projects/                                the caller's projects
- *   /projects/<id>/                           project overview (#documents #cases #codebook #members #analysis #adjudication #exports)
- *   /projects/<id>/documents/<doc>/           transcript reader and coding view
+ *   /projects/<id>/                           project overview (#work #documents #cases #codebook #members #plan #analysis #adjudication #exports)
+ *   /projects/<id>/documents/<doc>/[?segment=<id>]  transcript reader and coding view (at that segment)
  */
 import { bindSignOut } from "./components/appHeader.js";
 import { errorBox, h, mount } from "./components/dom.js";
@@ -19,6 +19,7 @@ import { createRepositories } from "./repositories/index.js";
 import { AnalysisService } from "./services/analysisService.js";
 import { AuthService } from "./services/authService.js";
 import { ProjectService } from "./services/projectService.js";
+import { WorkService } from "./services/workService.js";
 
 function signInAgain() {
   window.location.assign(urls.login(window.location.pathname + window.location.search + window.location.hash));
@@ -32,6 +33,7 @@ async function start() {
     auth: new AuthService(repositories),
     projects: new ProjectService(repositories),
     analysis: new AnalysisService(repositories),
+    work: new WorkService(repositories),
   };
   const where = route(window.location.pathname);
   if (where.page === "login") return LoginPage({ services });

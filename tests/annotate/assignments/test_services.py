@@ -197,6 +197,32 @@ def test_an_adjudicated_unit_cannot_be_reopened(study):
         assignment_reopen(project_id=study.project.id, user=coder, segment_id=unit.segment_id)
 
 
+def test_a_pi_who_makes_submissions_final_stops_every_reopen(study, api_client_for):
+    apply_plan(study)
+    coder, owner = study.users["coder"], study.project.created_by
+    unit = queue_next(project_id=study.project.id, user=coder)
+    assignment_done(project_id=study.project.id, user=coder, segment_id=unit.segment_id)
+    mark = audit_mark()
+    response = api_client_for(owner).patch(
+        f"/api/v1/projects/{study.project.id}/", {"coders_may_reopen": False}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["coders_may_reopen"] is False
+    assert actions_since(mark) == ["project.update"]
+    answer = api_client_for(coder).post(
+        f"/api/v1/projects/{study.project.id}/assignments/{unit.segment_id}/reopen/"
+    )
+    assert answer.status_code == 409
+    assert "does not allow reopening" in answer.json()["detail"]
+    assert Assignment.objects.get(pk=unit.pk).status == "done"
+    assert actions_since(mark) == ["project.update"]
+    # A coder cannot change the setting.
+    refused = api_client_for(coder).patch(
+        f"/api/v1/projects/{study.project.id}/", {"coders_may_reopen": True}, format="json"
+    )
+    assert refused.status_code == 403
+
+
 def test_a_done_unit_must_be_reopened_before_its_codes_change(study):
     apply_plan(study)
     coder = study.users["coder"]

@@ -1,6 +1,7 @@
 """Codebook services: every change is a new, immutable CodebookVersion with author, time and rationale;
 once coding has started a change needs a rationale; a refused change leaves no version and no event."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -262,3 +263,12 @@ def test_when_the_event_cannot_be_written_no_code_or_version_remains(codebook, o
         code_create(codebook=codebook, actor=owner, name="Harm reduction")
     assert not Code.objects.filter(codebook=codebook).exists()
     assert CodebookVersion.objects.filter(codebook=codebook).count() == 1
+
+
+def test_codes_made_without_a_colour_each_get_their_own(codebook, owner):
+    made = [code_create(codebook=codebook, actor=owner, name=f"Code {i}") for i in range(14)]
+    given = code_create(codebook=codebook, actor=owner, name="Given", colour="#112233")
+    colours = [code.colour for code in made]
+    assert len(set(colours)) == len(colours)
+    assert given.colour == "#112233"
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", colour) for colour in colours)

@@ -212,7 +212,10 @@ def test_split_creates_sub_codes_leaves_codings_and_records_the_split(study):
         ("Harm to neighbourhoods", source.pk, source.pk),
     ]
     assert created[0].definition == "Harm to participants' relatives."
-    assert created[0].colour == source.colour, "a new code takes the original's colour unless given one"
+    colours = set(Code.objects.filter(codebook=source.codebook).values_list("colour", flat=True))
+    assert len(colours) == Code.objects.filter(codebook=source.codebook).count(), (
+        "each new code takes a colour of its own unless given one, so sub-codes stay apart in the reader"
+    )
     assert created[1].colour == "#aa0000"
     assert Coding.objects.get(pk=stays.pk).code_id == source.pk
     assert Code.objects.get(pk=source.pk).is_active

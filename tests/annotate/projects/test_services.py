@@ -47,7 +47,12 @@ def test_project_create_records_the_project_its_owner_and_its_codebook(owner):
     assert {e.project_id for e in events} == {project.id}
     assert {e.actor_id for e in events} == {owner.id}
     assert events[0].before is None
-    assert events[0].after == {"id": project.id, "name": "Prosecutors", "description": ""}
+    assert events[0].after == {
+        "id": project.id,
+        "name": "Prosecutors",
+        "description": "",
+        "coders_may_reopen": True,
+    }
     assert events[1].after == {"user": owner.id, "username": "pi", "role": "owner"}
     assert membership_of(project, owner).role == Role.OWNER
     assert Codebook.objects.get(project=project).versions.get().number == 1
@@ -66,8 +71,9 @@ def test_project_update_records_before_and_after(project, owner):
     project_update(project=project, actor=owner, data={"name": "Prosecutors II"})
     (event,) = audit_since(mark)
     assert event.action == "project.update"
-    assert event.before == {"id": project.id, "name": "Prosecutors", "description": "Drug-policy reform"}
-    assert event.after == {"id": project.id, "name": "Prosecutors II", "description": "Drug-policy reform"}
+    unchanged = {"description": "Drug-policy reform", "coders_may_reopen": True}
+    assert event.before == {"id": project.id, "name": "Prosecutors", **unchanged}
+    assert event.after == {"id": project.id, "name": "Prosecutors II", **unchanged}
 
 
 def test_an_update_that_changes_nothing_records_nothing(project, owner):

@@ -164,6 +164,9 @@ export function CodePicker({ entries, isApplied, onChoose, onEscape, label = "Ap
     setDisabled(value) {
       disabled = value;
       input.disabled = value;
+      // A list that cannot be used is not shown (faded, it would be hard to read and still in the way).
+      list.hidden = value;
+      hint.hidden = value;
       element.classList.toggle("is-disabled", value);
     },
   };

@@ -35,7 +35,7 @@ function previewSection(preview) {
 export function PlanPanel({ services, project, members, attributes, root }) {
   const repo = services.repositories.assignments;
   const owner = project.role === "owner";
-  const state = { plan: null, preview: null, form: null };
+  const state = { plan: null, preview: null, form: null, mayReopen: project.coders_may_reopen !== false };
 
   const render = () => {
     const { plan, form } = state;
@@ -94,8 +94,40 @@ export function PlanPanel({ services, project, members, attributes, root }) {
           : null,
         previewSection(state.preview),
       ),
+      submissionsSection(),
     );
   };
+
+  // Whether a coder may take back a unit they submitted (until it is adjudicated): a project setting.
+  const submissionsSection = () =>
+    h(
+      "section",
+      { class: "analysis-block", "aria-labelledby": "submissions-title" },
+      h("h2", { id: "submissions-title" }, "Submitted units"),
+      h(
+        "label",
+        { class: "check" },
+        h("input", {
+          type: "checkbox",
+          id: "coders-may-reopen",
+          checked: state.mayReopen,
+          disabled: !owner,
+          onchange: async (event) => {
+            const wanted = event.target.checked;
+            try {
+              const updated = await services.repositories.projects.update(project.id, { coders_may_reopen: wanted });
+              state.mayReopen = updated.coders_may_reopen;
+              announce(wanted ? "Coders may reopen the units they submitted." : "Submitted units are now final.");
+            } catch (error) {
+              event.target.checked = !wanted;
+              announce(error.message, { tone: "error", timeout: 8000 });
+            }
+          },
+        }),
+        " Coders may reopen a unit they submitted to change its codes (until it is adjudicated)",
+      ),
+      h("p", { class: "hint" }, "Turn this off to make every submission final, e.g. once agreement has been reported."),
+    );
 
   const load = async () => {
     state.plan = await repo.plan(project.id);

@@ -4,6 +4,7 @@ import { AdjudicationPanel } from "./adjudicationPanel.js";
 import { AnalysisPanel } from "./analysisPanel.js";
 import { ExportsPanel } from "./exportsPanel.js";
 import { ImportPanel } from "./importPanel.js";
+import { MyWorkPanel, startCodingButton } from "./myWorkPanel.js";
 import { PlanPanel } from "./planPanel.js";
 import { ProjectImportPanel } from "./projectImportPanel.js";
 import { ProposalList } from "./proposals.js";
@@ -13,6 +14,7 @@ import { CodebookTree, openCodeDialog, openImportDialog, openMergeDialog, openSp
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
 
 const TABS = [
+  ["work", "My work"],
   ["documents", "Transcripts"],
   ["cases", "Cases"],
   ["codebook", "Codebook"],
@@ -25,8 +27,13 @@ const TABS = [
 
 /** Progress, agreement, saturation and adjudication are for owners and adjudicators (coders stay blind). */
 const ANALYST_TABS = new Set(["plan", "analysis", "adjudication"]);
-const tabsFor = (role) =>
-  TABS.filter(([key]) => !ANALYST_TABS.has(key) || role === "owner" || role === "adjudicator");
+/** "My work" is for those who code: coders and adjudicators, and owners who are also in the plan. */
+const tabsFor = (role, holdsUnits) =>
+  TABS.filter(
+    ([key]) =>
+      (key !== "work" || role === "coder" || role === "adjudicator" || holdsUnits) &&
+      (!ANALYST_TABS.has(key) || role === "owner" || role === "adjudicator"),
+  );
 
 const ROLE_HELP = {
   owner: "Runs the study: codebook, cases, transcripts, members, releases.",
@@ -276,11 +283,13 @@ function codebookPanel(state) {
 const livePanel = (Panel) => (state) => {
   const root = h("div", { class: "analysis" });
   const { project, members, attributes } = state.data;
-  state.stopPanel = Panel({ services: state.services, projectId: project.id, project, role: project.role, members, attributes, root });
+  const { documents } = state.data;
+  state.stopPanel = Panel({ services: state.services, projectId: project.id, project, role: project.role, members, attributes, documents, root });
   return root;
 };
 
 const PANELS = {
+  work: livePanel(MyWorkPanel),
   documents: documentsPanel,
   cases: casesPanel,
   codebook: codebookPanel,
@@ -291,9 +300,11 @@ const PANELS = {
   exports: livePanel(ExportsPanel),
 };
 
-function currentTab() {
+/** The tab in the URL; else "My work" for coders, the transcripts for everyone else. */
+function currentTab(role = null) {
   const hash = window.location.hash.replace("#", "");
-  return PANELS[hash] ? hash : "documents";
+  if (PANELS[hash]) return hash;
+  return role === "coder" ? "work" : "documents";
 }
 
 export async function ProjectOverviewPage({ services, root, projectId }) {
@@ -302,13 +313,15 @@ export async function ProjectOverviewPage({ services, root, projectId }) {
 
   const render = () => {
     const { project, documents, cases, codebook, members } = state.data;
-    const { continueDocument, assignments } = state.data;
-    const tabs = tabsFor(project.role);
+    const { assignments } = state.data;
+    const tabs = tabsFor(project.role, Boolean(assignments));
+    if (!window.location.hash) state.tab = currentTab(project.role);
     if (!tabs.some(([key]) => key === state.tab)) state.tab = "documents";
     state.stopPanel?.(); // a live panel (analysis, exports) stops refreshing when it is replaced
     state.stopPanel = null;
     const owner = project.role === "owner";
-    const startDoc = continueDocument ? documents.find((d) => d.id === continueDocument) : owner ? documents[0] : null;
+    const started = assignments && [...assignments.values()].some((r) => r.done);
+    const allDone = assignments && [...assignments.values()].every((r) => r.done === r.total);
     const counts = { documents: documents.length, cases: cases.length, codebook: codebook.codes.length, members: members.length };
     const tablist = h(
       "div",
@@ -354,15 +367,17 @@ export async function ProjectOverviewPage({ services, root, projectId }) {
           "div",
           { class: "head-actions" },
           h("span", { class: ["badge", `badge-role-${project.role}`], title: ROLE_HELP[project.role] }, `You: ${roleLabel(project.role)}`),
-          startDoc && canCode(project.role)
-            ? h(
-                "a",
-                { class: "btn btn-primary", href: `/projects/${project.id}/documents/${startDoc.id}/` },
-                assignments && [...assignments.values()].some((r) => r.done) ? "Continue coding" : "Start coding",
-                h("span", { class: "btn-sub" }, startDoc.title),
-              )
-            : canCode(project.role) && !owner
-              ? h("span", { class: "muted small" }, assignments ? "All your units are done." : "No units are assigned to you yet.")
+          canCode(project.role) && (assignments || !owner)
+            ? allDone
+              ? h("span", { class: "muted small" }, "All your units are submitted.")
+              : startCodingButton({
+                  services,
+                  projectId: project.id,
+                  label: started ? "Continue coding" : "Start coding",
+                  onNothingLeft: (error) => announce(error?.message ?? "There is nothing left for you to code.", { tone: error ? "error" : "info" }),
+                })
+            : owner && documents.length
+              ? h("a", { class: "btn", href: `/projects/${project.id}/documents/${documents[0].id}/` }, "Open the first transcript")
               : null,
         ),
       ),

@@ -12,6 +12,7 @@ export function route(pathname) {
 export const urls = {
   projects: () => "/projects/",
   project: (projectId, tab = "") => `/projects/${projectId}/${tab ? `#${tab}` : ""}`,
-  reader: (projectId, documentId) => `/projects/${projectId}/documents/${documentId}/`,
+  reader: (projectId, documentId, segmentId = null) =>
+    `/projects/${projectId}/documents/${documentId}/${segmentId ? `?segment=${segmentId}` : ""}`,
   login: (next = "") => (next ? `/login/?next=${encodeURIComponent(next)}` : "/login/"),
 };

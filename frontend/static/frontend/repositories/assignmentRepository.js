@@ -12,8 +12,14 @@ export class AssignmentRepository {
     return this.http.list(`/projects/${projectId}/assignments/`, { status });
   }
 
+  /** `{unit, progress}`: the caller's next unit (claimed from the pool in a pool plan), or `unit: null`. */
   next(projectId) {
     return this.http.get(`/projects/${projectId}/queue/next/`);
+  }
+
+  /** Per coder and per document: assigned, done, remaining (a coder gets their own only). */
+  progress(projectId) {
+    return this.http.get(`/projects/${projectId}/progress/`);
   }
 
   done(projectId, segmentId) {

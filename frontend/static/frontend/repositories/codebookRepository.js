@@ -9,6 +9,14 @@ export class CodebookRepository {
     return this.http.get(`/projects/${projectId}/codebook/`);
   }
 
+  /**
+   * How often each code is used: `{source, cases_total, codes: [{code, codings, segments, cases, …}]}`.
+   * `source`: "mine" (the caller's own codings), "coders" (everyone's; owners and adjudicators) or "final".
+   */
+  usage(projectId, { source } = {}) {
+    return this.http.get(`/projects/${projectId}/codebook/usage/`, { source });
+  }
+
   createCode(projectId, fields) {
     return this.http.post(`/projects/${projectId}/codebook/codes/`, fields);
   }

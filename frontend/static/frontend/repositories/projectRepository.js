@@ -17,6 +17,11 @@ export class ProjectRepository {
     return this.http.post("/projects/", { name, description });
   }
 
+  /** Owners: `{name, description, coders_may_reopen}` (any of them). */
+  update(projectId, fields) {
+    return this.http.patch(`/projects/${projectId}/`, fields);
+  }
+
   members(projectId) {
     return this.http.list(`/projects/${projectId}/members/`);
   }
