@@ -3,7 +3,7 @@
  * theme saturation, refreshed every 20 s while the tab is open, and buttons to compute them now.
  */
 import { formatCoefficient } from "../domain/analysis.js";
-import { announce, errorBox, h, mount, spinner, timeAgo } from "./dom.js";
+import { announce, errorBox, h, mount, scrollBox, spinner, timeAgo } from "./dom.js";
 
 export const REFRESH_MS = 20_000;
 
@@ -26,7 +26,7 @@ function progressSection(progress) {
     h("h2", { id: "progress-title" }, "Progress"),
     h("p", {}, `${progress.total.done} of ${progress.total.assigned} assigned units done (${progress.total.percent}%).`),
     dc ? h("p", { class: "muted" }, `Double-coded units: ${dc.complete} complete, ${dc.pending} pending.`) : null,
-    h(
+    scrollBox("Progress per coder", h(
       "table",
       { class: "data-table", "aria-label": "Progress per coder" },
       h("thead", {}, h("tr", {}, ["Coder", "Done", "Assigned", "Remaining", "Last activity"].map((t) => h("th", { scope: "col" }, t)))),
@@ -45,7 +45,7 @@ function progressSection(progress) {
           ),
         ),
       ),
-    ),
+    )),
   );
 }
 
@@ -96,7 +96,7 @@ function agreementSection(state) {
         h("dd", {}, h("strong", {}, formatCoefficient(row.coefficient)), " ", h("span", { class: ["verdict", `verdict-${row.verdict}`] }, VERDICT_TEXT[row.verdict])),
       ]),
     ),
-    h(
+    scrollBox("Agreement per code", h(
       "table",
       { class: "data-table", "aria-label": "Agreement per code, weakest first" },
       h("caption", {}, "Per code (Krippendorff's alpha, 95% bootstrap interval), weakest first"),
@@ -116,7 +116,7 @@ function agreementSection(state) {
           ),
         ),
       ),
-    ),
+    )),
   );
 }
 

@@ -39,6 +39,15 @@ export function append(el, children) {
   return el;
 }
 
+/**
+ * A wide table in a box of its own that scrolls sideways on a small screen, so the page never does. The
+ * box is a labelled region that takes focus, so it can be scrolled from the keyboard too. `className`
+ * "table-wrap" gives it the framed look of the project's main tables.
+ */
+export function scrollBox(label, table, className = "table-scroll") {
+  return h("div", { class: className, role: "region", "aria-label": label, tabindex: "0" }, table);
+}
+
 /** Replace everything inside `el`. */
 export function mount(el, ...children) {
   el.replaceChildren();

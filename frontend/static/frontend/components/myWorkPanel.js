@@ -35,7 +35,7 @@ export function startCodingButton({ services, projectId, label, onNothingLeft })
 function workTable(projectId, rows) {
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", role: "region", "aria-label": "Your units per transcript (table)", tabindex: "0" },
     h(
       "table",
       { class: "table", "aria-label": "Your units per transcript" },

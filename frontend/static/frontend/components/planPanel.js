@@ -5,7 +5,7 @@
  * coders and their weights can change: a re-plan moves unstarted work only.
  */
 import { planBody, plannable, previewRows } from "../domain/plan.js";
-import { announce, errorBox, h, mount, spinner } from "./dom.js";
+import { announce, errorBox, h, mount, scrollBox, spinner } from "./dom.js";
 
 function field(id, label, control, hint) {
   return h("div", { class: "field" }, h("label", { for: id }, label), control, hint ? h("p", { class: "hint" }, hint) : null);
@@ -20,12 +20,12 @@ function previewSection(preview) {
     preview.units !== undefined
       ? h("p", {}, `${preview.units} units (${preview.segments} segments); ${preview.double_coded_units} double-coded (${Math.round(preview.double_coded_share * 100)}%). Seed ${preview.seed}.`)
       : h("p", {}, `Re-plan: ${preview.segments_moved} unstarted segments move; done and started work stays.`),
-    h(
+    scrollBox("Preview per coder", h(
       "table",
       { class: "data-table", "aria-label": "Preview per coder" },
       h("thead", {}, h("tr", {}, ["Coder", "Weight", "Segments", "Units", "Most they may hold"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, rows.map((r) => h("tr", {}, h("th", { scope: "row" }, r.username), h("td", {}, String(r.weight)), h("td", {}, String(r.segments)), h("td", {}, r.units === null ? "—" : String(r.units)), h("td", {}, String(r.quota))))),
-    ),
+    )),
     (preview.per_stratum ?? []).some((s) => s.stratum)
       ? h("p", { class: "muted small" }, "Per stratum (double-coded of units): ", preview.per_stratum.map((s) => `${s.stratum} ${s.double_coded}/${s.units}`).join(" · "))
       : null,

@@ -60,7 +60,7 @@ function documentsTable(state) {
   if (!documents.length) return h("div", { class: "empty" }, "No transcripts have been imported yet.");
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", role: "region", "aria-label": "Transcripts (table)", tabindex: "0" },
     h(
       "table",
       { class: "table", "aria-label": "Transcripts in analysis order" },
@@ -163,7 +163,7 @@ function casesTable(cases, attributes, documents) {
   const label = (name) => name.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", role: "region", "aria-label": "Cases (table)", tabindex: "0" },
     h(
       "table",
       { class: "table", "aria-label": "Cases and their attributes" },
