@@ -26,9 +26,9 @@ Three phases, in one run on one server:
 
 Why the latency target is read at that load, not in phase 2: with 50 clients that never pause, the mean
 latency is 50 / rps by Little's law, whatever the server does, and the p99 was 1.2 to 1.5 times that in
-session 4's runs: it restates the throughput, which ``ratio`` already measures. The bare endpoint itself shows it:
+the runs of 2026-11-27: it restates the throughput, which ``ratio`` already measures. The bare endpoint itself shows it:
 ``reference_p99_ms``, its p99 with 50 clients that never pause, was 230–280 ms on the 2-core machine of
-benchmarks/RESULTS.md (session 4). A latency figure needs a stated load, and this one is the load the ratio
+benchmarks/RESULTS.md (2026-11-27). A latency figure needs a stated load, and this one is the load the ratio
 target names.
 
 Prints one JSON line (workload "coding loop, 50 coders") with those fields, ``errors`` (all phases), and

@@ -1,4 +1,4 @@
-"""Benchmark: exports (issue 7), end to end against PostgreSQL.
+"""Benchmark: exports, end to end against PostgreSQL.
 
 Workloads (names fixed):
 

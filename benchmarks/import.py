@@ -1,4 +1,4 @@
-"""Benchmark: transcript import (issue 3), end to end against PostgreSQL.
+"""Benchmark: transcript import, end to end against PostgreSQL.
 
 Workloads (names fixed):
 

@@ -87,8 +87,8 @@ class Unit(models.Model):
     order = models.PositiveIntegerField(help_text="Queue order: documents in analysis order, turns in order.")
     planned_coders = models.PositiveSmallIntegerField()
     stratum = models.CharField(max_length=200, blank=True)
-    # Hook for adjudication (next issue): once set, the unit's codings are visible to every member and
-    # its assignments can no longer be reopened.
+    # Set by adjudication (annotate.adjudication): once set, the unit's codings are visible to every member
+    # and its assignments can no longer be reopened.
     adjudicated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,7 +3,7 @@
 Who may code a segment: a coder or adjudicator who holds an assignment of it (not yet marked done; a
 done unit is reopened first), or an owner (anywhere). Adjudicators code like coders, only what they are
 assigned: a coding is a rating, and unplanned ratings would bend the reliability design; their
-adjudication decisions have their own record (next issue).
+adjudication decisions have their own record (``annotate.adjudication``).
 
 Every change to a coder's set on a segment bumps that (coder, segment)'s ``SegmentCodingVersion``, whichever
 endpoint made it, so ``coding_set_replace`` can refuse a client that acted on a stale view.

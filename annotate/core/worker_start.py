@@ -4,7 +4,7 @@ Django imports the URL configuration, and with it every view, serializer and ser
 request. Importing them here makes that request as fast as the rest. Then the garbage collector is told
 to leave everything loaded so far alone (``gc.freeze``): those ~146,000 objects live as long as the worker,
 yet every full collection walked all of them, up to 107 ms on the machine of ``benchmarks/RESULTS.md``
-(session 4), a pause on whichever request was running. Objects made after this are collected as usual.
+(the coding-loop runs of 2026-11-27), a pause on whichever request was running. Objects made after this are collected as usual.
 """
 
 import gc

@@ -158,7 +158,7 @@ def _analyse(*, project: Project, actor) -> None:
     analysis_run_compute_now(project=project, actor=actor, kind="saturation", params={"seed": 20211108})
 
 
-# --- The demo's assignment plan and synthetic codings (issue 4) ---------------------------------------
+# --- The demo's assignment plan and synthetic codings ---------------------------------------------
 #
 # Every transcript is coded once; a 25% reliability sample, stratified by region, is coded blind by all
 # three demo coders. The coders' codings are synthesised from the gold passages (transcripts/PNN.codes.json)

@@ -146,7 +146,7 @@ class SegmentListApi(ProjectScopedApi):
         return self.paginate(segments, SegmentOutputSerializer)
 
 
-# --- Import (issue 3) ---------------------------------------------------------------------------------------
+# --- Import -----------------------------------------------------------------------------------------------
 
 
 class ImportInputSerializer(serializers.Serializer):

@@ -259,7 +259,7 @@ def document_delete(*, document: Document, actor, reason: str = "") -> None:
         document.delete()
 
 
-# --- Import (issue 3): uploaded files → parsed transcripts → documents, through a background job ----------
+# --- Import: uploaded files → parsed transcripts → documents, through a background job ----------
 #
 # The request stores the uploads under MEDIA_ROOT and creates an ImportJob row; the worker parses the files
 # one at a time (a .zip is streamed member by member) and stores each transcript in its own transaction

@@ -226,7 +226,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Import limits (issue 3: transcript and case-attribute imports) ----------------------------------
+# --- Import limits (transcript and case-attribute imports) -------------------------------------------
 # Passed to annotate.documents.parsing.ImportLimits; each bounds one way an upload could exhaust the
 # server. Defaults (documented in ImportLimits): 25 MB per file (a 2-hour interview is ~1 MB as .docx),
 # 200 MB per .zip upload, 2,000 zip entries, 500 MB unpacked per zip, 20,000 segments per document.
@@ -254,7 +254,7 @@ INTERCODER_ANALYSIS_DEBOUNCE_S = env.float("INTERCODER_ANALYSIS_DEBOUNCE_S", def
 # every worker as it starts) sends it again; see annotate.core.jobs.
 INTERCODER_JOB_REQUEUE_AFTER_S = env.int("INTERCODER_JOB_REQUEUE_AFTER_S", default=15 * 60)
 
-# --- Assignments (issue 4) ---------------------------------------------------------------------------
+# --- Assignments -------------------------------------------------------------------------------------
 # A pool claim nobody has touched (no coding change, not marked done) for this long returns to the pool:
 # the next coder who asks for work may take it. See annotate/assignments/services.py ("Claim design").
 INTERCODER_CLAIM_TIMEOUT_S = env.int("INTERCODER_CLAIM_TIMEOUT_S", default=30 * 60)

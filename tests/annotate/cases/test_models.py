@@ -60,7 +60,9 @@ def test_an_attribute_value_sets_exactly_one_column(case, years, columns):
     ids=["empty-text", "zero", "date"],
 )
 def test_one_column_is_accepted_even_when_falsy(case, years, columns):
-    AttributeValue.objects.create(case=case, attribute=years, **columns)
+    value = AttributeValue.objects.create(case=case, attribute=years, **columns)
+    stored = AttributeValue.objects.filter(pk=value.pk).values(*columns).get()
+    assert stored == columns
 
 
 def test_an_update_cannot_clear_the_value_column(case, years):

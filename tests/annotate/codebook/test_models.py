@@ -27,7 +27,8 @@ def test_a_code_colour_is_a_hex_colour(codebook, colour):
 
 
 def test_mixed_case_hex_colours_are_accepted(codebook):
-    Code.objects.create(codebook=codebook, name="Diversion", colour="#A1b2C3")
+    code = Code.objects.create(codebook=codebook, name="Diversion", colour="#A1b2C3")
+    assert Code.objects.get(pk=code.pk).colour == "#A1b2C3"
 
 
 def test_top_level_names_are_unique(codebook, theme):

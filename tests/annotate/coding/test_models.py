@@ -68,7 +68,9 @@ def test_a_span_has_both_ends_and_is_not_empty(study, span):
     ("start", "end"), [(19, 39), (20, 30), (38, 39)], ids=["whole-segment", "inside", "last-character"]
 )
 def test_a_span_inside_its_segment_is_accepted(study, start, end):
-    coding(study, span_start=start, span_end=end).save()
+    stored = coding(study, span_start=start, span_end=end)
+    stored.save()
+    assert Coding.objects.filter(pk=stored.pk).values_list("span_start", "span_end").get() == (start, end)
 
 
 @pytest.mark.parametrize(

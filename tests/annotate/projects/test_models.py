@@ -33,7 +33,8 @@ def test_a_membership_role_is_one_of_the_roles(project, role):
 
 @pytest.mark.parametrize("role", Role.values)
 def test_every_role_is_accepted(project, role):
-    Membership.objects.create(project=project, user=UserFactory(username="newcomer"), role=role)
+    membership = Membership.objects.create(project=project, user=UserFactory(username="newcomer"), role=role)
+    assert Membership.objects.get(pk=membership.pk).role == role
 
 
 def test_a_project_has_a_name(project):
