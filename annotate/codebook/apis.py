@@ -10,6 +10,7 @@ from annotate.documents.selectors import segment_get
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import CODERS, MEMBERS, OWNERS, READ_MEMBERS_WRITE_OWNERS
 
+from .colours import next_code_colour
 from .diff import codebook_diff, snapshot_annotate
 from .exchange import (
     MAX_IMPORT_BYTES,
@@ -83,11 +84,14 @@ class CodebookApi(ProjectScopedApi):
         name = serializers.CharField()
         version = serializers.IntegerField()
         codes = CodeOutputSerializer(many=True)
+        suggested_colour = serializers.CharField(
+            help_text="A colour no code of this codebook has yet: what a new code gets when none is given."
+        )
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request, project_id):
         codebook = codebook_get(project_id=project_id)
-        codes = code_list(codebook=codebook)
+        codes = list(code_list(codebook=codebook))
         context = {"paths": code_paths(codebook=codebook)}
         return Response(
             {
@@ -95,6 +99,7 @@ class CodebookApi(ProjectScopedApi):
                 "name": codebook.name,
                 "version": codebook_current_version(codebook=codebook).number,
                 "codes": CodeOutputSerializer(codes, many=True, context=context).data,
+                "suggested_colour": next_code_colour(code.colour for code in codes),
             }
         )
 

@@ -161,7 +161,7 @@ const rationaleField = (prefix) =>
   );
 
 /** The dialog to create or edit a code. `onSave(fields)` returns a promise; its error is shown here. */
-export function openCodeDialog({ code = null, parentId = null, flatCodes, onSave }) {
+export function openCodeDialog({ code = null, parentId = null, flatCodes, suggestedColour = null, onSave }) {
   const isNew = !code;
   const codeField = (name, label, input, hint) => field(`code-${name}`, label, input, hint);
   const text = (name, value, rows = 3) =>
@@ -188,7 +188,7 @@ export function openCodeDialog({ code = null, parentId = null, flatCodes, onSave
       codeField(
         "colour",
         "Colour",
-        h("input", { id: "code-colour", name: "colour", type: "color", value: normaliseColour(code?.colour, "#1d4ed8") }),
+        h("input", { id: "code-colour", name: "colour", type: "color", value: normaliseColour(code?.colour ?? suggestedColour, "#1d4ed8") }),
       ),
     ),
     codeField("parent", "Parent", parentSelect),

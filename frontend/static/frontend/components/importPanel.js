@@ -25,6 +25,7 @@ export function ImportPanel({ services, projectId, onImported }) {
   const state = { job: null, timer: null };
   const fileInput = h("input", { type: "file", id: "import-files", multiple: true, accept: ACCEPTED_FILES });
   const segmentation = h("select", { id: "import-segmentation" }, SEGMENTATIONS.map(([value, label]) => h("option", { value }, label)));
+  const interviewerContext = h("input", { type: "checkbox", id: "import-interviewer-context", checked: true });
 
   const follow = async () => {
     state.job = await repo.importJob(projectId, state.job.id);
@@ -49,7 +50,7 @@ export function ImportPanel({ services, projectId, onImported }) {
             }
             try {
               clearTimeout(state.timer);
-              state.job = await repo.startImport(projectId, [...fileInput.files], { segmentation: segmentation.value });
+              state.job = await repo.startImport(projectId, [...fileInput.files], { segmentation: segmentation.value, exclude_interviewer: interviewerContext.checked });
               fileInput.value = "";
               render();
               await follow();
@@ -59,6 +60,7 @@ export function ImportPanel({ services, projectId, onImported }) {
           },
         },
         h("div", { class: "field-row" }, h("div", { class: "field" }, h("label", { for: "import-files" }, "Files"), fileInput), h("div", { class: "field" }, h("label", { for: "import-segmentation" }, "Segments"), segmentation)),
+        h("label", { class: "check", for: "import-interviewer-context" }, interviewerContext, " Interviewer turns are context (shown, not coded)"),
         h("button", { type: "submit", class: "btn btn-primary" }, "Import"),
       ),
       state.job

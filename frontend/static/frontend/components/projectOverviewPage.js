@@ -233,8 +233,9 @@ function codebookPanel(state) {
   const tree = CodebookTree({
     codebook,
     canEdit,
-    onAdd: () => openCodeDialog({ flatCodes: codebook.flat, onSave: save(null) }),
-    onAddChild: (parent) => openCodeDialog({ parentId: parent.id, flatCodes: codebook.flat, onSave: save(null) }),
+    // A new code starts with a colour no other code has (the server's suggestion), so codes stay apart.
+    onAdd: () => openCodeDialog({ flatCodes: codebook.flat, suggestedColour: codebook.suggested_colour, onSave: save(null) }),
+    onAddChild: (parent) => openCodeDialog({ parentId: parent.id, flatCodes: codebook.flat, suggestedColour: codebook.suggested_colour, onSave: save(null) }),
     onEdit: (code) => openCodeDialog({ code, flatCodes: codebook.flat, onSave: save(code.id) }),
     onMerge: (code) =>
       openMergeDialog({
