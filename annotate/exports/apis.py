@@ -16,8 +16,14 @@ from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import MEMBERS, OWNERS
 
 from .models import KIND_FORMATS, ExportKind, ProjectImportJob
-from .selectors import export_check, export_job_get_visible, export_job_list_visible
-from .services import export_download_record, export_file_path, export_job_request, project_import_request
+from .selectors import export_check, export_contents, export_job_get_visible, export_job_list_visible
+from .services import (
+    export_download_record,
+    export_file_path,
+    export_job_request,
+    export_params_validate,
+    project_import_request,
+)
 
 
 class ExportJobOutputSerializer(BackgroundJobOutputSerializer):
@@ -67,6 +73,40 @@ class ExportJobListApi(ProjectScopedApi):
         )
         job.refresh_from_db()
         return Response(ExportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportPreviewApi(ProjectScopedApi):
+    """What an export would hold, before it runs: the same body as a request, answered with the clean
+    parameters and, for codings, matrices and quotations, the counts (codings and units from the coders
+    and from the final coding, units left out, transcripts, cases, codes) and one sentence that says it.
+    Writes nothing; refused exactly as the request itself would be."""
+
+    roles = {"POST": MEMBERS}
+
+    class OutputSerializer(serializers.Serializer):
+        kind = serializers.CharField()
+        format = serializers.CharField()
+        params = serializers.JSONField()
+        contents = serializers.JSONField(
+            help_text="which, codings_from_coders, codings_final, units, units_decided, units_from_coders, "
+            "units_left_out, documents, cases, codes, summary"
+        )
+
+    @extend_schema(request=ExportJobListApi.InputSerializer, responses=OutputSerializer)
+    def post(self, request, project_id):
+        data = ExportJobListApi.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        fmt, params = export_params_validate(
+            project=self.project,
+            kind=kind,
+            fmt=data.validated_data.get("format"),
+            params=data.validated_data["params"],
+            role=self.membership.role,
+        )
+        export_check(membership=self.membership, kind=kind, params=params)
+        contents = export_contents(membership=self.membership, kind=kind, params=params)
+        return Response({"kind": kind, "format": fmt, "params": params, "contents": contents})
 
 
 class ExportJobDetailApi(ProjectScopedApi):

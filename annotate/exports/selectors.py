@@ -209,16 +209,37 @@ class CodingRow:
     rationale: str = ""
 
 
-def raw_coding_rows(
-    *, project_id: int, membership: Membership | None = None, chunk_size: int = 5000
-) -> Iterator[CodingRow]:
-    """Every coder's codings in document, segment and coding order, through a server-side cursor. With
-    ``membership``, only what that member may read (the blind-coding rule)."""
+def _raw_codings(*, project_id: int, membership: Membership | None, undecided_only: bool = False):
+    """Every coder's codings a member may read (the blind-coding rule); ``undecided_only``: only on units
+    that have no current adjudication decision."""
     qs = Coding.objects.filter(project_id=project_id)
     if membership is not None:
         blind = coding_blind_filter(membership=membership)
         if blind is not None:
             qs = qs.filter(blind)
+    if undecided_only:
+        qs = qs.exclude(segment_id__in=_decided_segments(project_id))
+    return qs
+
+
+def _decided_segments(project_id: int):
+    """The segments with a current decision: their final coding is known, even when it is empty."""
+    from annotate.adjudication.models import Decision
+
+    return Decision.objects.filter(project_id=project_id, is_current=True).values("segment_id")
+
+
+def raw_coding_rows(
+    *,
+    project_id: int,
+    membership: Membership | None = None,
+    undecided_only: bool = False,
+    chunk_size: int = 5000,
+) -> Iterator[CodingRow]:
+    """Every coder's codings in document, segment and coding order, through a server-side cursor. With
+    ``membership``, only what that member may read (the blind-coding rule); with ``undecided_only``, only
+    on units not yet adjudicated."""
+    qs = _raw_codings(project_id=project_id, membership=membership, undecided_only=undecided_only)
     qs = qs.order_by(
         "segment__document__analysis_order", "segment__document_id", "segment__position", "id"
     ).values_list(
@@ -294,16 +315,128 @@ def final_coding_rows(*, project_id: int, batch: int = 2000) -> Iterator[CodingR
         yield from flush()
 
 
-def final_coding_exists(*, project_id: int) -> bool:
-    source = _final_source()
-    if source is None:
-        return False
-    return next(iter(source(project_id=project_id)), None) is not None
-
-
 def coding_rows(*, project_id: int, which: str, membership: Membership | None = None) -> Iterator[CodingRow]:
-    """``which``: "raw" (every coder's), "final" or "both" (raw first, then final)."""
-    if which in ("raw", "both"):
-        yield from raw_coding_rows(project_id=project_id, membership=membership)
-    if which in ("final", "both"):
+    """``which``: "raw" (every coder's), "final", "both" (raw first, then final) or "final_else_raw" (per
+    unit: the final coding where a decision exists, every coder's codings where none does yet)."""
+    if which in ("raw", "both", "final_else_raw"):
+        undecided_only = which == "final_else_raw"
+        yield from raw_coding_rows(
+            project_id=project_id, membership=membership, undecided_only=undecided_only
+        )
+    if which in ("final", "both", "final_else_raw"):
         yield from final_coding_rows(project_id=project_id)
+
+
+# --- what an export will hold, said before it runs ---------------------------------------------------------
+
+SOURCE_WORDS = {
+    "raw": "every coder's codings",
+    "final": "the final (adjudicated) coding of decided units only",
+    "final_else_raw": "the final coding of decided units, and every coder's codings of units not yet decided",
+    "both": "every coder's codings and the final coding",
+}
+
+
+def export_contents(*, membership: Membership, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """What an export of codings, a matrix or quotations will hold, counted before it runs (a few
+    aggregate queries, whatever the project's size): the codings and units from the coders and from the
+    final coding, the coded units left out (with ``which``/``source`` "final": those not decided yet), and
+    the documents, cases and codes they touch, with one plain sentence that says it. Other kinds: None
+    counts. Read with the same rules as the export itself (the blind-coding rule for coders)."""
+    from annotate.adjudication.models import FinalCoding
+
+    which = params.get("which") if kind == ExportKind.CODINGS else params.get("source")
+    if which is None:
+        return {"which": None, "summary": "", "units_left_out": 0}
+    project_id = membership.project_id
+    visible_to = None if membership.role in ANALYST_ROLES else membership
+    raw = _raw_codings(project_id=project_id, membership=visible_to, undecided_only=which == "final_else_raw")
+    final = FinalCoding.objects.filter(project_id=project_id, decision__is_current=True)
+    parts = ([raw] if which in ("raw", "both", "final_else_raw") else []) + (
+        [final] if which in ("final", "both", "final_else_raw") else []
+    )
+    segments: set[int] = set()
+    documents: set[int] = set()
+    cases: set[int] = set()
+    codes: set[int] = set()
+    for qs in parts:
+        for segment_id, document_id, case_id, code_id in qs.values_list(
+            "segment_id", "segment__document_id", "segment__document__case_id", "code_id"
+        ).distinct():
+            segments.add(segment_id)
+            documents.add(document_id)
+            cases.add(case_id)
+            codes.add(code_id)
+    decided = set(_decided_segments(project_id).values_list("segment_id", flat=True))
+    raw_units = set(
+        _raw_codings(project_id=project_id, membership=visible_to)
+        .values_list("segment_id", flat=True)
+        .distinct()
+    )
+    left_out = len(raw_units - decided) if which == "final" else 0
+    counts = {
+        "which": which,
+        "codings_from_coders": raw.count() if which in ("raw", "both", "final_else_raw") else 0,
+        "codings_final": final.count() if which in ("final", "both", "final_else_raw") else 0,
+        "units": len(segments | (decided if which != "raw" else set())),
+        "units_decided": len(decided) if which != "raw" else 0,
+        "units_from_coders": len(raw_units - decided)
+        if which == "final_else_raw"
+        else (len(raw_units) if which in ("raw", "both") else 0),
+        "units_left_out": left_out,
+        "documents": len(documents),
+        "cases": len(cases),
+        "codes": len(codes),
+    }
+    if kind == ExportKind.QUOTATIONS:
+        # A quotation is a (code, segment, span): coders who applied the same one share it. The parts never
+        # share a segment (final_else_raw takes coders' codings only where there is no decision).
+        counts["quotations"] = sum(
+            qs.filter(**({"code_id__in": _code_subtree(params["code"])} if params.get("code") else {}))
+            .values_list("code_id", "segment_id", "span_start", "span_end")
+            .distinct()
+            .count()
+            for qs in parts
+        )
+    counts["summary"] = export_summary(counts)
+    return counts
+
+
+def _code_subtree(code_id: int) -> list[int]:
+    """The code and every code below it (quotations of a code include its sub-codes')."""
+    ids, frontier = [code_id], [code_id]
+    while frontier:
+        frontier = list(Code.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+def export_summary(counts: dict[str, Any]) -> str:
+    """One sentence for the person about to export, and for the head of the file."""
+
+    def n(value: int, one: str, many: str) -> str:
+        return f"{value:,} {one if value == 1 else many}"
+
+    which = counts["which"]
+    rows = counts["codings_from_coders"] + counts["codings_final"]
+    held = (
+        n(counts["quotations"], "quotation", "quotations")
+        if "quotations" in counts
+        else n(rows, "coding", "codings")
+    )
+    sentence = (
+        f"From {SOURCE_WORDS[which]}: {held} on {n(counts['units'], 'unit', 'units')} "
+        f"in {n(counts['documents'], 'transcript', 'transcripts')} of {n(counts['cases'], 'case', 'cases')}"
+    )
+    if which == "final_else_raw":
+        sentence += (
+            f" ({n(counts['units_decided'], 'unit', 'units')} decided, "
+            f"{n(counts['units_from_coders'], 'unit', 'units')} still from the coders)"
+        )
+    sentence += "."
+    if counts["units_left_out"]:
+        sentence += (
+            f" {n(counts['units_left_out'], 'coded unit has', 'coded units have')} no final coding yet and "
+            f"{'is' if counts['units_left_out'] == 1 else 'are'} not in this export."
+        )
+    return sentence

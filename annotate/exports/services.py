@@ -31,14 +31,14 @@ from rest_framework.exceptions import PermissionDenied
 from annotate.audit.services import audit_record
 from annotate.core.exceptions import ApplicationError
 from annotate.core.jobs import enqueue_on_commit, job_claim, job_fail, job_finish, job_progress
-from annotate.projects.models import Membership
+from annotate.projects.models import Membership, Role
 
 from . import refi
 from .models import KIND_FORMATS, ExportJob, ExportKind, ProjectImportJob
 from .selectors import (
     coding_rows,
     export_check,
-    final_coding_exists,
+    export_contents,
     project_tables,
 )
 
@@ -59,9 +59,14 @@ EXTENSIONS = {
 # --- parameters ----------------------------------------------------------------------------------------
 
 
+CODING_SETS = ("raw", "final", "final_else_raw", "both")
+SOURCES = ("final_else_raw", "final", "raw")
+
+
 def export_params_validate(
-    *, project, kind: str, fmt: str | None, params: dict[str, Any]
+    *, project, kind: str, fmt: str | None, params: dict[str, Any], role: str | None = None
 ) -> tuple[str, dict]:
+    """The export's format and its clean parameters, with the defaults of the requester's ``role``."""
     if kind not in ExportKind.values:
         raise ApplicationError(f"Unknown export kind {kind!r}; use one of {', '.join(ExportKind.values)}.")
     formats = KIND_FORMATS[kind]
@@ -69,16 +74,26 @@ def export_params_validate(
     if fmt not in formats:
         raise ApplicationError(f"A {kind} export is written as {', '.join(formats)}, not {fmt!r}.")
     clean: dict[str, Any] = {}
+    viewer = role == Role.VIEWER  # viewers read the final coding only: it is their default
     if kind == ExportKind.CODINGS:
-        which = params.get("which", "both")
-        if which not in ("raw", "final", "both"):
-            raise ApplicationError("'which' is raw (every coder), final or both.")
+        which = params.get("which", "final" if viewer else "both")
+        if which not in CODING_SETS:
+            raise ApplicationError(
+                "'which' is raw (every coder's codings), final (the adjudicated coding only), "
+                "final_else_raw (per unit: the final coding once decided, else every coder's) or both."
+            )
         clean["which"] = which
         clean["segment_text"] = bool(params.get("segment_text", False))
     if kind in (ExportKind.MATRIX, ExportKind.QUOTATIONS):
-        source = params.get("source", "auto")
-        if source not in ("auto", "raw", "final"):
-            raise ApplicationError("'source' is raw, final, or auto (final once any final coding exists).")
+        source = params.get("source", "final" if viewer else "final_else_raw")
+        # "auto" once meant "the final coding as soon as any unit has one", which silently dropped every
+        # undecided unit; it now means what a reader of the file expects: per unit.
+        source = "final_else_raw" if source == "auto" else source
+        if source not in SOURCES:
+            raise ApplicationError(
+                "'source' is final_else_raw (per unit: the final coding once decided, else every coder's), "
+                "final (decided units only) or raw (every coder's codings)."
+            )
         clean["source"] = source
     if kind == ExportKind.QUOTATIONS and params.get("code") is not None:
         from annotate.codebook.models import Code
@@ -100,9 +115,9 @@ def export_job_request(
     from workers.tasks.exports import export_job_run as export_job_run_task
 
     project = membership.project
-    fmt, clean = export_params_validate(project=project, kind=kind, fmt=fmt, params=params or {})
-    if kind in (ExportKind.CODINGS,) and membership.role == "viewer":
-        clean.setdefault("which", "final")
+    fmt, clean = export_params_validate(
+        project=project, kind=kind, fmt=fmt, params=params or {}, role=membership.role
+    )
     export_check(membership=membership, kind=kind, params=clean)
     with transaction.atomic():
         job = ExportJob.objects.create(project=project, created_by=actor, kind=kind, format=fmt, params=clean)
@@ -130,12 +145,6 @@ def export_download_record(*, job: ExportJob, actor) -> None:
 
 
 # --- running an export ---------------------------------------------------------------------------------
-
-
-def _resolve_source(project_id: int, source: str) -> str:
-    if source == "auto":
-        return "final" if final_coding_exists(project_id=project_id) else "raw"
-    return source
 
 
 def _membership_now(job: ExportJob) -> Membership:
@@ -187,17 +196,18 @@ def _write(job: ExportJob, membership: Membership, path: Path) -> tuple[int, dic
 
         rows = coding_rows(project_id=project.id, which=p["which"], membership=visible_to)
         return codings_write(path, fmt, tables, rows, segment_text=p["segment_text"]), info
-    source = _resolve_source(project.id, p["source"])
-    info["source"] = source
+    source = "final_else_raw" if p["source"] == "auto" else p["source"]  # jobs requested before the rename
+    content = export_contents(membership=membership, kind=kind, params={**p, "source": source})
+    info.update(source=source, left_out_units=content["units_left_out"])
     rows = coding_rows(project_id=project.id, which=source, membership=visible_to)
     if kind == ExportKind.MATRIX:
         from .tables import matrix_compute, matrix_write
 
-        return matrix_write(path, fmt, tables, matrix_compute(tables, rows), source=source), info
+        return matrix_write(path, fmt, tables, matrix_compute(tables, rows), content=content), info
     from .tables import quotation_items, quotations_write
 
-    items = quotation_items(tables, rows, p.get("code"))
-    return quotations_write(path, fmt, tables, items, source=source), info
+    items = quotation_items(tables, rows, p.get("code"), mixed=source == "final_else_raw")
+    return quotations_write(path, fmt, tables, items, content=content), info
 
 
 def export_job_execute(*, job_id: int) -> None:
@@ -207,7 +217,10 @@ def export_job_execute(*, job_id: int) -> None:
     directory = Path(settings.MEDIA_ROOT) / EXPORT_DIR / str(job.project_id)
     directory.mkdir(parents=True, exist_ok=True)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    name = f"{slugify(job.project.name) or 'project'}-{job.kind}-{stamp}-{job.id}.{EXTENSIONS[job.format]}"
+    # What the codings are drawn from is part of the name, so a CSV (a bare table) still says it.
+    drawn_from = job.params.get("source") or job.params.get("which")
+    kind = f"{job.kind}-{drawn_from.replace('_', '-')}" if drawn_from else job.kind
+    name = f"{slugify(job.project.name) or 'project'}-{kind}-{stamp}-{job.id}.{EXTENSIONS[job.format]}"
     final = directory / name
     part = directory / (name + ".part")
     try:
@@ -368,7 +381,6 @@ def _import(job: ProjectImportJob, data: refi.QdpxProject) -> dict[str, Any]:
     from annotate.documents.models import Segment, SourceFormat
     from annotate.documents.services import SegmentSpec, document_create
     from annotate.memos.services import memo_create
-    from annotate.projects.models import Role
 
     project, actor = job.project, job.created_by
     if not _project_is_empty(project):

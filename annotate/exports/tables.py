@@ -41,7 +41,7 @@ def coding_columns(tables: ProjectTables, *, segment_text: bool) -> list[str]:
         "case",
         *attribute_columns(tables),
         "segment_id",
-        "segment_position",
+        "segment_number",
         "speaker",
         "segment_start_time",
         "segment_end_time",
@@ -89,7 +89,7 @@ def codings_write(
                     tables.cases[doc["case_id"]]["identifier"],
                     *tables.attribute_row(doc["case_id"]),
                     r.segment_id,
-                    r.position,
+                    r.position + 1,
                     r.speaker,
                     timestamp(r.start_time_ms),
                     timestamp(r.end_time_ms),
@@ -154,7 +154,12 @@ def matrix_compute(tables: ProjectTables, rows: Iterable[CodingRow]) -> dict[str
     return {"cases": case_ids, "codes": _code_order(tables), "counts": counts}
 
 
-def matrix_write(path: Path, fmt: str, tables: ProjectTables, matrix: dict[str, Any], *, source: str) -> int:
+def matrix_write(
+    path: Path, fmt: str, tables: ProjectTables, matrix: dict[str, Any], *, content: dict[str, Any]
+) -> int:
+    """The matrix as CSV, Markdown or HTML. ``content`` (``selectors.export_contents``) says what it is
+    counted from, and what is left out, in the head of the HTML and Markdown files (a CSV stays a plain
+    table: its file name carries the source)."""
     cases, codes, counts = matrix["cases"], matrix["codes"], matrix["counts"]
     n = len(cases)
     present = {c: sum(1 for k in cases if counts.get((k, c), 0)) for c in codes}
@@ -174,7 +179,7 @@ def matrix_write(path: Path, fmt: str, tables: ProjectTables, matrix: dict[str, 
             return out.rows - 1
     title = f"Code × case matrix: {tables.project_name}"
     intro = (
-        f"Source: {source} coding. Generated {timezone.now():%Y-%m-%d %H:%M} UTC. Cells count distinct "
+        f"{content['summary']} Generated {timezone.now():%Y-%m-%d %H:%M} UTC. Cells count distinct "
         f"coded segments per case (a code includes its sub-codes); {n} cases with at least one transcript."
     )
     with open(path, "w", encoding="utf-8") as f:
@@ -224,7 +229,9 @@ def matrix_write(path: Path, fmt: str, tables: ProjectTables, matrix: dict[str, 
 # --- quotations ------------------------------------------------------------------------------------------
 
 
-def quotation_items(tables: ProjectTables, rows: Iterable[CodingRow], code_id: int | None) -> list[tuple]:
+def quotation_items(
+    tables: ProjectTables, rows: Iterable[CodingRow], code_id: int | None, *, mixed: bool = False
+) -> list[tuple]:
     """(code path, document order, position, span start, span end, segment id, document id, code id,
     segment start, segment end, start time, speaker, who) per distinct quotation, sorted by code then location. Small tuples only; the text is read when
     writing. ``who`` is the provenance (final) or the coders who applied it (raw)."""
@@ -250,7 +257,12 @@ def quotation_items(tables: ProjectTables, rows: Iterable[CodingRow], code_id: i
             r.start_time_ms,
             r.speaker,
         )
-        who = tables.users.get(r.coder_id, "") if r.coder_id else r.provenance
+        # With coders' and final codings mixed (final_else_raw), a final one says so.
+        who = (
+            tables.users.get(r.coder_id, "")
+            if r.coder_id
+            else (f"final ({r.provenance})" if mixed else r.provenance)
+        )
         grouped[key].add(who)
         if r.rationale:
             grouped[key].add("rationale: " + r.rationale)
@@ -264,20 +276,27 @@ def _quote(tables: ProjectTables, item: tuple) -> tuple[str, str]:
     return quote, (f"{span_start}–{span_end}" if span_start >= 0 else f"{start}–{end}")
 
 
-def quotations_write(path: Path, fmt: str, tables: ProjectTables, items: list[tuple], *, source: str) -> int:
+def quotations_write(
+    path: Path, fmt: str, tables: ProjectTables, items: list[tuple], *, content: dict[str, Any]
+) -> int:
+    """Quotations per code as CSV, Markdown or HTML; each is cited by case, transcript, segment number
+    (¶N, as the reader numbers it) and time. ``content`` says what they are drawn from (file head; the CSV's
+    ``source`` column)."""
+    source = content["which"]
     if fmt == "csv":
         columns = [
             "code_path",
             "case",
             *attribute_columns(tables),
             "document",
-            "segment_position",
+            "segment_number",
             "speaker",
             "segment_start_time",
             "start",
             "end",
             "quotation",
-            "coded_by" if source == "raw" else "provenance",
+            "coded_by" if source in ("raw", "final_else_raw") else "provenance",
+            "source",
         ]
         with TableWriter(path, "csv", columns) as out:
             for item in items:
@@ -292,19 +311,20 @@ def quotations_write(path: Path, fmt: str, tables: ProjectTables, items: list[tu
                         tables.cases[doc["case_id"]]["identifier"],
                         *tables.attribute_row(doc["case_id"]),
                         doc["title"],
-                        item[2],
+                        item[2] + 1,
                         item[11],
                         timestamp(item[10]),
                         start,
                         end,
                         quote,
                         "; ".join(item[12]),
+                        source,
                     ]
                 )
             return out.rows
     title = f"Quotations per code: {tables.project_name}"
     n_cases = len({d["case_id"] for d in tables.documents.values()})
-    intro = f"Source: {source} coding. Generated {timezone.now():%Y-%m-%d %H:%M} UTC."
+    intro = f"{content['summary']} Generated {timezone.now():%Y-%m-%d %H:%M} UTC."
     by_code: dict[int, list[tuple]] = defaultdict(list)
     for item in items:
         by_code[item[7]].append(item)
@@ -338,7 +358,7 @@ def quotations_write(path: Path, fmt: str, tables: ProjectTables, items: list[tu
                 stamp = f" [{timestamp(item[10])}]" if item[10] is not None else ""
                 speaker = item[11]
                 cite = (
-                    f"{tables.cases[doc['case_id']]['identifier']}, {doc['title']}, segment {item[2]}{stamp}"
+                    f"{tables.cases[doc['case_id']]['identifier']}, {doc['title']}, ¶{item[2] + 1}{stamp}"
                     f"{', ' + speaker if speaker else ''} (characters {where}; {'; '.join(item[12])})"
                 )
                 if fmt == "md":

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { EXPORT_KINDS, exportKindsFor, exportParams, exportsInProgress, formatSize } from "../static/frontend/domain/exports.js";
+import { contentsNotice, EXPORT_KINDS, exportKindsFor, exportParams, exportsInProgress, formatSize } from "../static/frontend/domain/exports.js";
 import { ExportRepository } from "../static/frontend/repositories/exportRepository.js";
 import { HttpClient } from "../static/frontend/repositories/http.js";
 
@@ -19,6 +19,7 @@ test("params carry only the kind's own options", () => {
   assert.deepEqual(exportParams("matrix", form), { source: "raw" });
   assert.deepEqual(exportParams("qdpx", form), {});
   assert.deepEqual(exportParams("codings", {}), { which: "both", segment_text: false });
+  assert.deepEqual(exportParams("quotations", {}), { source: "final_else_raw" }, "per unit, never dropping silently");
   assert.throws(() => exportParams("pdf", {}), /unknown export kind/);
 });
 
@@ -45,4 +46,11 @@ test("the repository posts kind, format and params and reads a page of jobs", as
     ["GET", "/projects/4/exports/", { page_size: 20 }],
     ["POST", "/projects/4/exports/", { kind: "codings", format: "xlsx", params: { which: "final" } }],
   ]);
+});
+
+test("what an export will hold: the server's sentence, a warning when coded units are left out", () => {
+  const contents = { which: "final", summary: "From the final coding: … 2 coded units have no final coding yet", units_left_out: 2 };
+  assert.deepEqual(contentsNotice("matrix", contents), { text: contents.summary, warning: true });
+  assert.equal(contentsNotice("matrix", { ...contents, units_left_out: 0 }).warning, false);
+  assert.match(contentsNotice("qdpx", null).text, /whole project/);
 });

@@ -18,6 +18,7 @@ import { HttpClient } from "./repositories/http.js";
 import { createRepositories } from "./repositories/index.js";
 import { AnalysisService } from "./services/analysisService.js";
 import { AuthService } from "./services/authService.js";
+import { ExportService } from "./services/exportService.js";
 import { ProjectService } from "./services/projectService.js";
 import { WorkService } from "./services/workService.js";
 
@@ -34,6 +35,7 @@ async function start() {
     projects: new ProjectService(repositories),
     analysis: new AnalysisService(repositories),
     work: new WorkService(repositories),
+    exports: new ExportService(repositories),
   };
   const where = route(window.location.pathname);
   if (where.page === "login") return LoginPage({ services });

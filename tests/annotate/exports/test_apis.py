@@ -107,7 +107,7 @@ def test_download_before_done_is_409(study, api_client_for):
         ({"kind": "pdf"}, "Invalid input"),
         ({"kind": "codings", "format": "qdpx"}, "is written as csv, xlsx, jsonl"),
         ({"kind": "codings", "params": {"which": "everything"}}, "'which' is raw"),
-        ({"kind": "matrix", "params": {"source": "x"}}, "'source' is raw, final, or auto"),
+        ({"kind": "matrix", "params": {"source": "x"}}, "'source' is final_else_raw (per unit"),
         ({"kind": "quotations", "params": {"code": 999999}}, "not in this project's codebook"),
     ],
 )
@@ -123,3 +123,58 @@ def test_export_of_a_hidden_project_is_404(study, api_client_for):
     outsider = study.users["outsider"]
     assert api_client_for(outsider).get(url(study.project.id)).status_code == 404
     assert api_client_for(outsider).get(url(999999)).status_code == 404
+
+
+# --- the preview: what an export will hold, before it runs -------------------------------------------------
+
+
+@pytest.mark.parametrize("released", [False, True], ids=["before-release", "after-release"])
+@pytest.mark.parametrize("role", list(MATRIX), ids=[str(r) for r in MATRIX])
+def test_the_preview_is_refused_exactly_as_the_export_and_writes_nothing(
+    role, released, study, api_client_for
+):
+    if released:
+        Project.objects.filter(pk=study.project.pk).update(codings_released_at=timezone.now())
+    client = api_client_for(study.users[role])
+    events = AuditEvent.objects.count()
+    got = [
+        client.post(
+            url(study.project.id) + "preview", {"kind": kind, "params": params}, format="json"
+        ).status_code
+        for kind, params in KINDS
+    ]
+    assert got == [200 if status == OK else status for status in MATRIX[role][int(released)]]
+    assert not ExportJob.objects.exists()
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # The study: three coded units; one decided (its final coding: one code); two undecided ones with
+        # one coding each; the decided one has two coders' codings.
+        ("raw", {"codings_from_coders": 4, "codings_final": 0, "units": 3, "units_left_out": 0}),
+        ("final", {"codings_from_coders": 0, "codings_final": 1, "units": 1, "units_left_out": 2}),
+        ("final_else_raw", {"codings_from_coders": 2, "codings_final": 1, "units": 3, "units_decided": 1}),
+    ],
+)
+def test_the_preview_counts_what_each_source_holds(source, expected, study, api_client_for):
+    response = api_client_for(study.users[Role.OWNER]).post(
+        url(study.project.id) + "preview", {"kind": "quotations", "params": {"source": source}}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    contents = response.json()["contents"]
+    assert {key: contents[key] for key in expected} == expected
+    if source == "final":
+        assert "2 coded units have no final coding yet and are not in this export." in contents["summary"]
+    else:
+        assert "not in this export" not in contents["summary"]
+
+
+def test_a_viewer_previews_the_final_coding_by_default(study, api_client_for):
+    Project.objects.filter(pk=study.project.pk).update(codings_released_at=timezone.now())
+    response = api_client_for(study.users[Role.VIEWER]).post(
+        url(study.project.id) + "preview", {"kind": "matrix"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["params"]["source"] == "final"

@@ -151,13 +151,33 @@ def test_matrix_counts_cases_and_rolls_up_sub_codes(study, django_capture_on_com
     assert job.result["source"] == "raw"
 
 
-def test_matrix_auto_uses_the_final_coding_once_it_exists(study, django_capture_on_commit_callbacks):
+def test_matrix_by_default_takes_final_codings_where_decided_and_the_coders_elsewhere(
+    study, django_capture_on_commit_callbacks
+):
+    """The default once left out every unit without a decision as soon as one unit had one, without a word.
+    Now: the decided unit counts from its final coding, the two undecided ones from the coders."""
     owner = study.users[Role.OWNER]
     job = run_export(django_capture_on_commit_callbacks, study.project, owner, "matrix", "md")
-    assert job.result["source"] == "final"
+    assert job.result["source"] == "final_else_raw"
+    assert job.result["left_out_units"] == 0
+    assert "matrix-final-else-raw" in job.file_name
     text = export_path(job).read_text(encoding="utf-8")
-    assert "| Harm reduction \\> Naloxone | 1 of 2 | 1 |" in text or "Naloxone | 1 of 2 | 1 |" in text
-    assert "Public health | 0 of 2 | 0 |" in text
+    assert "1 unit decided, 2 units still from the coders" in text
+    assert "Harm reduction | 1 of 2 | 2 |" in text
+    assert "Public health | 1 of 2 | 1 |" in text
+
+
+def test_a_matrix_of_final_codings_says_which_coded_units_it_leaves_out(
+    study, django_capture_on_commit_callbacks
+):
+    owner = study.users[Role.OWNER]
+    job = run_export(
+        django_capture_on_commit_callbacks, study.project, owner, "matrix", "html", source="final"
+    )
+    assert job.result["left_out_units"] == 2
+    text = export_path(job).read_text(encoding="utf-8")
+    assert "2 coded units have no final coding yet and are not in this export." in text
+    assert "<td>Public health</td><td>0 of 2</td>" in text
 
 
 def test_quotations_html_and_csv(study, django_capture_on_commit_callbacks):

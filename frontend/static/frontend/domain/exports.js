@@ -7,23 +7,33 @@ export const EXPORT_KINDS = [
   { kind: "codings", label: "Codings (one row per coding)", formats: ["csv", "xlsx", "jsonl"], options: ["which", "segment_text"] },
   { kind: "matrix", label: "Code × case matrix", formats: ["csv", "html", "md"], options: ["source"] },
   { kind: "quotations", label: "Quotations per code", formats: ["csv", "html", "md"], options: ["source"] },
-  { kind: "qdpx", label: "REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA", formats: ["qdpx"], options: [], analysts: true },
-  { kind: "qdc", label: "REFI-QDA codebook (.qdc)", formats: ["qdc"], options: [] },
-  { kind: "analysis_report", label: "Agreement and saturation report (methods appendix)", formats: ["html"], options: [], analysts: true },
-  { kind: "audit", label: "Audit trail with chain hashes", formats: ["csv", "jsonl"], options: [], analysts: true },
+  { kind: "qdpx", label: "REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA", formats: ["qdpx"], options: [], analysts: true, holds: "The whole project: transcripts, cases and attributes, the codebook, every coder's codings, the final coding (as its own user) and memos." },
+  { kind: "qdc", label: "REFI-QDA codebook (.qdc)", formats: ["qdc"], options: [], holds: "The codebook: every code with its definition, criteria, examples and colour." },
+  { kind: "analysis_report", label: "Agreement and saturation report (methods appendix)", formats: ["html"], options: [], analysts: true, holds: "The latest agreement and saturation runs, with their parameters, inputs and figures." },
+  { kind: "audit", label: "Audit trail with chain hashes", formats: ["csv", "jsonl"], options: [], analysts: true, holds: "Every event of the research record, each with the hash that chains it to the one before." },
 ];
 
+/** Which codings a codings export holds. */
 export const WHICH = [
-  ["both", "Every coder and the final coding"],
-  ["final", "Final (adjudicated) coding only"],
+  ["both", "Every coder's codings and the final coding"],
+  ["final_else_raw", "Final coding where decided, else every coder's"],
+  ["final", "Final (adjudicated) coding of decided units only"],
+  ["raw", "Every coder's codings, per coder"],
+];
+
+/** What a matrix or quotations are drawn from. */
+export const SOURCE = [
+  ["final_else_raw", "Final coding where decided, else every coder's"],
+  ["final", "Final (adjudicated) coding of decided units only"],
   ["raw", "Every coder's codings"],
 ];
 
-export const SOURCE = [
-  ["auto", "Final coding once there is one, else every coder's"],
-  ["final", "Final coding"],
-  ["raw", "Every coder's codings"],
-];
+/** What the chosen export will hold: `{text, warning}`, from the preview's `contents` (or the kind). */
+export function contentsNotice(kind, contents) {
+  const spec = EXPORT_KINDS.find((k) => k.kind === kind);
+  if (!contents || !contents.which) return { text: spec?.holds ?? "", warning: false };
+  return { text: contents.summary, warning: contents.units_left_out > 0 };
+}
 
 export const isAnalyst = (role) => role === "owner" || role === "adjudicator";
 
@@ -38,7 +48,7 @@ export function exportParams(kind, values) {
   const params = {};
   if (spec.options.includes("which")) params.which = values.which ?? "both";
   if (spec.options.includes("segment_text")) params.segment_text = Boolean(values.segment_text);
-  if (spec.options.includes("source")) params.source = values.source ?? "auto";
+  if (spec.options.includes("source")) params.source = values.source ?? "final_else_raw";
   return params;
 }
 

@@ -12,6 +12,11 @@ export class ExportRepository {
     return this.http.post(`/projects/${projectId}/exports/`, { kind, format, params });
   }
 
+  /** What an export with this body would hold (counts and a sentence); writes nothing. */
+  preview(projectId, { kind, format, params }) {
+    return this.http.post(`/projects/${projectId}/exports/preview`, { kind, format, params });
+  }
+
   /** Import a whole REFI-QDA project (.qdpx) into this empty project: a background job (owners). */
   startProjectImport(projectId, file) {
     const form = new FormData();
