@@ -15,6 +15,8 @@ from annotate.projects.permissions import ANALYSTS, MEMBERS, OWNERS
 from .models import AgreementRun, SaturationRun
 from .selectors import agreement_summary, analysis_settings_get, run_get, run_latest_done, run_list
 from .services import agreement_run_request, analysis_settings_update, saturation_run_request
+from .usage import SOURCES as USAGE_SOURCES
+from .usage import code_usage
 
 
 class RunOutputSerializer(BackgroundJobOutputSerializer):
@@ -290,3 +292,21 @@ class AgreementSummaryApi(ProjectScopedApi):
             raise PermissionDenied("The PI has not shared agreement figures with coders in this project.")
         run = run_latest_done(model=AgreementRun, project_id=project_id)
         return Response({"run": run.id, "finished_at": run.finished_at, **agreement_summary(run.result)})
+
+
+class CodeUsageApi(ProjectScopedApi):
+    """How often each code is used: codings, coded segments, transcripts and cases per code, a theme's also
+    over its sub-codes. ``source``: ``mine`` (the caller's own codings; a coder's default), ``coders``
+    (every coder's: owners' and adjudicators' default; coders only once codings are released) or
+    ``final`` (the adjudicated coding; a viewer's default)."""
+
+    roles = {"GET": MEMBERS}
+
+    class FilterSerializer(serializers.Serializer):
+        source = serializers.ChoiceField(choices=USAGE_SOURCES, required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=dict)
+    def get(self, request, project_id):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return Response(code_usage(membership=self.membership, source=filters.validated_data.get("source")))

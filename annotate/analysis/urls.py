@@ -7,6 +7,7 @@ from .apis import (
     AgreementRunListApi,
     AgreementSummaryApi,
     AnalysisSettingsApi,
+    CodeUsageApi,
     SaturationCodeTableApi,
     SaturationFigureApi,
     SaturationLatestApi,
@@ -16,6 +17,7 @@ from .apis import (
 )
 
 urlpatterns = [
+    path("codebook/usage/", CodeUsageApi.as_view(), name="codebook-usage"),
     path("analysis/settings/", AnalysisSettingsApi.as_view(), name="analysis-settings"),
     path("analysis/agreement/summary/", AgreementSummaryApi.as_view(), name="agreement-summary"),
     path("analysis/agreement/runs/", AgreementRunListApi.as_view(), name="agreement-run-list"),

@@ -36,3 +36,32 @@ describe("case-attribute sheets", () => {
     assert.match(caseImportFields({ idColumn: "", types: { a: "text" } }).error, /identifies/);
   });
 });
+
+describe("the cases table", async () => {
+  const { compareValues, filterChoices, visibleCases } = await import("../static/frontend/domain/cases.js");
+  const rows = [
+    { identifier: "P10", description: "", transcripts: 1, attributes: { role: "Policy staff", years: 2, since: "2019-03-01" } },
+    { identifier: "P2", description: "Rural county", transcripts: 2, attributes: { role: "Elected prosecutor", years: 11, since: "2012-01-01" } },
+    { identifier: "P1", description: "", transcripts: 1, attributes: { role: "Elected prosecutor", since: "2020-11-01" } },
+  ];
+  const ids = (list) => list.map((r) => r.identifier);
+
+  test("ids sort as people count (P2 before P10); numbers and dates by value; empty values last both ways", () => {
+    assert.deepEqual(ids(visibleCases([...rows])), ["P1", "P2", "P10"]);
+    assert.deepEqual(ids(visibleCases([...rows], { sort: { column: "years", direction: 1 } })), ["P10", "P2", "P1"]);
+    assert.deepEqual(ids(visibleCases([...rows], { sort: { column: "years", direction: -1 } })), ["P2", "P10", "P1"]);
+    assert.deepEqual(ids(visibleCases([...rows], { sort: { column: "since", direction: -1 } })), ["P1", "P10", "P2"]);
+    assert.equal(compareValues(null, 3, -1), 1);
+  });
+
+  test("filters by attribute value and by text in the id or description", () => {
+    assert.deepEqual(ids(visibleCases([...rows], { filters: { role: "Elected prosecutor" } })), ["P1", "P2"]);
+    assert.deepEqual(ids(visibleCases([...rows], { text: "rural" })), ["P2"]);
+    assert.deepEqual(ids(visibleCases([...rows], { filters: { role: "" } })), ["P1", "P2", "P10"]);
+  });
+
+  test("choice and short text attributes offer their values to filter by", () => {
+    const attributes = [{ name: "role", type: "choice" }, { name: "years", type: "number" }];
+    assert.deepEqual(filterChoices(rows, attributes), { role: ["Elected prosecutor", "Policy staff"] });
+  });
+});

@@ -304,3 +304,20 @@ test("a codebook file's format comes from its name: csv or qdc, any case, nothin
   assert.equal(codebookFileFormat("csv"), null);
   assert.equal(codebookFileFormat(undefined), null);
 });
+
+describe("code usage in the codebook", async () => {
+  const { usageText, usageSourceText } = await import("../static/frontend/domain/codebook.js");
+  const row = { codings: 3, cases: 2, codings_with_children: 24, cases_with_children: 11 };
+
+  test("a code: its codings and the cases it occurs in, of all cases", () => {
+    assert.equal(usageText(row, 16), "3 codings · 2 of 16 cases");
+    assert.equal(usageText({ ...row, codings: 1, cases: 1 }, 1), "1 coding · 1 of 1 case");
+  });
+
+  test("a theme is counted with its sub-codes; unused and unknown say so", () => {
+    assert.equal(usageText(row, 16, true), "24 codings · 11 of 16 cases with its sub-codes");
+    assert.equal(usageText({ ...row, codings: 0 }, 16), "not used yet");
+    assert.equal(usageText(null, 16), null);
+    assert.equal(usageSourceText("mine"), "Counted from your own codings.");
+  });
+});

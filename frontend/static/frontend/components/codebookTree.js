@@ -2,7 +2,7 @@
  * The codebook as a PI reads it: themes, codes and sub-codes with their colours, definitions, inclusion
  * and exclusion criteria and examples (MacQueen et al. 1998). Owners get edit controls; nobody else does.
  */
-import { codebookFileFormat, mergeTargets, normaliseColour, parseSplitNames } from "../domain/codebook.js";
+import { codebookFileFormat, mergeTargets, normaliseColour, parseSplitNames, usageSourceText, usageText } from "../domain/codebook.js";
 import { h } from "./dom.js";
 import { field, openFormDialog } from "./formDialog.js";
 
@@ -43,7 +43,10 @@ function codeNode(node, handlers) {
     swatch(code),
     h("span", { class: "code-name" }, code.name),
     code.is_active ? null : h("span", { class: "badge badge-inactive" }, "inactive"),
-    node.children.length ? h("span", { class: "count" }, `${node.children.length}`) : null,
+    handlers.usage ? h("span", { class: "code-usage" }, usageText(handlers.usage.byCode.get(code.id), handlers.usage.casesTotal, node.children.length > 0)) : null,
+    node.children.length
+      ? h("span", { class: "count", title: `${node.children.length} sub-code${node.children.length === 1 ? "" : "s"}` }, `${node.children.length} sub-code${node.children.length === 1 ? "" : "s"}`)
+      : null,
   );
   const tools = canEdit
     ? h(
@@ -93,8 +96,11 @@ export function CodebookTree({
   onSplit = null,
   onImport = null,
   exportUrl = null,
+  usage = null,
 }) {
-  const handlers = { canEdit, onEdit, onAddChild, onMerge, onSplit };
+  // `usage`: the usage API's answer; each code then says how often it is used, not only its sub-codes.
+  const counts = usage ? { byCode: new Map(usage.codes.map((row) => [row.code, row])), casesTotal: usage.cases_total } : null;
+  const handlers = { canEdit, onEdit, onAddChild, onMerge, onSplit, usage: counts };
   // Everyone may download the codebook (CSV for spreadsheets, .qdc for NVivo, ATLAS.ti and MAXQDA).
   const downloads = exportUrl
     ? h(
@@ -120,6 +126,7 @@ export function CodebookTree({
         codebook.codes.some((c) => !c.is_active)
           ? ` · ${codebook.codes.filter((c) => !c.is_active).length} inactive`
           : "",
+        usage ? ` · ${usageSourceText(usage.source)}` : "",
       ),
     ),
     h(

@@ -9,6 +9,7 @@ import { PlanPanel } from "./planPanel.js";
 import { ProjectImportPanel } from "./projectImportPanel.js";
 import { ProposalList } from "./proposals.js";
 import { setBreadcrumbs } from "./appHeader.js";
+import { filterChoices, visibleCases } from "../domain/cases.js";
 import { openCaseImportDialog } from "./caseImportDialog.js";
 import { CodebookTree, openCodeDialog, openImportDialog, openMergeDialog, openSplitDialog } from "./codebookTree.js";
 import { announce, errorBox, formatDate, h, mount, setTitle, spinner } from "./dom.js";
@@ -128,76 +129,147 @@ function casesPanel(state) {
   const importButton =
     project.role === "owner"
       ? h(
-          "div",
-          { class: "toolbar" },
-          h(
-            "button",
-            {
-              type: "button",
-              class: "btn",
-              onclick: () =>
-                openCaseImportDialog({
-                  attributes,
-                  onImport: async (form) => {
-                    const result = await state.services.repositories.cases.importAttributes(project.id, form);
-                    announce(
-                      `${result.created.length} cases created, ${result.updated.length} updated, ` +
-                        `${result.unchanged.length} unchanged.`,
-                    );
-                    await state.reload();
-                  },
-                }),
-            },
-            "Import case attributes…",
-          ),
+          "button",
+          {
+            type: "button",
+            class: "btn",
+            onclick: () =>
+              openCaseImportDialog({
+                attributes,
+                onImport: async (form) => {
+                  const result = await state.services.repositories.cases.importAttributes(project.id, form);
+                  announce(
+                    `${result.created.length} cases created, ${result.updated.length} updated, ` +
+                      `${result.unchanged.length} unchanged.`,
+                  );
+                  await state.reload();
+                },
+              }),
+          },
+          "Import case attributes…",
         )
       : null;
-  if (!cases.length) return h("div", {}, importButton, h("div", { class: "empty" }, "No cases yet."));
-  return h("div", {}, importButton, casesTable(cases, attributes, documents));
+  if (!cases.length) return h("div", {}, h("div", { class: "toolbar" }, importButton), h("div", { class: "empty" }, "No cases yet."));
+  return CasesTable({ state, cases, attributes, documents, importButton });
 }
 
-function casesTable(cases, attributes, documents) {
+const attributeLabel = (name) => name.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
+
+/** The cases, sortable by every column and filtered by attribute values and text; the view is kept in
+ * `state.casesView` while the page is open. */
+function CasesTable({ state, cases, attributes, documents, importButton }) {
   const docCount = new Map();
   for (const d of documents) docCount.set(d.case, (docCount.get(d.case) ?? 0) + 1);
+  const rows = cases.map((c) => ({ ...c, transcripts: docCount.get(c.id) ?? 0 }));
   const names = attributes.length ? attributes.map((a) => a.name) : [...new Set(cases.flatMap((c) => Object.keys(c.attributes ?? {})))];
-  const label = (name) => name.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
-  return h(
-    "div",
-    { class: "table-wrap", role: "region", "aria-label": "Cases (table)", tabindex: "0" },
+  const view = (state.casesView ??= { sort: { column: "identifier", direction: 1 }, filters: {}, text: "" });
+  const choices = filterChoices(cases, attributes);
+  const tableSlot = h("div", {});
+  const count = h("p", { class: "muted small", role: "status", id: "cases-count" });
+
+  const sortButton = (column, label) => {
+    const active = view.sort.column === column;
+    return h(
+      "button",
+      {
+        type: "button",
+        class: "sort-button",
+        onclick: () => {
+          view.sort = { column, direction: active ? -view.sort.direction : 1 };
+          renderTable();
+        },
+      },
+      label,
+      h("span", { class: "sort-mark", "aria-hidden": "true" }, active ? (view.sort.direction > 0 ? " ▲" : " ▼") : ""),
+    );
+  };
+  const header = (column, label, extra = {}) =>
     h(
-      "table",
-      { class: "table", "aria-label": "Cases and their attributes" },
+      "th",
+      {
+        scope: "col",
+        ...extra,
+        "aria-sort": view.sort.column === column ? (view.sort.direction > 0 ? "ascending" : "descending") : null,
+      },
+      sortButton(column, label),
+    );
+
+  function renderTable() {
+    const visible = visibleCases([...rows], view);
+    count.textContent = `Showing ${visible.length} of ${rows.length} cases`;
+    mount(
+      tableSlot,
       h(
-        "thead",
-        {},
+        "div",
+        { class: "table-wrap", role: "region", "aria-label": "Cases (table)", tabindex: "0" },
         h(
-          "tr",
-          {},
-          h("th", { scope: "col" }, "Case"),
-          names.map((n) => h("th", { scope: "col" }, label(n))),
-          h("th", { scope: "col", class: "num" }, "Transcripts"),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        cases.map((c) =>
+          "table",
+          { class: "table", "aria-label": "Cases and their attributes" },
           h(
-            "tr",
+            "thead",
             {},
             h(
-              "th",
-              { scope: "row" },
-              h("span", { class: "case-tag" }, c.identifier),
-              c.description ? h("div", { class: "meta" }, c.description) : null,
+              "tr",
+              {},
+              header("identifier", "Case"),
+              names.map((n) => header(n, attributeLabel(n))),
+              header("transcripts", "Transcripts", { class: "num" }),
             ),
-            names.map((n) => h("td", {}, formatAttribute(c.attributes?.[n]))),
-            h("td", { class: "num" }, docCount.get(c.id) ?? 0),
           ),
+          h(
+            "tbody",
+            {},
+            visible.map((c) =>
+              h(
+                "tr",
+                {},
+                h("th", { scope: "row" }, h("span", { class: "case-tag" }, c.identifier), c.description ? h("div", { class: "meta" }, c.description) : null),
+                names.map((n) => h("td", {}, formatAttribute(c.attributes?.[n]))),
+                h("td", { class: "num" }, c.transcripts),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  const textFilter = h("input", {
+    type: "search",
+    id: "cases-find",
+    value: view.text,
+    placeholder: "Case id or description",
+    oninput: (event) => {
+      view.text = event.target.value;
+      renderTable();
+    },
+  });
+  const filters = h(
+    "div",
+    { class: "field-row cases-filters" },
+    h("div", { class: "field" }, h("label", { for: "cases-find" }, "Find"), textFilter),
+    Object.entries(choices).map(([name, values]) =>
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: `cases-filter-${name}` }, attributeLabel(name)),
+        h(
+          "select",
+          {
+            id: `cases-filter-${name}`,
+            onchange: (event) => {
+              view.filters = { ...view.filters, [name]: event.target.value };
+              renderTable();
+            },
+          },
+          h("option", { value: "" }, "any"),
+          values.map((v) => h("option", { value: v, selected: view.filters[name] === v }, v)),
         ),
       ),
     ),
   );
+  renderTable();
+  return h("div", {}, h("div", { class: "toolbar cases-toolbar" }, importButton, count), filters, tableSlot);
 }
 
 function membersPanel(state) {
@@ -248,6 +320,7 @@ function codebookPanel(state) {
         },
       }),
     exportUrl: (format) => state.services.repositories.codebook.exportUrl(project.id, format),
+    usage: codebook.usage,
     onImport: () =>
       openImportDialog({
         onImport: async (format, form) => {

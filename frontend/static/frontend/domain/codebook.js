@@ -158,3 +158,25 @@ export function codebookFileFormat(fileName) {
   const match = /\.(csv|qdc)$/i.exec(String(fileName ?? "").trim());
   return match ? match[1].toLowerCase() : null;
 }
+
+const USAGE_SOURCES = {
+  coders: "every coder's codings",
+  mine: "your own codings",
+  final: "the final (adjudicated) coding",
+};
+
+/** "Counted from every coder's codings" for the usage API's `source`. */
+export const usageSourceText = (source) => `Counted from ${USAGE_SOURCES[source] ?? source}.`;
+
+/**
+ * A code's usage as the codebook shows it: "24 codings · 11 of 16 cases"; a code with sub-codes is
+ * counted with them ("… with its sub-codes"). `row` from `GET …/codebook/usage/`; null when unknown.
+ */
+export function usageText(row, casesTotal, hasChildren = false) {
+  if (!row) return null;
+  const codings = hasChildren ? row.codings_with_children : row.codings;
+  const cases = hasChildren ? row.cases_with_children : row.cases;
+  if (!codings) return "not used yet";
+  const plural = (n, one, many) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+  return `${plural(codings, "coding", "codings")} · ${cases} of ${casesTotal} ${casesTotal === 1 ? "case" : "cases"}${hasChildren ? " with its sub-codes" : ""}`;
+}

@@ -25,7 +25,7 @@ export class ProjectService {
   /** Project, documents (analysis order), cases with attributes, members by role, codebook tree. */
   async loadOverview(projectId) {
     const { projects, documents, cases, codebook, assignments } = this.repos;
-    const [project, docs, caseList, attributes, members, book, mine, proposals] = await Promise.all([
+    const [project, docs, caseList, attributes, members, book, mine, proposals, usage] = await Promise.all([
       projects.get(projectId),
       documents.list(projectId),
       cases.list(projectId),
@@ -35,6 +35,8 @@ export class ProjectService {
       // Viewers may not list assignments and a project may have no plan yet: then there are none to show.
       assignments ? assignments.mine(projectId).catch(() => null) : null,
       codebook.proposals ? codebook.proposals(projectId).catch(() => []) : [],
+      // How often each code is used, counted as the caller's role may (their own codings, for a coder).
+      codebook.usage ? codebook.usage(projectId).catch(() => null) : null,
     ]);
     const tree = buildCodeTree(book.codes ?? []);
     return {
@@ -46,7 +48,7 @@ export class ProjectService {
         (a, b) =>
           (ROLE_ORDER[a.role] ?? 9) - (ROLE_ORDER[b.role] ?? 9) || a.username.localeCompare(b.username),
       ),
-      codebook: { ...book, tree, flat: flattenCodeTree(tree) },
+      codebook: { ...book, tree, flat: flattenCodeTree(tree), usage },
       assignments: mine && mine.length ? assignmentsByDocument(mine) : null,
       continueDocument: mine && mine.length ? nextAssignedDocument(mine) : null,
       proposals: proposals ?? [],
