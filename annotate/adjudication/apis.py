@@ -16,6 +16,7 @@ from .selectors import (
     adjudication_settings_get,
     coder_agreement_with_final,
     final_codings_visible,
+    queue_item_details,
     unit_adjudication_view,
 )
 from .services import (
@@ -52,12 +53,19 @@ class AdjudicationQueueApi(ProjectScopedApi):
         codes = serializers.SerializerMethodField()
         disputed_codes = serializers.SerializerMethodField()
         current_decision_id = serializers.IntegerField(allow_null=True)
+        where = serializers.SerializerMethodField(
+            help_text="document_title, case, segment_number (¶, as the reader numbers it), speaker, excerpt"
+        )
 
         def get_codes(self, unit) -> list[int]:
             return sorted(unit.codes_involved)
 
         def get_disputed_codes(self, unit) -> list[int]:
             return sorted(unit.disputed_codes)
+
+        @extend_schema_field(OpenApiTypes.OBJECT)
+        def get_where(self, unit) -> dict:
+            return self.context["details"].get(unit.segment_id, {})
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request, project_id):
@@ -73,7 +81,13 @@ class AdjudicationQueueApi(ProjectScopedApi):
             code_id=data.get("code"),
             coder_pair=pair,
         )
-        return self.paginate(units, self.OutputSerializer)
+        return self.paginate(
+            units,
+            self.OutputSerializer,
+            context=lambda page: {
+                "details": queue_item_details(project_id=project_id, segment_ids=[u.segment_id for u in page])
+            },
+        )
 
 
 class AdjudicationUnitApi(ProjectScopedApi):

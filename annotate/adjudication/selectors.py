@@ -217,6 +217,50 @@ def adjudication_queue(
     return result
 
 
+EXCERPT_LENGTH = 150
+NEIGHBOUR_TURNS = 2  # turns shown before and after a unit being decided
+
+
+def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """The start of a passage, cut at a word boundary with an ellipsis when it is longer than ``limit``.
+
+    >>> excerpt("We stopped charging possession. It keeps people alive.", 30)
+    'We stopped charging…'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:—–-")
+    return (cut or text[:limit]) + "…"
+
+
+def queue_item_details(*, project_id: int, segment_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Where each queue item is: transcript, case, segment number (¶ position + 1, as the reader numbers
+    it), speaker and an excerpt of the text. One query for a page of the queue; texts are cut from the
+    transcripts in the database."""
+    from django.db.models.functions import Substr
+
+    from annotate.documents.models import Segment
+
+    rows = (
+        Segment.objects.filter(pk__in=segment_ids, document__project_id=project_id)
+        .annotate(
+            passage=Substr("document__text", F("start_offset") + 1, F("end_offset") - F("start_offset"))
+        )
+        .values("id", "position", "speaker", "passage", "document__title", "document__case__identifier")
+    )
+    return {
+        row["id"]: {
+            "document_title": row["document__title"],
+            "case": row["document__case__identifier"],
+            "segment_number": row["position"] + 1,
+            "speaker": row["speaker"],
+            "excerpt": excerpt(row["passage"] or ""),
+        }
+        for row in rows
+    }
+
+
 # --- settings and roles ------------------------------------------------------------------------------
 
 
@@ -402,7 +446,7 @@ def unit_adjudication_view(*, project_id: int, segment_id: int) -> dict[str, Any
 
     unit = unit_get_for_adjudication(project_id=project_id, segment_id=segment_id)
     hidden = adjudication_settings_get(project_id=project_id).hide_coder_names
-    segment = Segment.objects.select_related("document").get(pk=segment_id)
+    segment = Segment.objects.select_related("document__case").get(pk=segment_id)
     text = segment.document.text
     usernames = dict(get_user_model().objects.filter(pk__in=unit.coders).values_list("pk", "username"))
     labels = {user: coder_label(i) for i, user in enumerate(unit.coders)}
@@ -442,17 +486,43 @@ def unit_adjudication_view(*, project_id: int, segment_id: int) -> dict[str, Any
         .select_related("author")
         .order_by("created_at", "id")
     )
+    neighbours = Segment.objects.filter(
+        document_id=segment.document_id,
+        position__gte=segment.position - NEIGHBOUR_TURNS,
+        position__lte=segment.position + NEIGHBOUR_TURNS,
+    ).exclude(pk=segment.pk)
+    sets = [unit.sets[c] for c in unit.coders]
     return {
         "unit_id": unit.unit_id,
         "segment": {
             "id": segment.pk,
             "document_id": segment.document_id,
             "document_title": segment.document.title,
+            "case": segment.document.case.identifier,
             "position": segment.position,
+            "segment_number": segment.position + 1,
             "speaker": segment.speaker,
             "start_offset": segment.start_offset,
             "end_offset": segment.end_offset,
             "text": text[segment.start_offset : segment.end_offset],
+        },
+        # The turns around the unit, interviewer turns (context) included, so it is read in its place.
+        "neighbours": [
+            {
+                "id": n.pk,
+                "segment_number": n.position + 1,
+                "speaker": n.speaker,
+                "codable": n.codable,
+                "before": n.position < segment.position,
+                "text": text[n.start_offset : n.end_offset],
+            }
+            for n in neighbours.order_by("position")
+        ],
+        # Which decisions need a rationale (their final set is no coder's): the UI asks for it first.
+        "rationale_required": {
+            "accept_coder": False,
+            "union": bool(sets) and not unit.agreeing(frozenset().union(*sets)),
+            "intersection": bool(sets) and not unit.agreeing(frozenset.intersection(*sets)),
         },
         "planned_coders": unit.planned_coders,
         "ready": unit.ready,

@@ -22,7 +22,10 @@ class ProjectScopedApi(APIView):
     def project(self):
         return self.membership.project
 
-    def paginate(self, queryset, serializer_class):
+    def paginate(self, queryset, serializer_class, context=None):
+        """One page of ``queryset``, serialized. ``context(page)``, when given, returns the serializer's
+        context for that page: a way to read what the items need for the page alone, in one query."""
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+        extra = context(page) if context is not None else {}
+        return paginator.get_paginated_response(serializer_class(page, many=True, context=extra).data)

@@ -60,3 +60,17 @@ test("the repository's paths and bodies", async () => {
     ["POST", "/projects/3/adjudication/bulk/preview", { kind: "unanimous", m: null }],
   ]);
 });
+
+test("queue items and units read by transcript, case and the reader's ¶ number", async () => {
+  const { queueItemTitle, unitTitle, needsRationale } = await import("../static/frontend/domain/adjudication.js");
+  assert.equal(
+    queueItemTitle({ order: 40, where: { document_title: "Interview P07", case: "P07", segment_number: 12 } }),
+    "¶12 · Interview P07 (P07)",
+  );
+  assert.equal(queueItemTitle({ order: 40 }), "Unit 40");
+  assert.equal(unitTitle({ document_title: "Interview P07", case: "P07", segment_number: 12, speaker: "P07" }), "Interview P07 (P07), ¶12 · P07");
+  const unit = { rationale_required: { accept_coder: false, union: true, intersection: false } };
+  assert.equal(needsRationale(unit, { method: "union" }), true);
+  assert.equal(needsRationale(unit, { method: "accept_coder", coder: "A" }), false);
+  assert.equal(needsRationale({}, { method: "union" }), false);
+});

@@ -311,3 +311,54 @@ def test_after_adjudication_a_coder_sees_the_final_coding_of_their_unit_but_not_
     assert not (visible & colleague_on_d)
     own = set(Coding.objects.filter(coder=world.users["coder"]).values_list("id", flat=True))
     assert own <= visible
+
+
+# --- where a unit is: queue items and the unit's neighbouring turns ----------------------------------------
+
+
+def test_queue_items_say_where_they_are_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    from annotate.adjudication.selectors import excerpt
+
+    with django_assert_max_num_queries(12):
+        response = call(world, "owner", "get", "queue/")
+    assert response.status_code == 200
+    items = response.json()["results"]
+    assert [item["segment_id"] for item in items] == [world.seg["b"].id, world.seg["d"].id]
+    for item in items:
+        segment = world.seg["b"] if item["segment_id"] == world.seg["b"].id else world.seg["d"]
+        text = segment.document.text[segment.start_offset : segment.end_offset]
+        assert item["where"] == {
+            "document_title": segment.document.title,
+            "case": segment.document.case.identifier,
+            "segment_number": segment.position + 1,
+            "speaker": segment.speaker,
+            "excerpt": excerpt(text),
+        }
+
+
+def test_an_excerpt_is_cut_at_a_word_with_an_ellipsis():
+    from annotate.adjudication.selectors import excerpt
+
+    long = "Harm reduction, plainly: naloxone in every patrol car, and syringe services at every clinic we run."
+    cut = excerpt(long, 40)
+    assert cut.endswith("…")
+    assert len(cut) <= 41
+    assert long.startswith(cut[:-1])
+    assert long[len(cut) - 1] == " "  # the cut falls between words
+    assert excerpt("Short  and\nspaced.") == "Short and spaced."
+
+
+def test_the_unit_view_has_its_neighbouring_turns_and_says_which_decisions_need_a_rationale(world):
+    b = world.seg["b"]
+    body = call(world, "adjudicator", "get", f"units/{b.id}/").json()
+    assert body["segment"]["segment_number"] == b.position + 1
+    assert body["segment"]["case"] == b.document.case.identifier
+    around = b.document.segments.filter(position__range=(b.position - 2, b.position + 2)).exclude(pk=b.pk)
+    assert [n["id"] for n in body["neighbours"]] == list(around.order_by("position").values_list("id", flat=True))
+    assert any(not n["codable"] for n in body["neighbours"])  # the interviewer's turns are there, as context
+    assert all(n["before"] == (n["segment_number"] <= b.position) for n in body["neighbours"])
+    # Harm against diversion: the union and the intersection are nobody's set, so each needs a rationale.
+    assert body["rationale_required"] == {"accept_coder": False, "union": True, "intersection": True}
+    # Coders agreeing on nothing ("e"): every decision equals someone's set.
+    e = call(world, "adjudicator", "get", f"units/{world.seg['e'].id}/").json()
+    assert e["rationale_required"] == {"accept_coder": False, "union": False, "intersection": False}

@@ -3,8 +3,18 @@
  * disagreements, one unit at a time, side by side, with the codebook entries and memos involved.
  * Keys in a unit: 1–9 accept that coder's version, u union, i intersection, n next unit.
  */
-import { codeMatrix, coderName, currentDecision, decisionChoices } from "../domain/adjudication.js";
-import { announce, errorBox, h, mount, spinner, timeAgo } from "./dom.js";
+import { codeMatrix, coderName, currentDecision, decisionChoices, needsRationale, queueItemTitle, unitTitle } from "../domain/adjudication.js";
+import { announce, errorBox, h, mount, scrollBox, spinner, timeAgo } from "./dom.js";
+
+/** The turns around the unit (interviewer turns as context), so it is read in its place. */
+function turn(neighbour) {
+  return h(
+    "div",
+    { class: ["turn", neighbour.codable ? null : "is-context"] },
+    h("span", { class: "turn-who" }, neighbour.speaker || "—", " ", h("span", { class: "segno" }, `¶${neighbour.segment_number}`)),
+    h("p", {}, neighbour.text),
+  );
+}
 
 function bulkSection(state) {
   const preview = state.bulk;
@@ -62,8 +72,9 @@ function queueSection(state) {
                   class: ["link-button", item.segment_id === state.unit?.segment.id ? "current" : null],
                   onclick: () => state.open(item.segment_id),
                 },
-                `Unit ${item.order}`,
+                queueItemTitle(item),
               ),
+              item.where?.excerpt ? h("span", { class: "queue-excerpt" }, item.where.excerpt) : null,
               h("span", { class: "meta" }, ` ${item.disputed_codes.length} disputed code${item.disputed_codes.length === 1 ? "" : "s"}`),
             ),
           ),
@@ -77,8 +88,20 @@ function unitSection(state) {
   if (!unit) return null;
   const matrix = codeMatrix(unit);
   const current = currentDecision(unit);
-  const rationale = h("textarea", { id: "rationale", rows: "3", placeholder: "Why this decision (required when it matches no coder)" });
+  const rationale = h("textarea", { id: "rationale", rows: "3", placeholder: "Why this decision (required when it matches no coder)", "aria-describedby": "rationale-why" });
+  const why = h("p", { id: "rationale-why", class: "hint", "aria-live": "assertive" });
+  rationale.addEventListener("input", () => {
+    rationale.removeAttribute("aria-invalid");
+    why.textContent = "";
+  });
   const decide = async (body) => {
+    // A final set that is no coder's needs a reason: ask for it here instead of sending a request that fails.
+    if (needsRationale(unit, body) && !rationale.value.trim()) {
+      rationale.setAttribute("aria-invalid", "true");
+      why.textContent = `Write a rationale first: the ${body.method === "union" ? "union" : "intersection"} is no coder's set, so the record must say why it is the final coding.`;
+      rationale.focus();
+      return;
+    }
     try {
       await state.repo.decide(state.projectId, unit.segment.id, { ...body, rationale: rationale.value, supersedes: current?.id ?? null });
       announce("Decided.");
@@ -89,19 +112,32 @@ function unitSection(state) {
   };
   const choices = decisionChoices(unit);
   state.keys = (event) => {
-    if (event.target instanceof HTMLTextAreaElement) return;
+    if (event.target.closest?.("input, textarea, select")) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
     const n = Number(event.key);
-    if (n >= 1 && n <= unit.coders.length) decide(choices[n - 1].body);
-    else if (event.key === "u") decide({ method: "union" });
-    else if (event.key === "i") decide({ method: "intersection" });
-    else if (event.key === "n") state.openNext();
+    let act = null;
+    if (n >= 1 && n <= unit.coders.length) act = () => decide(choices[n - 1].body);
+    else if (event.key === "u") act = () => decide({ method: "union" });
+    else if (event.key === "i") act = () => decide({ method: "intersection" });
+    else if (event.key === "n") act = () => state.openNext();
+    if (!act) return;
+    // The key is spent here: were it left to the browser, once the rationale field takes focus it would
+    // type the letter there.
+    event.preventDefault();
+    act();
   };
   return h(
     "section",
     { class: "analysis-block unit-view", "aria-labelledby": "unit-title" },
-    h("h2", { id: "unit-title" }, `${unit.segment.document_title}, turn ${unit.segment.position}${unit.segment.speaker ? ` (${unit.segment.speaker})` : ""}`),
-    h("blockquote", { class: "segment-text" }, unit.segment.text),
+    h("h2", { id: "unit-title" }, unitTitle(unit.segment)),
     h(
+      "div",
+      { class: "unit-context", "aria-label": "The unit in its transcript" },
+      (unit.neighbours ?? []).filter((n) => n.before).map(turn),
+      h("blockquote", { class: "segment-text" }, h("span", { class: "turn-who" }, unit.segment.speaker || "—", " ", h("span", { class: "segno" }, `¶${unit.segment.segment_number}`)), h("p", {}, unit.segment.text)),
+      (unit.neighbours ?? []).filter((n) => !n.before).map(turn),
+    ),
+    scrollBox("Codes by coder (table)", h(
       "table",
       { class: "data-table", "aria-label": "Codes by coder" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Code"), unit.coders.map((c) => h("th", { scope: "col" }, coderName(c))))),
@@ -125,7 +161,7 @@ function unitSection(state) {
           ),
         ),
       ),
-    ),
+    )),
     h(
       "details",
       { class: "codebook-entries" },
@@ -145,7 +181,7 @@ function unitSection(state) {
       ? h("div", { class: "memos" }, h("h3", {}, "Memos"), unit.memos.map((m) => h("p", {}, h("strong", {}, `${m.author.label}: `), m.text)))
       : null,
     current ? h("p", { class: "muted" }, `Current decision: ${current.method.replace("_", " ")} by ${current.decided_by}, `, timeAgo(current.decided_at), ". A new decision revises it.") : null,
-    h("div", { class: "field" }, h("label", { for: "rationale" }, "Rationale"), rationale),
+    h("div", { class: "field" }, h("label", { for: "rationale" }, "Rationale"), rationale, why),
     h(
       "div",
       { class: "decision-buttons" },

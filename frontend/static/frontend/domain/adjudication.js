@@ -35,3 +35,21 @@ export function decisionChoices(unit) {
 export function currentDecision(unit) {
   return (unit.decisions ?? []).find((d) => d.is_current) ?? null;
 }
+
+/** "¶12 · Interview P07 (P07)": a queue item by the reader's numbering, its transcript and case. */
+export function queueItemTitle(item) {
+  const where = item.where ?? {};
+  if (!where.document_title) return `Unit ${item.order}`;
+  return `¶${where.segment_number} · ${where.document_title}${where.case ? ` (${where.case})` : ""}`;
+}
+
+/** The unit's heading: "Interview P07 (P07), ¶12 · Participant 7". */
+export function unitTitle(segment) {
+  return `${segment.document_title}${segment.case ? ` (${segment.case})` : ""}, ¶${segment.segment_number}${segment.speaker ? ` · ${segment.speaker}` : ""}`;
+}
+
+/** Whether a decision (a request body) needs a rationale: its final set is no coder's (the server's rule,
+ * which it states per method in `rationale_required`). */
+export function needsRationale(unit, body) {
+  return Boolean(unit.rationale_required?.[body.method]);
+}
