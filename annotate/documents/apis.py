@@ -8,13 +8,22 @@ from annotate.core.api.serializers import BackgroundJobOutputSerializer
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import OWNERS, READ_MEMBERS_WRITE_OWNERS
 
-from .selectors import document_get, document_list, import_job_get, import_job_list, segment_list
+from .selectors import (
+    document_get,
+    document_list,
+    document_speakers,
+    import_job_get,
+    import_job_list,
+    segment_list,
+)
 from .services import (
     SegmentSpec,
     Upload,
     document_create,
     document_delete,
+    document_speaker_roles_set,
     document_update,
+    import_file_details,
     import_job_create,
     import_options_build,
     import_preview,
@@ -136,6 +145,45 @@ class DocumentDetailApi(ProjectScopedApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class DocumentSpeakersApi(ProjectScopedApi):
+    """Who speaks in a transcript: each speaker's turns, how many are codable, the codings on them. Owners
+    say who interviewed (PUT): those speakers' turns become context, everyone else's codable; refused with
+    409 rather than hide a coding or a submitted unit."""
+
+    roles = READ_MEMBERS_WRITE_OWNERS
+
+    class InputSerializer(serializers.Serializer):
+        interviewers = serializers.ListField(
+            child=serializers.CharField(max_length=200), allow_empty=True, max_length=200
+        )
+
+    class SpeakerSerializer(serializers.Serializer):
+        speaker = serializers.CharField()
+        turns = serializers.IntegerField()
+        codable = serializers.IntegerField()
+        codings = serializers.IntegerField()
+
+    @extend_schema(responses=SpeakerSerializer(many=True))
+    def get(self, request, project_id, document_id):
+        document = document_get(project_id=project_id, document_id=document_id)
+        return Response(self.SpeakerSerializer(document_speakers(document=document), many=True).data)
+
+    @extend_schema(request=InputSerializer, responses=dict)
+    def put(self, request, project_id, document_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = document_get(project_id=project_id, document_id=document_id)
+        change = document_speaker_roles_set(
+            document=document, actor=request.user, interviewers=data.validated_data["interviewers"]
+        )
+        return Response(
+            {
+                **change,
+                "speakers": self.SpeakerSerializer(document_speakers(document=document), many=True).data,
+            }
+        )
+
+
 class SegmentListApi(ProjectScopedApi):
     @extend_schema(responses=SegmentOutputSerializer(many=True))
     def get(self, request, project_id, document_id):
@@ -176,6 +224,12 @@ class ImportInputSerializer(serializers.Serializer):
         default=None,
         help_text="Analysis order of the first document (the next ones follow); empty: after the last one.",
     )
+    details = serializers.JSONField(
+        required=False,
+        default=dict,
+        help_text='Per file uploaded one by one: {"<file name>": {"title", "case" (an identifier, found or '
+        'created), "interview_date" (YYYY-MM-DD)}}. Empty fields: from the file name.',
+    )
 
     def validate_options(self, value):
         if not isinstance(value, dict):
@@ -188,12 +242,14 @@ def _import_arguments(api, request, project_id) -> dict:
     data.is_valid(raise_exception=True)
     values = data.validated_data
     case_id = values["case"]
+    uploads = [Upload(name=f.name, file=f, size=f.size) for f in values["files"]]
     return {
         "project": api.project,
-        "uploads": [Upload(name=f.name, file=f, size=f.size) for f in values["files"]],
+        "uploads": uploads,
         "options": import_options_build(values["options"]),
         "case": case_get(project_id=project_id, case_id=case_id) if case_id is not None else None,
         "analysis_order": values["analysis_order"],
+        "details": import_file_details(uploads, values["details"]),
     }
 
 

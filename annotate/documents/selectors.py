@@ -1,5 +1,5 @@
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from rest_framework.exceptions import NotFound
 
 from annotate.core.sql import columns, instance_from_row
@@ -71,3 +71,21 @@ def import_job_get(*, project_id: int, job_id: int) -> ImportJob:
     if job is None:
         raise NotFound("Import not found in this project.")
     return job
+
+
+def document_speakers(*, document) -> list[dict]:
+    """Each speaker of a transcript: their turns, how many are codable (the others are context), and
+    the codings on them, in order of first appearance."""
+    return list(
+        Segment.objects.filter(document=document)
+        .exclude(speaker="")
+        .values("speaker")
+        .annotate(
+            first=Min("position"),
+            turns=Count("id", distinct=True),
+            codable=Count("id", filter=Q(codable=True), distinct=True),
+            codings=Count("codings"),
+        )
+        .order_by("first")
+        .values("speaker", "turns", "codable", "codings")
+    )

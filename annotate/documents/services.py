@@ -226,6 +226,88 @@ def document_update(*, document: Document, actor, data: dict) -> Document:
     return document
 
 
+def _interviewers_now(document: Document) -> list[str]:
+    """The speakers whose turns in the transcript are context (not coded)."""
+    return sorted(
+        set(
+            Segment.objects.filter(document=document, codable=False)
+            .exclude(speaker="")
+            .values_list("speaker", flat=True)
+        )
+    )
+
+
+def document_speaker_roles_set(*, document: Document, actor, interviewers: Sequence[str]) -> dict[str, Any]:
+    """Say who interviewed in a transcript: their turns become context (shown, not coded), every other
+    speaker's turns codable. Never loses a coding: a turn that would become context while it holds codings,
+    or a unit a coder has submitted, refuses the change (409, naming how many). Units of turns that become
+    context leave the assignment plan; turns that become codable join it (``assignment_plan_extend``).
+    One transaction, with its audit event."""
+    from annotate.assignments.models import Assignment, AssignmentStatus, Unit
+    from annotate.assignments.services import assignment_plan_extend  # the plan sits above documents
+    from annotate.coding.models import Coding
+
+    wanted = {str(name).strip() for name in interviewers}
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        segments = Segment.objects.filter(document=document).exclude(speaker="")
+        speakers = set(segments.values_list("speaker", flat=True))
+        unknown = sorted(wanted - speakers)
+        if unknown:
+            raise ApplicationError(
+                f"No turn of {', '.join(map(repr, unknown))} in this transcript; its speakers are "
+                f"{', '.join(map(repr, sorted(speakers))) or '(none)'}."
+            )
+        before = _interviewers_now(document)
+        to_context = segments.filter(codable=True, speaker__in=wanted)
+        to_codable = segments.filter(codable=False).exclude(speaker__in=wanted)
+        codings = Coding.objects.filter(segment__in=to_context)
+        if codings.exists():
+            turns = codings.values("segment_id").distinct().count()
+            raise ApplicationError(
+                f"{codings.count()} coding(s) on {turns} turn(s) of {', '.join(sorted(wanted))} would be hidden "
+                "as context. Remove those codings first (or keep these turns codable).",
+                status=409,
+                extra={"codings": codings.count(), "turns": turns},
+            )
+        slots = Assignment.objects.select_for_update().filter(segment__in=to_context)
+        submitted = slots.filter(status=AssignmentStatus.DONE).values("segment_id").distinct().count()
+        if submitted:
+            raise ApplicationError(
+                f"Coders have submitted {submitted} of these turns as units (an empty set of codes is a rating "
+                "too); they cannot become context.",
+                status=409,
+                extra={"units_submitted": submitted},
+            )
+        units = Unit.objects.filter(segment__in=to_context)
+        withdrawn = units.count()
+        slots.delete()
+        units.delete()
+        turned_context = to_context.update(codable=False)
+        turned_codable = to_codable.update(codable=True)
+        after = _interviewers_now(document)
+        extension = (
+            assignment_plan_extend(project_id=document.project_id, actor=actor) if turned_codable else None
+        )
+        change = {
+            "interviewers": after,
+            "turns_to_context": turned_context,
+            "turns_to_codable": turned_codable,
+            "units_withdrawn": withdrawn,
+            "units_added": extension["segments"] if extension else 0,
+        }
+        if turned_context or turned_codable:
+            audit_record(
+                project_id=document.project_id,
+                actor=actor,
+                action="document.speaker_roles",
+                obj=document,
+                before={"interviewers": before},
+                after=change,
+            )
+    return change
+
+
 def document_delete(*, document: Document, actor, reason: str = "") -> None:
     """Remove a transcript that nobody has coded yet (codings are never lost silently). If it is in the
     assignment plan with no unit finished, its units leave the plan with it."""
@@ -394,6 +476,68 @@ def _iter_parsed(uploads: Sequence[Upload], options: ImportOptions) -> Iterator[
                 yield _Parsed(upload.name, error=error)
 
 
+@dataclass(frozen=True)
+class FileDetails:
+    """What the owner set for one file at import: its title, its case (an identifier, found or created)
+    and the interview's date. Empty fields fall back to the file name (title, case) and nothing (date)."""
+
+    title: str = ""
+    case: str = ""
+    interview_date: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "case": self.case,
+            "interview_date": self.interview_date.isoformat() if self.interview_date else None,
+        }
+
+
+def import_file_details(uploads: Sequence[Upload], data: Mapping[str, Any] | None) -> dict[str, FileDetails]:
+    """The per-file details of an import (JSON: ``{file name: {"title", "case", "interview_date"}}``),
+    checked before anything is stored: a file that is not among the uploads (or is a .zip, whose
+    transcripts take their own names), an unknown field, or a bad value is a 400 naming the file."""
+    if not data:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ApplicationError(
+            "Give the files' details as a JSON object: {file name: {title, case, interview_date}}."
+        )
+    names = {u.name for u in uploads if not is_archive(u.name)}
+    details = {}
+    for name, fields in data.items():
+        if name not in names:
+            raise ApplicationError(
+                f"{name}: details were given for a file that is not uploaded one by one in this import "
+                "(a .zip's transcripts take their names from the archive)."
+            )
+        if not isinstance(fields, Mapping):
+            raise ApplicationError(
+                f"{name}: give its details as an object with title, case and interview_date."
+            )
+        unknown = sorted(set(fields) - {"title", "case", "interview_date"})
+        if unknown:
+            raise ApplicationError(
+                f"{name}: unknown detail(s) {', '.join(unknown)}; use title, case, interview_date."
+            )
+        title = str(fields.get("title") or "").strip()
+        case = str(fields.get("case") or "").strip()
+        if len(title) > 255:
+            raise ApplicationError(f"{name}: the title is longer than 255 characters.")
+        if len(case) > 100:
+            raise ApplicationError(f"{name}: the case identifier is longer than 100 characters.")
+        date = None
+        if fields.get("interview_date"):
+            try:
+                date = dt.date.fromisoformat(str(fields["interview_date"]))
+            except ValueError:
+                raise ApplicationError(
+                    f"{name}: the interview date {fields['interview_date']!r} is not a date like 2022-03-14."
+                ) from None
+        details[name] = FileDetails(title=title, case=case, interview_date=date)
+    return details
+
+
 def _error_entry(filename: str, message: str, problems: Sequence[str] = ()) -> dict[str, Any]:
     entry: dict[str, Any] = {"filename": filename, "status": "failed", "message": message}
     if problems:
@@ -401,7 +545,14 @@ def _error_entry(filename: str, message: str, problems: Sequence[str] = ()) -> d
     return entry
 
 
-def import_preview(*, project, uploads: Sequence[Upload], options: ImportOptions, case=None) -> list[dict]:
+def import_preview(
+    *,
+    project,
+    uploads: Sequence[Upload],
+    options: ImportOptions,
+    case=None,
+    details: Mapping[str, FileDetails] | None = None,
+) -> list[dict]:
     """What an import of ``uploads`` with ``options`` would store, file by file. Writes nothing.
 
     One file that cannot be imported (or a refused .zip) is a 400 with the reason; in a batch, a bad file
@@ -422,8 +573,9 @@ def import_preview(*, project, uploads: Sequence[Upload], options: ImportOptions
         transcript = parsed.transcript
         assert transcript is not None
         entry: dict[str, Any] = {"filename": parsed.filename, "status": "new", "message": ""}
+        chosen = (details or {}).get(parsed.filename, FileDetails())
         try:
-            identifier = (
+            identifier = chosen.case or (
                 case.identifier if case is not None else case_identifier_from_filename(parsed.filename)
             )
         except ApplicationError as error:
@@ -441,10 +593,10 @@ def import_preview(*, project, uploads: Sequence[Upload], options: ImportOptions
                 document=existing["id"],
             )
         entry.update(
-            title=document_title_from_filename(parsed.filename),
+            title=chosen.title or document_title_from_filename(parsed.filename),
             case=identifier,
-            case_exists=case is not None
-            or Case.objects.filter(project=project, identifier=identifier).exists(),
+            interview_date=chosen.interview_date.isoformat() if chosen.interview_date else None,
+            case_exists=Case.objects.filter(project=project, identifier=identifier).exists(),
             **transcript.to_dict(include_segment_text=True),
         )
         del entry["text"]  # each segment carries its own text; the whole text would double the response
@@ -460,15 +612,18 @@ def import_transcript_store(
     case=None,
     analysis_order: int | None = None,
     reason: str = "",
+    details: FileDetails | None = None,
 ):
-    """Store one parsed transcript: its case (found, or created from the file name, with an audit event),
-    the document and its segments with their audit event, all in one transaction. Returns
-    ``(document, case, case_created)``; a duplicate (same sha256 in the project) is a 409 from
+    """Store one parsed transcript: its case (found, or created with an audit event: the one its
+    ``details`` name, else ``case``, else the one its file name starts with), the document (titled as its
+    details say, else after the file) and its segments with their audit event, all in one transaction.
+    Returns ``(document, case, case_created)``; a duplicate (same sha256 in the project) is a 409 from
     ``document_create``, which rolls back the case created for it too."""
+    details = details or FileDetails()
     with transaction.atomic():
         case_created = False
-        if case is None:
-            identifier = case_identifier_from_filename(transcript.filename)
+        if details.case or case is None:
+            identifier = details.case or case_identifier_from_filename(transcript.filename)
             case = Case.objects.filter(project=project, identifier=identifier).first()
             if case is None:
                 case = case_create(project=project, actor=actor, identifier=identifier)
@@ -477,7 +632,8 @@ def import_transcript_store(
             project=project,
             actor=actor,
             case=case,
-            title=document_title_from_filename(transcript.filename),
+            title=details.title or document_title_from_filename(transcript.filename),
+            interview_date=details.interview_date,
             text=transcript.text,
             source_format=_source_format(transcript.filename, transcript.format),
             source_filename=transcript.filename[-255:],
@@ -508,11 +664,14 @@ def import_job_create(
     options: ImportOptions,
     case=None,
     analysis_order: int | None = None,
+    details: Mapping[str, FileDetails] | None = None,
 ) -> ImportJob:
-    """Store the uploads where the worker can read them, create the job row, enqueue it on commit."""
+    """Store the uploads where the worker can read them, create the job row, enqueue it on commit.
+    ``details``: the owner's title, case and date per file (``import_file_details``), kept with each file."""
     from workers.tasks.imports import import_job_run as import_job_run_task
 
     _check_uploads(uploads, options.limits)
+    details = details or {}
     if case is not None and case.project_id != project.id:
         raise ApplicationError("That case belongs to another project.")
     relative = f"{settings.INTERCODER_IMPORT_UPLOAD_DIR}/{uuid.uuid4().hex}"
@@ -526,7 +685,10 @@ def import_job_create(
             upload.file.seek(0)
             with (directory / stored).open("wb") as out:
                 shutil.copyfileobj(upload.file, out, 1024 * 1024)
-            files.append({"name": upload.name, "stored": stored, "size": upload.size})
+            entry = {"name": upload.name, "stored": stored, "size": upload.size}
+            if upload.name in details:
+                entry["details"] = details[upload.name].to_dict()
+            files.append(entry)
         with transaction.atomic():
             job = ImportJob.objects.create(
                 project=project,
@@ -591,6 +753,18 @@ def _count_files(uploads: Sequence[Upload]) -> int:
     return total
 
 
+def _stored_details(job: ImportJob) -> dict[str, FileDetails]:
+    out = {}
+    for item in job.files:
+        if item.get("details"):
+            d = item["details"]
+            date = dt.date.fromisoformat(d["interview_date"]) if d.get("interview_date") else None
+            out[item["name"]] = FileDetails(
+                title=d.get("title", ""), case=d.get("case", ""), interview_date=date
+            )
+    return out
+
+
 def _store_one(
     job: ImportJob, run: _ImportRun, parsed: _Parsed, next_order: int, known: dict[str, tuple[int, str]]
 ) -> bool:
@@ -616,6 +790,7 @@ def _store_one(
             case=job.case,
             analysis_order=next_order,
             reason=f"Imported by import job {job.pk}.",
+            details=_stored_details(job).get(parsed.filename),
         )
     except ApplicationError as error:
         if error.status == 409:
@@ -647,6 +822,7 @@ def _store_one(
             "document": document.pk,
             "title": document.title,
             "case": case.identifier,
+            "interview_date": document.interview_date.isoformat() if document.interview_date else None,
             "case_created": case_created,
             "segments": len(transcript.segments),
             "speakers": transcript.speakers,

@@ -46,3 +46,32 @@ test("a .qdpx import's summary counts what came in, and says coders are placehol
   );
   assert.equal(projectImportSummary({ documents: 2, codes: 1, codings: 1, memos: 1 }), "2 transcripts, 1 code, 1 coding, 1 memo");
 });
+
+test("before an import: speakers across files, the interviewers' turns as context, each file's details", async () => {
+  const { importRequest, previewSpeakers, turnCounts } = await import("../static/frontend/domain/imports.js");
+  const files = [
+    { filename: "S01.txt", status: "new", segments: [
+      { speaker: "Interviewer", codable: false }, { speaker: "S01", codable: true }, { speaker: "Interviewer", codable: false }, { speaker: "S01", codable: true },
+    ] },
+    { filename: "sarah.txt", status: "new", segments: [{ speaker: "Sarah", codable: true }, { speaker: "P09", codable: true }, { speaker: "", codable: true }] },
+    { filename: "bad.pdf", status: "failed", segments: [] },
+  ];
+  const speakers = previewSpeakers(files);
+  assert.deepEqual(speakers.map((s) => [s.speaker, s.turns, s.files, s.interviewer]), [
+    ["Interviewer", 2, 1, true],
+    ["S01", 2, 1, false],
+    ["Sarah", 1, 1, false],
+    ["P09", 1, 1, false],
+  ]);
+  const interviewers = new Set(["Interviewer", "Sarah"]);
+  assert.deepEqual(turnCounts(files[1], interviewers), { turns: 3, codable: 2 });
+  const request = importRequest({
+    segmentation: "turn",
+    interviewers,
+    rows: [{ filename: "S01.txt", title: " Interview S01 ", case: "S01", interview_date: "2022-03-14" }],
+  });
+  assert.deepEqual(request.options, { segmentation: "turn", exclude_interviewer: true, interviewer_labels: [], interviewer_speakers: ["Interviewer", "Sarah"] });
+  assert.deepEqual(request.details, { "S01.txt": { title: "Interview S01", case: "S01", interview_date: "2022-03-14" } });
+  assert.match(importRequest({ segmentation: "turn", interviewers, rows: [{ filename: "x.txt", title: "", case: "X" }] }).error, /title/);
+  assert.match(importRequest({ segmentation: "turn", interviewers, rows: [{ filename: "x.txt", title: "T", case: " " }] }).error, /case/);
+});

@@ -49,6 +49,7 @@ TRANSCRIPTS = {
         "S03: Mandated treatment is coercion. I oppose it."
     ),
 }
+INTERVIEW_DATES = ["2022-01-12", "2022-02-03", "2022-03-21"]
 # What each coder applies to each participant turn, in reading order (one code per unit, so the MASI
 # alpha on the dashboard equals nominal alpha). The coders disagree on three of the nine units.
 CORA = ["Harm reduction", "Public health", "Coercive treatment", "Harm reduction", "Racial equity",
@@ -101,10 +102,25 @@ def owner_sets_up_the_study(page, live_server, team, tmp_path, unit_type):
         path.write_text(text, encoding="utf-8")
         files.append(str(path))
     page.locator("#import-files").set_input_files(files)
-    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_role("button", name="Preview").click()
+    # The preview finds the interviewer and ticks them: their turns will be context. Each file gets its
+    # interview date, and the first a title of its own.
+    interviewer = page.get_by_role("checkbox", name=re.compile(r"^Interviewer\b"))
+    assert interviewer.is_checked()
+    for name, date in zip(TRANSCRIPTS, INTERVIEW_DATES, strict=True):
+        page.get_by_label(f"Interview date of {name}").fill(date)
+    page.get_by_label("Title of S01_prosecutor.txt").fill("S01, elected prosecutor")
+    assert page.get_by_label("Case of S01_prosecutor.txt").input_value() == "S01"
+    page.get_by_role("button", name="Import 3 transcripts").click()
     page.get_by_text(re.compile(r"^3 imported")).wait_for(timeout=60_000)
     project = Project.objects.get(pk=project.pk)
     assert project.documents.count() == 3
+    first = project.documents.get(source_filename="S01_prosecutor.txt")
+    assert (first.title, first.case.identifier, str(first.interview_date)) == (
+        "S01, elected prosecutor",
+        "S01",
+        "2022-01-12",
+    )
 
     # A codebook of five codes.
     page.goto(f"{live_server.url}/projects/{project.id}/#codebook")

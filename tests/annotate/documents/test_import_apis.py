@@ -466,3 +466,95 @@ def test_a_job_of_another_project_is_not_found(project_with_members, api_client_
     job = ImportJob.objects.create(project=other, created_by=other.created_by, upload_dir="imports/y")
     response = api_client_for(users[Role.OWNER]).get(url(project, f"imports/{job.id}/"))
     assert response.status_code == 404
+
+
+# --- the owner's details per file: title, case, interview date ----------------------------------------------
+
+SARAH = b"Sarah: What changed in your office?\n\nP09: We stopped charging possession.\n\nSarah: Why?\n\nP09: People died."
+
+
+def test_each_file_takes_the_title_case_and_date_the_owner_gave(
+    project_with_members, owner_client, django_capture_on_commit_callbacks
+):
+    project, _ = project_with_members
+    details = {
+        "P01_first.txt": {
+            "title": "Elected prosecutor, Marlow County",
+            "case": "MC-01",
+            "interview_date": "2021-11-08",
+        },
+        "sarah.txt": {"case": "P09"},
+    }
+    options = {
+        "exclude_interviewer": True,
+        "interviewer_labels": ["Interviewer"],
+        "interviewer_speakers": ["Sarah"],
+    }
+    preview = post(
+        owner_client,
+        project,
+        "documents/preview",
+        [upload("P01_first.txt", TXT), upload("sarah.txt", SARAH)],
+        options=options,
+        details=details,
+    )
+    assert preview.status_code == 200, preview.json()
+    first, second = preview.json()["files"]
+    assert (first["title"], first["case"], first["interview_date"]) == (
+        "Elected prosecutor, Marlow County",
+        "MC-01",
+        "2021-11-08",
+    )
+    assert (second["title"], second["case"]) == ("sarah", "P09")
+    assert not Document.objects.exists()
+
+    job = import_and_wait(
+        owner_client,
+        project,
+        [upload("P01_first.txt", TXT), upload("sarah.txt", SARAH)],
+        django_capture_on_commit_callbacks,
+        options=options,
+        details=details,
+    )
+    assert job["files_imported"] == 2
+    doc = Document.objects.get(project=project, source_filename="P01_first.txt")
+    assert (doc.title, doc.case.identifier, str(doc.interview_date)) == (
+        "Elected prosecutor, Marlow County",
+        "MC-01",
+        "2021-11-08",
+    )
+    sarah = Document.objects.get(project=project, source_filename="sarah.txt")
+    assert sarah.case.identifier == "P09"
+    # Sarah interviewed: her turns are context, the participant's codable.
+    assert set(sarah.segments.filter(codable=False).values_list("speaker", flat=True)) == {"Sarah"}
+    assert set(sarah.segments.filter(codable=True).values_list("speaker", flat=True)) == {"P09"}
+    assert job["report"][0]["interview_date"] == "2021-11-08"
+
+
+@pytest.mark.parametrize(
+    ("details", "message"),
+    [
+        ({"other.txt": {"title": "x"}}, "other.txt: details were given for a file that is not uploaded"),
+        ({"P01_first.txt": {"date": "2021-01-01"}}, "P01_first.txt: unknown detail(s) date"),
+        ({"P01_first.txt": {"interview_date": "08/11/2021"}}, "is not a date like 2022-03-14"),
+        ({"P01_first.txt": {"title": "x" * 256}}, "title is longer than 255 characters"),
+        ({"P01_first.txt": "MC-01"}, "give its details as an object"),
+    ],
+)
+def test_bad_details_refuse_the_whole_import_and_store_nothing(
+    project_with_members, owner_client, django_capture_on_commit_callbacks, details, message
+):
+    project, _ = project_with_members
+    before = record_counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            owner_client,
+            project,
+            "imports/",
+            [upload("P01_first.txt", TXT), upload("P02.txt", TXT + b" Two.")],
+            details=details,
+        )
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert record_counts() == before
+    assert not ImportJob.objects.exists()

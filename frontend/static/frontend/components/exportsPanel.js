@@ -92,7 +92,7 @@ function jobsTable(jobs) {
     h(
       "table",
       { class: "data-table", "aria-label": "Exports" },
-      h("thead", {}, h("tr", {}, ["Export", "Format", "State", "Rows", "Size", "Requested", ""].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["Export", "Format", "State", "Rows", "Size", "Requested"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Download")))),
       h(
         "tbody",
         {},

@@ -3,6 +3,7 @@ import { canCode, canEditCodebook, roleLabel } from "../domain/roles.js";
 import { AdjudicationPanel } from "./adjudicationPanel.js";
 import { AnalysisPanel } from "./analysisPanel.js";
 import { ExportsPanel } from "./exportsPanel.js";
+import { openDocumentDialog } from "./documentDialog.js";
 import { ImportPanel } from "./importPanel.js";
 import { MyWorkPanel, startCodingButton } from "./myWorkPanel.js";
 import { PlanPanel } from "./planPanel.js";
@@ -47,7 +48,7 @@ function documentsPanel(state) {
   const { project } = state.data;
   if (project.role !== "owner") return documentsTable(state);
   // One import panel per page, kept across re-renders so that a running import's report stays in view.
-  state.importPanel ??= ImportPanel({ services: state.services, projectId: project.id, onImported: () => state.reload() });
+  state.importPanel ??= ImportPanel({ services: state.services, projectId: project.id, cases: () => state.data.cases, onImported: () => state.reload() });
   // A project with nothing in it yet can instead start from another tool's whole project.
   const empty = !state.data.documents.length && !state.data.cases.length && !state.data.codebook.codes.length;
   if (empty || state.projectImportPanel) {
@@ -58,6 +59,7 @@ function documentsPanel(state) {
 
 function documentsTable(state) {
   const { documents, project, assignments } = state.data;
+  const owner = project.role === "owner";
   if (!documents.length) return h("div", { class: "empty" }, "No transcripts have been imported yet.");
   return h(
     "div",
@@ -78,6 +80,7 @@ function documentsTable(state) {
           h("th", { scope: "col", class: "num" }, "Segments"),
           h("th", { scope: "col", class: "num" }, "Codable"),
           assignments ? h("th", { scope: "col", class: "num" }, "Your units") : null,
+          owner ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Edit")) : null,
         ),
       ),
       h(
@@ -99,6 +102,22 @@ function documentsTable(state) {
             h("td", { class: "num" }, d.segment_count ?? "—"),
             h("td", { class: "num" }, d.codable_count ?? "—"),
             assignments ? h("td", { class: "num" }, unitsCell(assignments.get(d.id))) : null,
+            owner
+              ? h(
+                  "td",
+                  {},
+                  h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "btn btn-small",
+                      "aria-label": `Edit ${d.title}`,
+                      onclick: () => openDocumentDialog({ services: state.services, projectId: project.id, document: d, cases: state.data.cases, onSaved: () => state.reload() }),
+                    },
+                    "Edit",
+                  ),
+                )
+              : null,
           ),
         ),
       ),

@@ -8,6 +8,11 @@ export class CaseRepository {
     return this.http.list(`/projects/${projectId}/cases/`);
   }
 
+  /** A new case (owners): `{identifier, description}`. */
+  create(projectId, fields) {
+    return this.http.post(`/projects/${projectId}/cases/`, fields);
+  }
+
   attributes(projectId) {
     return this.http.list(`/projects/${projectId}/attributes/`);
   }
