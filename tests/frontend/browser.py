@@ -61,3 +61,39 @@ def assert_accessible(page, where: str = ""):
     assert violations == [], f"axe-core found violations{' on ' + where if where else ''}:\n" + "\n".join(
         violations
     )
+
+
+def no_sideways_scroll(page) -> bool:
+    """Whether the page fits the width of its viewport (wide content scrolls in its own box)."""
+    return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+
+
+def unfocused_tab_stops(page, stops: int = 40) -> list[str]:
+    """Press Tab ``stops`` times from the top of the page; the elements that took focus without a visible
+    focus indicator (an outline or a box shadow), one line each."""
+    page.evaluate("document.activeElement?.blur(); window.scrollTo(0, 0)")
+    missing = []
+    for _ in range(stops):
+        page.keyboard.press("Tab")
+        found = page.evaluate(
+            """() => {
+              const el = document.activeElement;
+              if (!el || el === document.body) return null;
+              const style = getComputedStyle(el);
+              const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+              const shadow = style.boxShadow && style.boxShadow !== "none";
+              // A card may show the focus of the link that covers it (:focus-within): an outline near it.
+              let near = el.parentElement;
+              let around = false;
+              for (let i = 0; near && i < 3; i += 1, near = near.parentElement) {
+                const s = getComputedStyle(near);
+                if (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) around = true;
+              }
+              const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+                (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : "");
+              return outline || shadow || around ? "" : name + " " + (el.textContent || el.getAttribute("aria-label") || "").trim().slice(0, 40);
+            }"""
+        )
+        if found:
+            missing.append(found)
+    return missing
