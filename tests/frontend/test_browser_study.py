@@ -2,7 +2,7 @@
 with the keyboard and submit, the automatic agreement run reaches the owner's dashboard with the value an
 independent reference computes from the same codings, the adjudicator resolves every disagreement, and the
 owner's exports hold what was coded. Once with whole transcripts double-coded, once with a pool of single
-segments; the coders work on a phone-sized screen in the second.
+segments; in each, the coders work once on a desktop and once on a phone-sized screen (390 x 844).
 
 API and database reads only check the state; every step is taken in the browser. The coders, the
 adjudicator and their memberships are made by the test's setup (there is no sign-up yet). Analysis and
@@ -197,11 +197,8 @@ def reference_alpha(project) -> float:
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
-@pytest.mark.parametrize(
-    ("unit_type", "coder_viewport"),
-    [("document", None), ("segment", PHONE)],
-    ids=["whole-transcripts", "pool-on-a-phone"],
-)
+@pytest.mark.parametrize("coder_viewport", [None, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("unit_type", ["document", "segment"], ids=["whole-transcripts", "pool"])
 def test_a_whole_study_closes_in_the_browser(
     open_page, live_server, team, celery_worker, settings, tmp_path, unit_type, coder_viewport
 ):
