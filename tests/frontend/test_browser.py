@@ -295,7 +295,8 @@ def test_pi_imports_a_late_transcript_and_it_joins_the_plan(open_page, live_serv
     page.get_by_role("heading", name="Import transcripts").wait_for()
     page.get_by_label("Files").set_input_files(str(transcript))
     page.get_by_label("Segments").select_option("turn")
-    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Import 1 transcript").click()
     page.get_by_role("status").get_by_text("1 imported").wait_for()
     page.get_by_role("table", name="Transcripts in analysis order").get_by_role(
         "link", name=re.compile("P17")
