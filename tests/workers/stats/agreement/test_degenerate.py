@@ -13,7 +13,7 @@ import pytest
 from workers.stats import agreement as ag
 from workers.stats.agreement import MISSING, MultiCodeRatings
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 ALL = ag.MEASURES
 
 
