@@ -1,6 +1,6 @@
 """Inter-coder agreement: pure, vectorised numpy functions (no Django, no Celery).
 
-Conventions follow ``shared/methods/AGREEMENT.md``:
+Conventions follow ``docs/methods/AGREEMENT.md``:
 
 * **Data.** A single-label rating matrix is an integer array of shape ``(n_units, n_coders)`` whose cells hold
   a category index ``0 .. q-1`` or :data:`MISSING` (``-1``) when that coder gave no rating. Category labels

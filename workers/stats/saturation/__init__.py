@@ -1,6 +1,6 @@
 """Code and theme saturation for interview studies: a pure numpy/scipy engine.
 
-This package implements ``/work/shared/methods/SATURATION.md`` (the "specification"): the
+This package implements ``docs/methods/SATURATION.md`` (the "specification"): the
 accumulation curve, Guest, Namey & Chen's (2020) base/run/threshold rule with its sensitivity
 grid, order effects (exact rarefaction mean, order-randomised envelope and saturation-point
 distribution), incidence richness estimators (Chao2, coverage, first-order jackknife),
