@@ -13,6 +13,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["workers"])
 
 
+@app.on_after_finalize.connect
+def _register_tasks(**_kwargs):  # pragma: no cover - wiring
+    """Register the tasks in every process that uses the app, the web processes too: the services send
+    them by name (``annotate.core.jobs.enqueue_on_commit``), since the tasks import the services and not
+    the other way round."""
+    import workers.tasks  # noqa: F401
+
+
 @setup_logging.connect
 def _use_django_logging(**_kwargs):  # pragma: no cover - wiring
     """Hand logging to Django's LOGGING instead of Celery's own handlers."""

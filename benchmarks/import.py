@@ -72,7 +72,7 @@ def _create_database(database_url: str) -> None:
 
 def demo_turns() -> list[tuple[str, list[tuple[str, str]]]]:
     """(case id, [(speaker, what was said)]) for each demo transcript, read with the import parser."""
-    from annotate.documents.parsing import parse_file
+    from annotate.parsing import parse_file
 
     studies = []
     for path in sorted(DEMO.glob("*.txt")):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from annotate.audit.services import audit_record
 from annotate.codebook.selectors import code_get, code_paths, codebook_get
 from annotate.core.exceptions import ApplicationError
-from annotate.core.jobs import job_claim, job_finish, job_progress
+from annotate.core.jobs import enqueue_on_commit, job_claim, job_finish, job_progress, tasks_run_inline
 from annotate.projects.models import Membership
 from workers.stats.saturation import SaturationInputError, parse_threshold, saturation_report
 
@@ -73,11 +73,8 @@ def saturation_params_validate(*, project_id: int, params: dict[str, Any]) -> di
 
 
 def _enqueue(kind: str, run_id: int, countdown: float = 0) -> None:
-    """Send the run's task once the run row is committed (imported late: the tasks import this module)."""
-    from workers.tasks import analysis as tasks
-
-    task = getattr(tasks, f"{kind}_run_compute")
-    transaction.on_commit(lambda: task.apply_async(args=[run_id], countdown=countdown or None))
+    """Send the run's task (``workers/tasks/analysis.py``, by name) once the run row is committed."""
+    enqueue_on_commit(f"analysis.{kind}_run_compute", run_id, countdown=countdown)
 
 
 def _run_create(
@@ -116,15 +113,6 @@ def saturation_run_request(*, project, actor, params: dict[str, Any]) -> Saturat
     return analysis_run_request(kind="saturation", project=project, actor=actor, params=params)
 
 
-def _tasks_run_inline() -> bool:
-    """True when Celery runs tasks in the caller (eager mode: the test settings). Automatic runs are then
-    left pending for a worker: eager mode ignores the debounce countdown, so computing them inline would
-    recompute every statistic on every completed unit."""
-    from annotate.celery import app
-
-    return bool(app.conf.task_always_eager)
-
-
 def analysis_schedule_automatic(
     *, project_id: int, kinds: tuple[str, ...] | list[str] = ("agreement", "saturation")
 ) -> list:
@@ -153,7 +141,9 @@ def analysis_schedule_automatic(
                 )
         except IntegrityError:
             continue  # a concurrent caller scheduled it first
-        if not _tasks_run_inline():
+        # In eager mode (the tests) an automatic run is left pending for a worker: eager mode ignores the
+        # debounce, so computing it inline would recompute every statistic on every completed unit.
+        if not tasks_run_inline():
             _enqueue(kind, run.id, countdown=settings.INTERCODER_ANALYSIS_DEBOUNCE_S)
         created.append(run)
     return created

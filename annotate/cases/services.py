@@ -180,7 +180,7 @@ def case_attributes_import(
     a sheet with some columns blank never erases what was recorded. Each created or changed case and each
     new attribute gets its audit event, in the one transaction.
     """
-    from annotate.documents.parsing import ImportFileError, ImportLimits, ImportOptions, parse_case_attributes
+    from annotate.parsing import ImportFileError, ImportLimits, ImportOptions, parse_case_attributes
 
     try:
         table = parse_case_attributes(

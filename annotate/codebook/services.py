@@ -7,12 +7,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from annotate.audit.services import audit_record, audit_record_many, snapshot
+from annotate.audit.services import audit_record, snapshot
 from annotate.core.exceptions import ApplicationError, ConflictError
+from annotate.core.signals import any_receiver_says, send_and_collect
 
 from .colours import next_code_colour
 from .exchange import PATH_SEPARATOR, ImportRow, path_text
 from .models import Code, Codebook, CodebookVersion, CodeProposal, ProposalStatus
+from .signals import code_merging, codebook_in_use
 
 CODE_FIELDS = [
     "name",
@@ -59,9 +61,8 @@ def _codebook_snapshot(codebook: Codebook) -> list[dict[str, Any]]:
 
 
 def _coding_has_started(codebook: Codebook) -> bool:
-    from annotate.coding.models import Coding
-
-    return Coding.objects.filter(project_id=codebook.project_id).exists()
+    """Whether anything is coded with the codebook yet (the coding app answers: ``signals``)."""
+    return any_receiver_says(codebook_in_use, sender=Codebook, codebook=codebook)
 
 
 def _version_create(*, codebook: Codebook, actor, rationale: str) -> CodebookVersion:
@@ -288,11 +289,6 @@ def code_merge(*, code: Code, target: Code, actor, rationale: str) -> Code:
     child and each moved memo gets its own audit event with before/after. Codings keep the codebook
     version they were made under.
     """
-    from annotate.coding.models import Coding
-    from annotate.coding.services import coding_image, coding_versions_bump
-    from annotate.memos.models import Memo
-    from annotate.memos.services import MEMO_FIELDS
-
     rationale = _rationale_given(rationale, "a merge")
     with transaction.atomic():
         codebook = _lock(code.codebook)
@@ -322,49 +318,11 @@ def code_merge(*, code: Code, target: Code, actor, rationale: str) -> Code:
                 "those first.",
             )
 
-        # Codings: move, or remove the ones that would duplicate the coder's own coding with the target.
-        target_codings = {
-            (c.coder_id, c.segment_id, c.span_start, c.span_end): c.pk
-            for c in Coding.objects.filter(code=target).only(
-                "coder_id", "segment_id", "span_start", "span_end"
-            )
-        }
+        # What hangs on the code (codings, memos) moves to the target, each move audited by its own app.
         reason = f"Merge of {code.name!r} into {target.name!r}: {rationale}"
-        moved, removed, events, touched = [], [], [], set()
-        for coding in Coding.objects.select_for_update().filter(code=code).order_by("id"):
-            key = (coding.coder_id, coding.segment_id, coding.span_start, coding.span_end)
-            before = coding_image(coding)
-            touched.add((coding.coder_id, coding.segment_id))
-            if key in target_codings:
-                events.append(
-                    {
-                        "actor": actor,
-                        "action": "coding.delete_duplicate",
-                        "obj": coding,
-                        "before": before,
-                        "after": {"duplicate_of": target_codings[key]},
-                        "reason": reason,
-                    }
-                )
-                removed.append(coding.pk)
-            else:
-                events.append(
-                    {
-                        "actor": actor,
-                        "action": "coding.move",
-                        "obj": coding,
-                        "before": before,
-                        "after": {**before, "code": target.pk},
-                        "reason": reason,
-                    }
-                )
-                target_codings[key] = coding.pk
-                moved.append(coding.pk)
-        audit_record_many(project_id=codebook.project_id, events=events)
-        Coding.objects.filter(pk__in=removed).delete()
-        Coding.objects.filter(pk__in=moved).update(code=target)
-        # Clients holding a coder's old set of codings on these segments must reload, not overwrite.
-        coding_versions_bump(pairs=touched)
+        moved = send_and_collect(
+            code_merging, sender=Code, code=code, target=target, actor=actor, reason=reason
+        )
 
         # Children: appended, in their order, after the target's own.
         position = Code.objects.filter(parent=target).count()
@@ -383,21 +341,6 @@ def code_merge(*, code: Code, target: Code, actor, rationale: str) -> Code:
                 reason=reason,
             )
 
-        # Memos on the code follow it.
-        for memo in Memo.objects.select_for_update().filter(code=code).order_by("id"):
-            before = snapshot(memo, fields=MEMO_FIELDS)
-            memo.code = target
-            memo.save(update_fields=["code", "updated_at"])
-            audit_record(
-                project_id=codebook.project_id,
-                actor=actor,
-                action="memo.move",
-                obj=memo,
-                before=before,
-                after=snapshot(memo, fields=MEMO_FIELDS),
-                reason=reason,
-            )
-
         before = snapshot(code, fields=CODE_FIELDS)
         code.is_active, code.merged_into = False, target
         code.save(update_fields=["is_active", "merged_into", "updated_at"])
@@ -409,8 +352,8 @@ def code_merge(*, code: Code, target: Code, actor, rationale: str) -> Code:
             before=before,
             after={
                 **snapshot(code, fields=CODE_FIELDS),
-                "codings_moved": len(moved),
-                "codings_removed_as_duplicates": len(removed),
+                "codings_moved": moved.get("codings_moved", 0),
+                "codings_removed_as_duplicates": moved.get("codings_removed_as_duplicates", 0),
                 "children_moved": [c.pk for c in children],
             },
             reason=rationale,

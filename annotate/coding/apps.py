@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CodingConfig(AppConfig):
     name = "annotate.coding"
     label = "coding"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects them (Django's documented place for it)

@@ -1,3 +1,4 @@
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -5,8 +6,6 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from annotate.celery import app as celery_app
 
 
 def _database_state() -> str:

@@ -16,6 +16,7 @@ broker's redelivery of the unacknowledged message (or ``manage.py jobs_requeue``
 import datetime as dt
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,22 +29,20 @@ STALE_GRACE_S = 60
 
 
 def job_tasks() -> dict[type[BackgroundJob], Any]:
-    """Each kind of job and the Celery task that runs it (tasks name their ``job_model``)."""
-    import workers.tasks  # noqa: F401 - registers the tasks
-    from annotate.celery import app
-
+    """Each kind of job and the Celery task that runs it (tasks name their ``job_model``). The app registers
+    the tasks when it is finalised (``annotate.celery``), which reading ``tasks`` does."""
     return {
-        task.job_model: task for task in app.tasks.values() if getattr(task, "job_model", None) is not None
+        task.job_model: task
+        for task in current_app.tasks.values()
+        if getattr(task, "job_model", None) is not None
     }
 
 
 def job_stale_after(model: type[BackgroundJob]) -> dt.timedelta:
     """How long a job of this kind can run: its task's hard time limit, plus a grace for the worker to
     record the failure. A row running for longer has lost its worker."""
-    from annotate.celery import app
-
     task = job_tasks().get(model)
-    limit = (task.time_limit if task is not None else None) or app.conf.task_time_limit or 3600
+    limit = (task.time_limit if task is not None else None) or current_app.conf.task_time_limit or 3600
     return dt.timedelta(seconds=limit + STALE_GRACE_S)
 
 
@@ -105,6 +104,15 @@ def job_fail(model: type[BackgroundJob], job_id: int, error: str) -> None:
     )
 
 
-def enqueue_on_commit(task, *args: Any) -> None:
-    """Send ``task`` with ``args`` once the surrounding transaction commits (never for a rolled-back row)."""
-    transaction.on_commit(lambda: task.delay(*args))
+def enqueue_on_commit(task_name: str, *args: Any, countdown: float | None = None) -> None:
+    """Send the task named ``task_name`` with ``args`` once the surrounding transaction commits (never for a
+    rolled-back row), after ``countdown`` seconds. By name: the tasks (``workers.tasks``) import the
+    services, so the services never import the tasks."""
+    transaction.on_commit(
+        lambda: current_app.tasks[task_name].apply_async(args=list(args), countdown=countdown or None)
+    )
+
+
+def tasks_run_inline() -> bool:
+    """True when Celery runs tasks in the caller (eager mode: the test settings)."""
+    return bool(current_app.conf.task_always_eager)

@@ -18,8 +18,8 @@ from django.utils import timezone
 from annotate.cases.services import attribute_define, case_create
 from annotate.codebook.selectors import codebook_get
 from annotate.codebook.services import codebook_import_tree
-from annotate.documents.parsing import ImportOptions, parse_file
 from annotate.documents.services import SegmentSpec, document_create
+from annotate.parsing import ImportOptions, parse_file
 from annotate.projects.models import Project, Role
 from annotate.projects.services import membership_add, project_create
 

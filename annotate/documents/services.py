@@ -31,7 +31,8 @@ from annotate.cases.services import case_create
 from annotate.core.exceptions import ApplicationError
 from annotate.core.jobs import enqueue_on_commit, job_claim, job_fail, job_finish
 from annotate.core.models import JobStatus
-from annotate.documents.parsing import (
+from annotate.core.signals import send_and_collect
+from annotate.parsing import (
     ImportFileError,
     ImportLimits,
     ImportOptions,
@@ -41,10 +42,11 @@ from annotate.documents.parsing import (
     iter_archive,
     parse_file,
 )
-from annotate.documents.parsing.normalise import normalise_text
-from annotate.documents.parsing.options import MB
+from annotate.parsing.normalise import normalise_text
+from annotate.parsing.options import MB
 
 from .models import Document, ImportJob, Segment, SourceFormat
+from .signals import document_created, document_deleting, turns_joining_coding, turns_leaving_coding
 
 DOCUMENT_FIELDS = [
     "title",
@@ -193,9 +195,7 @@ def document_create(
         )
         # A transcript that arrives after the assignment plan was applied joins it (interviews often
         # continue while the first ones are coded: that is what saturation is watched for).
-        from annotate.assignments.services import assignment_plan_extend
-
-        assignment_plan_extend(project_id=project.id, actor=actor)
+        send_and_collect(document_created, sender=Document, document=document, actor=actor)
     return document
 
 
@@ -239,14 +239,9 @@ def _interviewers_now(document: Document) -> list[str]:
 
 def document_speaker_roles_set(*, document: Document, actor, interviewers: Sequence[str]) -> dict[str, Any]:
     """Say who interviewed in a transcript: their turns become context (shown, not coded), every other
-    speaker's turns codable. Never loses a coding: a turn that would become context while it holds codings,
-    or a unit a coder has submitted, refuses the change (409, naming how many). Units of turns that become
-    context leave the assignment plan; turns that become codable join it (``assignment_plan_extend``).
-    One transaction, with its audit event."""
-    from annotate.assignments.models import Assignment, AssignmentStatus, Unit
-    from annotate.assignments.services import assignment_plan_extend  # the plan sits above documents
-    from annotate.coding.models import Coding
-
+    speaker's turns codable. Never loses a coding: the apps holding work on the turns that would become
+    context refuse the change (409, naming how many: codings, submitted units); their planned units leave
+    the plan, and turns that become codable join it (``signals``). One transaction, with its audit event."""
     wanted = {str(name).strip() for name in interviewers}
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
@@ -261,40 +256,30 @@ def document_speaker_roles_set(*, document: Document, actor, interviewers: Seque
         before = _interviewers_now(document)
         to_context = segments.filter(codable=True, speaker__in=wanted)
         to_codable = segments.filter(codable=False).exclude(speaker__in=wanted)
-        codings = Coding.objects.filter(segment__in=to_context)
-        if codings.exists():
-            turns = codings.values("segment_id").distinct().count()
-            raise ApplicationError(
-                f"{codings.count()} coding(s) on {turns} turn(s) of {', '.join(sorted(wanted))} would be hidden "
-                "as context. Remove those codings first (or keep these turns codable).",
-                status=409,
-                extra={"codings": codings.count(), "turns": turns},
+        leaving = list(to_context.values_list("id", flat=True))
+        withdrawn = {}
+        if leaving:
+            withdrawn = send_and_collect(
+                turns_leaving_coding,
+                sender=Document,
+                document=document,
+                segments=Segment.objects.filter(pk__in=leaving),
+                speakers=sorted(wanted),
+                actor=actor,
             )
-        slots = Assignment.objects.select_for_update().filter(segment__in=to_context)
-        submitted = slots.filter(status=AssignmentStatus.DONE).values("segment_id").distinct().count()
-        if submitted:
-            raise ApplicationError(
-                f"Coders have submitted {submitted} of these turns as units (an empty set of codes is a rating "
-                "too); they cannot become context.",
-                status=409,
-                extra={"units_submitted": submitted},
-            )
-        units = Unit.objects.filter(segment__in=to_context)
-        withdrawn = units.count()
-        slots.delete()
-        units.delete()
-        turned_context = to_context.update(codable=False)
+        turned_context = Segment.objects.filter(pk__in=leaving).update(codable=False)
         turned_codable = to_codable.update(codable=True)
-        after = _interviewers_now(document)
-        extension = (
-            assignment_plan_extend(project_id=document.project_id, actor=actor) if turned_codable else None
+        joined = (
+            send_and_collect(turns_joining_coding, sender=Document, document=document, actor=actor)
+            if turned_codable
+            else {}
         )
         change = {
-            "interviewers": after,
+            "interviewers": _interviewers_now(document),
             "turns_to_context": turned_context,
             "turns_to_codable": turned_codable,
-            "units_withdrawn": withdrawn,
-            "units_added": extension["segments"] if extension else 0,
+            "units_withdrawn": withdrawn.get("units_withdrawn", 0),
+            "units_added": joined.get("units_added", 0),
         }
         if turned_context or turned_codable:
             audit_record(
@@ -309,26 +294,16 @@ def document_speaker_roles_set(*, document: Document, actor, interviewers: Seque
 
 
 def document_delete(*, document: Document, actor, reason: str = "") -> None:
-    """Remove a transcript that nobody has coded yet (codings are never lost silently). If it is in the
-    assignment plan with no unit finished, its units leave the plan with it."""
-    from annotate.coding.models import Coding
-    from annotate.memos.models import Memo
-
+    """Remove a transcript that nobody has coded yet (codings are never lost silently): the apps holding
+    work on it refuse (codings, memos on its segments, a finished unit: 409); if it is in the assignment
+    plan with no unit finished, its units leave the plan with it (``signals.document_deleting``)."""
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
-        if Coding.objects.filter(segment__document=document).exists():
-            raise ApplicationError("This transcript has codings; it cannot be deleted.", status=409)
-        if Memo.objects.filter(segment__document=document).exists():
-            raise ApplicationError(
-                "This transcript has memos on its segments; delete them first.", status=409
-            )
-        from annotate.assignments.services import assignment_plan_withdraw_document
-
-        planned = assignment_plan_withdraw_document(document=document)
+        released = send_and_collect(document_deleting, sender=Document, document=document, actor=actor)
         before = snapshot(document, fields=DOCUMENT_FIELDS)
         before["segments"] = {"count": document.segments.count()}
-        if planned:
-            before["planned_units"] = planned
+        if released.get("planned_units"):
+            before["planned_units"] = released["planned_units"]
         audit_record(
             project_id=document.project_id,
             actor=actor,
@@ -348,6 +323,7 @@ def document_delete(*, document: Document, actor, reason: str = "") -> None:
 # (case if new + document + segments + audit events), so a file is imported completely or not at all and a
 # bad file never stops the batch. The preview runs the same parsing with the same options and writes nothing.
 
+IMPORT_TASK = "imports.import_job_run"  # workers/tasks/imports.py, sent by name
 _CASE_FROM_FILENAME = re.compile(r"[^\W_]+")
 _PROGRESS_EVERY_S = 1.0
 
@@ -668,8 +644,6 @@ def import_job_create(
 ) -> ImportJob:
     """Store the uploads where the worker can read them, create the job row, enqueue it on commit.
     ``details``: the owner's title, case and date per file (``import_file_details``), kept with each file."""
-    from workers.tasks.imports import import_job_run as import_job_run_task
-
     _check_uploads(uploads, options.limits)
     details = details or {}
     if case is not None and case.project_id != project.id:
@@ -700,7 +674,7 @@ def import_job_create(
                 files=files,
                 files_total=len(files),
             )
-            enqueue_on_commit(import_job_run_task, job.id)
+            enqueue_on_commit(IMPORT_TASK, job.id)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise

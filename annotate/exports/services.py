@@ -43,6 +43,9 @@ from .selectors import (
 )
 
 EXPORT_DIR = "exports"
+# The tasks that run the jobs (workers/tasks/exports.py), sent by name.
+EXPORT_TASK = "exports.export_job_run"
+PROJECT_IMPORT_TASK = "exports.project_import_run"
 IMPORT_DIR = "qdpx-imports"
 MAX_UPLOAD_BYTES = getattr(settings, "INTERCODER_QDPX_MAX_UPLOAD_MB", 200) * 1024 * 1024
 EXTENSIONS = {
@@ -112,8 +115,6 @@ def export_job_request(
     *, membership: Membership, actor, kind: str, fmt: str | None, params: dict
 ) -> ExportJob:
     """Create the job and its audit event together, and enqueue the export once they are committed."""
-    from workers.tasks.exports import export_job_run as export_job_run_task
-
     project = membership.project
     fmt, clean = export_params_validate(
         project=project, kind=kind, fmt=fmt, params=params or {}, role=membership.role
@@ -128,7 +129,7 @@ def export_job_request(
             obj=job,
             after={"kind": kind, "format": fmt, "params": clean},
         )
-        enqueue_on_commit(export_job_run_task, job.id)
+        enqueue_on_commit(EXPORT_TASK, job.id)
     return job
 
 
@@ -275,8 +276,6 @@ def _project_is_empty(project) -> bool:
 
 def project_import_request(*, project, actor, upload) -> ProjectImportJob:
     """Store the uploaded .qdpx and create the job (with its audit event); the worker imports it."""
-    from workers.tasks.exports import project_import_run as project_import_run_task
-
     if upload.size > MAX_UPLOAD_BYTES:
         raise ApplicationError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.", status=413)
     if not _project_is_empty(project):
@@ -307,7 +306,7 @@ def project_import_request(*, project, actor, upload) -> ProjectImportJob:
                 obj=job,
                 after={"file_name": job.file_name, "size_bytes": job.size_bytes, "format": "qdpx"},
             )
-            enqueue_on_commit(project_import_run_task, job.id)
+            enqueue_on_commit(PROJECT_IMPORT_TASK, job.id)
     except BaseException:
         target.unlink(missing_ok=True)
         raise

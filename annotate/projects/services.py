@@ -5,16 +5,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotate.audit.services import audit_record, snapshot
-from annotate.codebook.services import codebook_create
 from annotate.core.exceptions import ApplicationError
 
 from .models import Membership, Project, Role
+from .signals import project_created
 
 PROJECT_FIELDS = ["name", "description", "coders_may_reopen"]
 
 
 def project_create(*, creator, name: str, description: str = "") -> Project:
-    """Create a project; its creator becomes its first owner."""
+    """Create a project; its creator becomes its first owner. The apps built on projects add what a new
+    project needs (its codebook) through ``signals.project_created``, in this transaction."""
     with transaction.atomic():
         project = Project(name=name, description=description, created_by=creator)
         project.full_clean()
@@ -27,7 +28,7 @@ def project_create(*, creator, name: str, description: str = "") -> Project:
             after=snapshot(project, fields=PROJECT_FIELDS),
         )
         _membership_create(project=project, user=creator, role=Role.OWNER, actor=creator)
-        codebook_create(project=project, actor=creator)
+        project_created.send(sender=Project, project=project, actor=creator)  # e.g. its codebook
     return project
 
 

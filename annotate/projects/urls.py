@@ -1,6 +1,7 @@
-"""Everything under /api/v1/projects/. Each app contributes its project-scoped routes here."""
+"""The projects' own routes under /api/v1/projects/: projects, members, release and the audit trail. The
+other apps' project-scoped routes are composed in ``annotate/api_urls.py``."""
 
-from django.urls import include, path
+from django.urls import path
 
 from .apis import (
     MembershipDetailApi,
@@ -9,6 +10,7 @@ from .apis import (
     ProjectListApi,
     ProjectReleaseApi,
 )
+from .audit_apis import AuditEventListApi
 
 urlpatterns = [
     path("", ProjectListApi.as_view(), name="project-list"),
@@ -20,16 +22,5 @@ urlpatterns = [
         name="membership-detail",
     ),
     path("<int:project_id>/release/", ProjectReleaseApi.as_view(), name="project-release"),
-    path("<int:project_id>/audit/", include("annotate.audit.urls")),
-    # The coding loop's routes first: Django tries patterns in order, and a coder's next, codes and done
-    # are most of the traffic. No two apps share a route, so the order changes nothing else.
-    path("<int:project_id>/", include("annotate.assignments.urls")),
-    path("<int:project_id>/", include("annotate.coding.urls")),
-    path("<int:project_id>/", include("annotate.cases.urls")),
-    path("<int:project_id>/", include("annotate.documents.urls")),
-    path("<int:project_id>/", include("annotate.codebook.urls")),
-    path("<int:project_id>/", include("annotate.memos.urls")),
-    path("<int:project_id>/", include("annotate.analysis.urls")),
-    path("<int:project_id>/", include("annotate.exports.urls")),
-    path("<int:project_id>/", include("annotate.adjudication.urls")),
+    path("<int:project_id>/audit/", AuditEventListApi.as_view(), name="audit-list"),
 ]

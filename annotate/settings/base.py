@@ -227,7 +227,7 @@ LOGGING = {
 }
 
 # --- Import limits (transcript and case-attribute imports) -------------------------------------------
-# Passed to annotate.documents.parsing.ImportLimits; each bounds one way an upload could exhaust the
+# Passed to annotate.parsing.ImportLimits; each bounds one way an upload could exhaust the
 # server. Defaults (documented in ImportLimits): 25 MB per file (a 2-hour interview is ~1 MB as .docx),
 # 200 MB per .zip upload, 2,000 zip entries, 500 MB unpacked per zip, 20,000 segments per document.
 # Sizes are given in MB in the environment.

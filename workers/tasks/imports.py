@@ -17,6 +17,7 @@ from .base import RunTask
 @shared_task(
     base=RunTask,
     job_model=ImportJob,
+    name="imports.import_job_run",
     acks_late=True,
     # A 2,000-file batch is minutes of work: a longer bound than the global task limits (settings).
     soft_time_limit=settings.INTERCODER_IMPORT_SOFT_TIME_LIMIT,

@@ -339,7 +339,9 @@ def test_queue_items_say_where_they_are_in_a_fixed_number_of_queries(world, djan
 def test_an_excerpt_is_cut_at_a_word_with_an_ellipsis():
     from annotate.adjudication.selectors import excerpt
 
-    long = "Harm reduction, plainly: naloxone in every patrol car, and syringe services at every clinic we run."
+    long = (
+        "Harm reduction, plainly: naloxone in every patrol car, and syringe services at every clinic we run."
+    )
     cut = excerpt(long, 40)
     assert cut.endswith("…")
     assert len(cut) <= 41
@@ -354,7 +356,9 @@ def test_the_unit_view_has_its_neighbouring_turns_and_says_which_decisions_need_
     assert body["segment"]["segment_number"] == b.position + 1
     assert body["segment"]["case"] == b.document.case.identifier
     around = b.document.segments.filter(position__range=(b.position - 2, b.position + 2)).exclude(pk=b.pk)
-    assert [n["id"] for n in body["neighbours"]] == list(around.order_by("position").values_list("id", flat=True))
+    assert [n["id"] for n in body["neighbours"]] == list(
+        around.order_by("position").values_list("id", flat=True)
+    )
     assert any(not n["codable"] for n in body["neighbours"])  # the interviewer's turns are there, as context
     assert all(n["before"] == (n["segment_number"] <= b.position) for n in body["neighbours"])
     # Harm against diversion: the union and the intersection are nobody's set, so each needs a rationale.

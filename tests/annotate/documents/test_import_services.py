@@ -8,7 +8,6 @@ from annotate.cases.models import Case
 from annotate.core.exceptions import ApplicationError
 from annotate.core.models import JobStatus
 from annotate.documents.models import Document, ImportJob, Segment
-from annotate.documents.parsing import ParsedSegment, parse_file
 from annotate.documents.services import (
     Upload,
     case_identifier_from_filename,
@@ -18,6 +17,7 @@ from annotate.documents.services import (
     import_options_build,
     import_transcript_store,
 )
+from annotate.parsing import ParsedSegment, parse_file
 from tests.factories import ProjectFactory, UserFactory
 
 TXT = b"Interviewer: How did it start?\n\nP01: With the overdose numbers.\n\nInterviewer: And then?\n\nP01: We stopped."

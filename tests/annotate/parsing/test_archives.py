@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.documents.parsing import ImportFileError, ImportLimits, ImportOptions, iter_archive
+from annotate.parsing import ImportFileError, ImportLimits, ImportOptions, iter_archive
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "import"
 

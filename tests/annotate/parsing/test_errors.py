@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.documents.parsing import ImportFileError, ImportLimits, ImportOptions, iter_archive, parse_file
+from annotate.parsing import ImportFileError, ImportLimits, ImportOptions, iter_archive, parse_file
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "import"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from annotate.documents import parsing
-from annotate.documents.parsing import ImportFileError, ImportLimits, ImportOptions, Segmentation
+from annotate import parsing
+from annotate.parsing import ImportFileError, ImportLimits, ImportOptions, Segmentation
 
 PACKAGE = Path(parsing.__file__).resolve().parent
 

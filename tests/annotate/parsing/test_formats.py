@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.documents.parsing import ImportFileError, ImportOptions, Segmentation, detect_format, parse_file
+from annotate.parsing import ImportFileError, ImportOptions, Segmentation, detect_format, parse_file
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "import"
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from annotate.documents.parsing import AttributeType, ImportFileError, parse_case_attributes
+from annotate.parsing import AttributeType, ImportFileError, parse_case_attributes
 
 CASES = (
     "participant_id,role,region,years_in_office,interview_date,notes\n"

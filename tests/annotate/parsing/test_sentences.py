@@ -2,7 +2,7 @@
 
 import pytest
 
-from annotate.documents.parsing.sentences import split_sentences
+from annotate.parsing.sentences import split_sentences
 
 
 def sentences(text: str) -> list[str]:

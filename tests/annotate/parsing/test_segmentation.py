@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.documents.parsing import ImportFileError, ImportLimits, ImportOptions, Segmentation, parse_text
+from annotate.parsing import ImportFileError, ImportLimits, ImportOptions, Segmentation, parse_text
 
 TRANSCRIPT = (
     "Interviewer: How did it start? Tell me.\n"

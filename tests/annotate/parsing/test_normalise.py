@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotate.documents.parsing import (
+from annotate.parsing import (
     ImportFileError,
     ImportOptions,
     decode_bytes,

@@ -1,10 +1,14 @@
+"""A project's audit trail, read through the API. The trail itself (the append-only table, its hash chain,
+``verify_audit``) lives in ``annotate.audit``, below projects; reading it is a project-scoped request like
+any other, so its view lives here with the project's access rules."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
-from annotate.projects.api_base import ProjectScopedApi
-from annotate.projects.permissions import OWNERS
+from annotate.audit.selectors import audit_event_list
 
-from .selectors import audit_event_list
+from .api_base import ProjectScopedApi
+from .permissions import OWNERS
 
 
 class AuditEventOutputSerializer(serializers.Serializer):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from annotate.documents.parsing import ImportFileError, ImportOptions, parse_text
-from annotate.documents.parsing.segmentation import NO_SPEAKERS_WARNING
+from annotate.parsing import ImportFileError, ImportOptions, parse_text
+from annotate.parsing.segmentation import NO_SPEAKERS_WARNING
 
 
 def turns(text: str, **options) -> list[tuple[str | None, str]]:
