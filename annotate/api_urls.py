@@ -14,9 +14,10 @@ urlpatterns = [
     path("auth/", include("annotate.accounts.urls")),
     # The coding loop's routes first: Django tries patterns in order, and a coder's next, codes and done
     # are most of the traffic. No two apps share a route, so the order changes nothing else.
+    path("projects/<int:project_id>/", include("annotate.coding_loop.urls")),
+    path("projects/", include("annotate.projects.urls")),
     path("projects/<int:project_id>/", include("annotate.assignments.urls")),
     path("projects/<int:project_id>/", include("annotate.coding.urls")),
-    path("projects/", include("annotate.projects.urls")),
     path("projects/<int:project_id>/", include("annotate.cases.urls")),
     path("projects/<int:project_id>/", include("annotate.documents.urls")),
     path("projects/<int:project_id>/", include("annotate.codebook.urls")),

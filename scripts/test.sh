@@ -10,6 +10,9 @@ if [ -f scripts/ensure_browser.sh ]; then ./scripts/ensure_browser.sh || exit 1;
 echo "== ruff"
 $BIN/ruff check . || exit 1
 
+echo "== import-linter (the apps' layers)"
+$BIN/lint-imports || exit 1
+
 echo "== pytest"
 # --create-db: a fresh test database every time, so a run never depends on what an interrupted earlier run
 # left behind (pyproject's --reuse-db keeps developers' single-test runs fast).

@@ -20,11 +20,15 @@ from typing import Any
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from rest_framework.exceptions import NotFound
 
 from annotate.assignments.models import Assignment, AssignmentStatus, Unit
 from annotate.codebook.models import Code
+from annotate.codebook.selectors import code_paths
 from annotate.coding.models import Coding
+from annotate.documents.models import Segment
+from annotate.memos.models import Memo
 from annotate.projects.models import Membership, Role
 from workers.stats.agreement import cohen_kappa, percent_agreement
 
@@ -238,9 +242,6 @@ def queue_item_details(*, project_id: int, segment_ids: list[int]) -> dict[int, 
     """Where each queue item is: transcript, case, segment number (¶ position + 1, as the reader numbers
     it), speaker and an excerpt of the text. One query for a page of the queue; texts are cut from the
     transcripts in the database."""
-    from django.db.models.functions import Substr
-
-    from annotate.documents.models import Segment
 
     rows = (
         Segment.objects.filter(pk__in=segment_ids, document__project_id=project_id)
@@ -440,9 +441,6 @@ def unit_adjudication_view(*, project_id: int, segment_id: int) -> dict[str, Any
     """Everything an adjudicator needs to decide a unit: the segment, each done coder's codes and spans
     side by side (as "Coder A/B/…", with names unless the project hides them), the codebook entries
     involved, the memos on the segment, and the unit's decisions (the revision chain)."""
-    from annotate.codebook.selectors import code_paths
-    from annotate.documents.models import Segment
-    from annotate.memos.models import Memo
 
     unit = unit_get_for_adjudication(project_id=project_id, segment_id=segment_id)
     hidden = adjudication_settings_get(project_id=project_id).hide_coder_names

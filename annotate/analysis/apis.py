@@ -148,6 +148,7 @@ class SaturationFigureApi(ProjectScopedApi):
         responses={(200, "image/svg+xml"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY}
     )
     def get(self, request, project_id, run_id, figure, fmt):
+        # matplotlib takes most of a second to import: only a request for a figure pays for it.
         from workers.figures import saturation as figures
 
         if figure not in FIGURES or fmt not in ("svg", "png"):

@@ -5,14 +5,21 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
+from annotate.adjudication.models import Decision, FinalCoding
+from annotate.assignments.models import Assignment, AssignmentStatus
 from annotate.codebook.models import Code
 from annotate.codebook.selectors import code_paths, codebook_current_version, codebook_get
 from annotate.coding.models import Coding
+from annotate.coding.selectors import coding_ratings_snapshot
 from annotate.documents.models import Document
+from workers.stats.agreement import MultiCodeRatings
+
+from .models import AnalysisSettings
 
 
 def run_list(*, model, project_id: int) -> QuerySet:
@@ -65,7 +72,6 @@ def saturation_input(
     if coder_mode == "adjudicated":
         # The final coding only, and only the interviews that have any of it: an interview nobody has
         # adjudicated yet is not evidence that its codes are absent.
-        from annotate.adjudication.models import Decision, FinalCoding
 
         pairs = sorted(
             set(
@@ -121,11 +127,6 @@ class AgreementInput:
 
 def agreement_input(*, project_id: int, params: dict) -> AgreementInput:
     """Ratings (done assignments and their codes) as the engine's arrays, in three queries."""
-    from django.contrib.auth import get_user_model
-
-    from annotate.assignments.models import Assignment, AssignmentStatus
-    from annotate.coding.selectors import coding_ratings_snapshot
-    from workers.stats.agreement import MultiCodeRatings
 
     snap = coding_ratings_snapshot(
         project_id=project_id, document_ids=params.get("documents"), coder_ids=params.get("coders")
@@ -194,7 +195,6 @@ def codebook_version_times(*, project_id: int) -> list[tuple[int, object]]:
 
 
 def analysis_settings_get(*, project_id: int):
-    from .models import AnalysisSettings
 
     return AnalysisSettings.objects.filter(project_id=project_id).first() or AnalysisSettings(
         project_id=project_id

@@ -1,22 +1,28 @@
 """Writes for analysis runs: requesting a run, scheduling automatic runs after coding, and executing a run
 (called by the thin Celery task in ``workers/tasks/analysis.py``)."""
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from annotate.adjudication.models import Decision
 from annotate.audit.services import audit_record
+from annotate.codebook.models import Code
 from annotate.codebook.selectors import code_get, code_paths, codebook_get
 from annotate.core.exceptions import ApplicationError
 from annotate.core.jobs import enqueue_on_commit, job_claim, job_finish, job_progress, tasks_run_inline
+from annotate.documents.models import Document
 from annotate.projects.models import Membership
+from workers.stats.agreement import MEASURES, MultiCodeRatings, agreement_report
 from workers.stats.saturation import SaturationInputError, parse_threshold, saturation_report
 
-from .models import AgreementRun, SaturationRun
+from .models import AgreementRun, AnalysisSettings, SaturationRun
 from .selectors import agreement_input, codebook_version_times, saturation_input
 
 SATURATION_DEFAULTS: dict[str, Any] = {
@@ -45,13 +51,13 @@ def saturation_params_validate(*, project_id: int, params: dict[str, Any]) -> di
         raise ApplicationError("level must be 'code' or 'theme'.")
     if p["coder_mode"] not in ("union", "coder", "adjudicated"):
         raise ApplicationError("coder_mode must be 'union', 'coder' or 'adjudicated'.")
-    if p["coder_mode"] == "adjudicated":
-        from annotate.adjudication.models import Decision
-
-        if not Decision.objects.filter(project_id=project_id, is_current=True).exists():
-            raise ApplicationError(
-                "There are no adjudicated codings in this project yet; use 'union' or 'coder'."
-            )
+    if (
+        p["coder_mode"] == "adjudicated"
+        and not Decision.objects.filter(project_id=project_id, is_current=True).exists()
+    ):
+        raise ApplicationError(
+            "There are no adjudicated codings in this project yet; use 'union' or 'coder'."
+        )
     if (
         p["coder_mode"] == "coder"
         and not Membership.objects.filter(project_id=project_id, user_id=p["coder"]).exists()
@@ -189,7 +195,6 @@ AGREEMENT_DEFAULTS: dict[str, Any] = {
 
 
 def agreement_params_validate(*, project_id: int, params: dict[str, Any]) -> dict[str, Any]:
-    from workers.stats.agreement import MEASURES
 
     unknown = set(params) - set(AGREEMENT_DEFAULTS) - {"seed"}
     if unknown:
@@ -224,7 +229,6 @@ def agreement_params_validate(*, project_id: int, params: dict[str, Any]) -> dic
 
 
 def _codes_exist(project_id: int, ids: list[int]) -> list[int]:
-    from annotate.codebook.models import Code
 
     found = set(Code.objects.filter(codebook__project_id=project_id, pk__in=ids).values_list("pk", flat=True))
     return [i for i in ids if i not in found]
@@ -238,7 +242,6 @@ def _coders_exist(project_id: int, ids: list[int]) -> list[int]:
 
 
 def _documents_exist(project_id: int, ids: list[int]) -> list[int]:
-    from annotate.documents.models import Document
 
     found = set(Document.objects.filter(project_id=project_id, pk__in=ids).values_list("pk", flat=True))
     return [i for i in ids if i not in found]
@@ -251,11 +254,6 @@ def agreement_run_request(*, project, actor, params: dict[str, Any]) -> Agreemen
 def _drift(data, *, window_days: int, versions: list[tuple[int, Any]]) -> dict[str, Any]:
     """Agreement of the units completed in each time window, and under each codebook version in force when
     they were completed: the same engine on subsets of units (point estimates, no intervals)."""
-    import datetime as dt
-
-    import numpy as np
-
-    from workers.stats.agreement import MultiCodeRatings, agreement_report
 
     def subset(unit_mask) -> dict[str, Any] | None:
         units = np.flatnonzero(unit_mask)
@@ -319,7 +317,6 @@ def _drift(data, *, window_days: int, versions: list[tuple[int, Any]]) -> dict[s
 
 
 def agreement_run_execute(*, run_id: int) -> None:
-    from workers.stats.agreement import agreement_report
 
     run = job_claim(AgreementRun, run_id)
     if run is None:
@@ -375,7 +372,6 @@ def analysis_run_compute_now(*, project, actor, kind: str, params: dict[str, Any
 
 
 def analysis_settings_update(*, project, actor, coders_see_agreement: bool):
-    from .models import AnalysisSettings
 
     with transaction.atomic():
         current, _ = AnalysisSettings.objects.select_for_update().get_or_create(project=project)

@@ -2,32 +2,24 @@ import secrets
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 
-from annotate.coding.apis import SetCodingOutputSerializer, set_coding_output
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.models import Role
 from annotate.projects.permissions import ANALYSTS, CODERS, OWNERS
 
 from .models import AssignmentStatus, UnitType
 from .selectors import (
-    assignment_held_get,
     assignment_list,
     plan_coders,
     plan_get,
     progress_get,
-    queue_counts,
-    unit_context,
-    unit_context_statements,
 )
 from .services import (
-    assignment_done,
     assignment_plan_apply,
     assignment_plan_extend,
     assignment_plan_preview,
-    assignment_reopen,
-    queue_next_then,
 )
 
 
@@ -123,60 +115,6 @@ class AssignmentPlanPreviewApi(ProjectScopedApi):
         return Response({"seed": data.validated_data["seed"], **summary})
 
 
-class UnitOutputSerializer(serializers.Serializer):
-    """A unit as its coder sees it. Nothing here says how many coders it has."""
-
-    class CodingsSerializer(serializers.Serializer):
-        version = serializers.IntegerField()
-        offset_unit = serializers.CharField()
-        items = SetCodingOutputSerializer(many=True)
-
-    segment = serializers.DictField()
-    assignment = serializers.DictField()
-    neighbours = serializers.ListField(child=serializers.DictField())
-    document = serializers.DictField()
-    codebook_version = serializers.DictField(allow_null=True)
-    codings = CodingsSerializer()
-
-
-def unit_output(context: dict) -> dict:
-    """``UnitOutputSerializer``'s fields of a ``unit_context``, built directly (the loop's every "next";
-    see ``set_coding_output``)."""
-    codings = context["codings"]
-    return {
-        "segment": context["segment"],
-        "assignment": context["assignment"],
-        "neighbours": context["neighbours"],
-        "document": context["document"],
-        "codebook_version": context["codebook_version"],
-        "codings": {
-            "version": codings["version"],
-            "offset_unit": codings["offset_unit"],
-            "items": [set_coding_output(coding) for coding in codings["items"]],
-        },
-    }
-
-
-class QueueNextApi(ProjectScopedApi):
-    """The caller's next unit: in a document plan, the first unfinished segment they hold (transcripts in
-    order); in a pool plan, the unit they hold or else a newly claimed one. ``unit`` is null when there is
-    nothing left for them."""
-
-    roles = {"GET": CODERS}
-
-    @extend_schema(responses=dict)
-    def get(self, request, project_id):
-        user = request.user
-        # A newly claimed unit's context is read in the claim's last round trip.
-        assignment, rows = queue_next_then(
-            project_id=project_id, user=user, then=lambda a: unit_context_statements(assignment=a, user=user)
-        )
-        if assignment is None:
-            return Response({"unit": None, "progress": queue_counts(project_id=project_id, user=user)})
-        context = unit_context(assignment=assignment, user=user, rows=rows)
-        return Response({"unit": unit_output(context), "progress": context["progress"]})
-
-
 class AssignmentOutputSerializer(serializers.Serializer):
     segment = serializers.IntegerField(source="segment_id")
     document = serializers.IntegerField(source="unit.document_id")
@@ -211,46 +149,6 @@ class AssignmentListApi(ProjectScopedApi):
             project_id=project_id, coder_id=coder_id, status=filters.validated_data.get("status")
         )
         return self.paginate(qs, AssignmentOutputSerializer)
-
-
-class AssignmentDetailApi(ProjectScopedApi):
-    """Jump to a unit the caller holds: the same view of it as ``queue/next`` gives."""
-
-    roles = {"GET": CODERS}
-
-    @extend_schema(responses=UnitOutputSerializer)
-    def get(self, request, project_id, segment_id):
-        assignment = assignment_held_get(project_id=project_id, user=request.user, segment_id=segment_id)
-        return Response(unit_output(unit_context(assignment=assignment, user=request.user)))
-
-
-class AssignmentStateOutputSerializer(serializers.Serializer):
-    segment = serializers.IntegerField(source="segment_id")
-    status = serializers.CharField()
-    done_at = serializers.DateTimeField(allow_null=True)
-
-
-def assignment_state_output(assignment) -> dict:
-    """``AssignmentStateOutputSerializer``'s fields, built directly (the loop's every "done")."""
-    return {"segment": assignment.segment_id, "status": assignment.status, "done_at": assignment.done_at}
-
-
-class AssignmentDoneApi(ProjectScopedApi):
-    roles = {"POST": CODERS}
-
-    @extend_schema(request=None, responses=AssignmentStateOutputSerializer)
-    def post(self, request, project_id, segment_id):
-        assignment = assignment_done(project_id=project_id, user=request.user, segment_id=segment_id)
-        return Response(assignment_state_output(assignment), status=status.HTTP_200_OK)
-
-
-class AssignmentReopenApi(ProjectScopedApi):
-    roles = {"POST": CODERS}
-
-    @extend_schema(request=None, responses=AssignmentStateOutputSerializer)
-    def post(self, request, project_id, segment_id):
-        assignment = assignment_reopen(project_id=project_id, user=request.user, segment_id=segment_id)
-        return Response(assignment_state_output(assignment), status=status.HTTP_200_OK)
 
 
 class ProgressApi(ProjectScopedApi):

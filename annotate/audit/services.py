@@ -102,7 +102,7 @@ def audit_record(
         "after": after,
         "reason": reason,
     }
-    return _append(project_id, [event])[0][0]
+    return _append(project_id, [event])[0]
 
 
 def audit_record_many(*, project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
@@ -118,41 +118,11 @@ def audit_record_many(*, project_id: int, events: list[dict[str, Any]]) -> list[
         )
     if not events:
         return []
-    return _append(project_id, events)[0]
+    return _append(project_id, events)
 
 
-def audit_record_then(
-    *, project_id: int, events: list[dict[str, Any]], then: list[tuple[str, list[Any]]]
-) -> list[list[tuple] | None]:
-    """Append ``events`` (as ``audit_record_many``), then run the statements ``then``, which see the
-    project's chain locked: every other writer of the project has committed or waits, so a read here cannot
-    miss a concurrent change. On PostgreSQL all of it is one round trip. Returns the statements' rows."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit_record_then must be called inside the transaction of the change it records")
-    return _append(project_id, events, then)[1]
-
-
-def audit_record_after(
-    *, project_id: int, statements: list[tuple[str, list[Any]]], events: list[dict[str, Any]]
-) -> list[list[tuple] | None]:
-    """Run ``statements``, then append ``events`` (as ``audit_record_many``), in one round trip on
-    PostgreSQL; returns the statements' rows. For reads that need no view of the chain: the events go last,
-    so the project's chain is locked, and its other writers wait, only from them to the commit."""
-    if not connection.in_atomic_block:
-        raise RuntimeError(
-            "audit_record_after must be called inside the transaction of the change it records"
-        )
-    return _append(project_id, events, first=statements)[1]
-
-
-def _append(
-    project_id: int,
-    events: list[dict[str, Any]],
-    then: list[tuple[str, list[Any]]] = (),
-    first: list[tuple[str, list[Any]]] = (),
-) -> tuple[list[AuditEvent], list[list[tuple] | None]]:
-    """Append ``events``; run ``first`` before them and ``then`` after them. Returns the events and the
-    rows of ``first`` and ``then`` (in that order)."""
+def _images(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each event as the row it becomes (less the chain's fields): object type and id, JSON-safe images."""
     images = []
     for event in events:
         obj = event.get("obj")
@@ -174,12 +144,18 @@ def _append(
                 "reason": event.get("reason") or "",
             }
         )
+    return images
+
+
+def _append(project_id: int, events: list[dict[str, Any]]) -> list[AuditEvent]:
+    images = _images(events)
     request_id = get_request_id()
     now = timezone.now()
     if connection.vendor == "postgresql":
-        return _append_postgresql(project_id, images, request_id, now, then, first)
-    with connection.cursor() as cursor:
-        first_rows = execute_batch(cursor, list(first)) if first else []
+        statements = _append_statements(project_id, images, request_id, now)
+        with connection.cursor() as cursor:
+            results = execute_batch(cursor, statements)
+        return _events_from_rows(project_id, images, request_id, now, results)
     sequence, prev_hash = _chain_head_sqlite(project_id)
     rows = []
     for image in images:
@@ -194,9 +170,20 @@ def _append(
         }
         fields["hash"] = prev_hash = event_hash(**fields)
         rows.append(fields)
-    inserted = _insert(rows)
-    with connection.cursor() as cursor:
-        return inserted, first_rows + (execute_batch(cursor, list(then)) if then else [])
+    return _insert(rows)
+
+
+def audit_append_statements(*, project_id: int, events: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """PostgreSQL only: the statements that append ``events`` (as ``audit_record_many`` takes them) to the
+    project's chain, for a caller that sends them in a round trip of its own (``annotate.core.sql.
+    execute_batch``). Each is one call of the database's append function: it takes the chain's lock (held
+    to the commit), reads the head and inserts the event hashed from its template. Statements placed after
+    them see the chain locked, so every other writer of the project has committed or waits."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError("audit_append_statements: the database hashes the chain on PostgreSQL only")
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit events must be appended inside the transaction of the change they record")
+    return _append_statements(project_id, _images(events), get_request_id(), timezone.now())
 
 
 _APPEND_SQL = (
@@ -206,12 +193,7 @@ _APPEND_SQL = (
 )
 
 
-def _append_postgresql(
-    project_id: int, images: list[dict[str, Any]], request_id: str, now, then=(), first=()
-) -> tuple[list[AuditEvent], list[list[tuple] | None]]:
-    """The statements ``first``, one call of migration 0003's function per event, then the statements
-    ``then``, all in one round trip: each call takes the chain's lock (held to the commit), reads its
-    head, and inserts the event hashed from its template."""
+def _append_statements(project_id: int, images, request_id: str, now) -> list[tuple[str, list[Any]]]:
     statements = []
     for image in images:
         head, middle, tail = event_hash_template(
@@ -234,11 +216,12 @@ def _append_postgresql(
             tail,
         ]
         statements.append((_APPEND_SQL, params))
-    with connection.cursor() as cursor:
-        results = execute_batch(cursor, [*first, *statements, *then])
-    first_rows, results = results[: len(first)], results[len(first) :]
+    return statements
+
+
+def _events_from_rows(project_id: int, images, request_id: str, now, results) -> list[AuditEvent]:
     events = []
-    for image, rows in zip(images, results[: len(images)], strict=True):
+    for image, rows in zip(images, results, strict=True):
         ((pk, sequence, prev_hash, digest),) = rows
         events.append(
             AuditEvent(
@@ -252,7 +235,7 @@ def _append_postgresql(
                 created_at=now,
             )
         )
-    return events, first_rows + results[len(images) :]
+    return events
 
 
 _JSON = AuditEvent._meta.get_field("before")

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from annotate.audit.services import audit_record, snapshot
 from annotate.core.exceptions import ApplicationError
+from annotate.parsing import ImportFileError, ImportLimits, ImportOptions, parse_case_attributes
 
 from .models import AttributeDefinition, AttributeType, AttributeValue, Case
 
@@ -180,7 +181,6 @@ def case_attributes_import(
     a sheet with some columns blank never erases what was recorded. Each created or changed case and each
     new attribute gets its audit event, in the one transaction.
     """
-    from annotate.parsing import ImportFileError, ImportLimits, ImportOptions, parse_case_attributes
 
     try:
         table = parse_case_attributes(

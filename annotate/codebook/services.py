@@ -14,6 +14,7 @@ from annotate.core.signals import any_receiver_says, send_and_collect
 from .colours import next_code_colour
 from .exchange import PATH_SEPARATOR, ImportRow, path_text
 from .models import Code, Codebook, CodebookVersion, CodeProposal, ProposalStatus
+from .selectors import code_paths
 from .signals import code_merging, codebook_in_use
 
 CODE_FIELDS = [
@@ -539,7 +540,6 @@ def codebook_import(
     no GUID may occur twice or clash with the codebook's. Parents are created before children; siblings
     keep the file's order.
     """
-    from .selectors import code_paths
 
     if not rows:
         raise ApplicationError("The file holds no codes.")

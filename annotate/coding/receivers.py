@@ -9,7 +9,7 @@ from annotate.core.exceptions import ApplicationError
 from annotate.documents.signals import document_deleting, turns_leaving_coding
 
 from .models import Coding
-from .services import coding_image, coding_versions_bump
+from .rules import coding_image, coding_versions_bump
 
 
 @receiver(codebook_in_use, dispatch_uid="coding.codebook_in_use")

@@ -15,9 +15,17 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from annotate.analysis.services import analysis_run_compute_now
+from annotate.assignments.models import Assignment, AssignmentStatus
+from annotate.assignments.services import assignment_plan_apply
+from annotate.audit.services import audit_record_many
 from annotate.cases.services import attribute_define, case_create
+from annotate.codebook.models import Code, CodebookVersion
 from annotate.codebook.selectors import codebook_get
 from annotate.codebook.services import codebook_import_tree
+from annotate.coding.models import Coding, SegmentCodingVersion
+from annotate.coding.services import coding_image
+from annotate.documents.models import Document, Segment
 from annotate.documents.services import SegmentSpec, document_create
 from annotate.parsing import ImportOptions, parse_file
 from annotate.projects.models import Project, Role
@@ -152,7 +160,6 @@ def demo_load() -> DemoResult:
 def _analyse(*, project: Project, actor) -> None:
     """Compute one agreement run (over the reliability sample) and one saturation run (over the coded
     interviews) in place, so that a newcomer sees completed runs as soon as the demo is loaded."""
-    from annotate.analysis.services import analysis_run_compute_now
 
     analysis_run_compute_now(project=project, actor=actor, kind="agreement", params={"seed": 20211108})
     analysis_run_compute_now(project=project, actor=actor, kind="saturation", params={"seed": 20211108})
@@ -203,13 +210,6 @@ def _synthetic_codes(rng: random.Random, coder: str, gold: list[tuple[str, int, 
 
 
 def _plan_and_code(*, project: Project, users: dict) -> None:
-    from annotate.assignments.models import Assignment, AssignmentStatus
-    from annotate.assignments.services import assignment_plan_apply
-    from annotate.audit.services import audit_record_many
-    from annotate.codebook.models import Code, CodebookVersion
-    from annotate.coding.models import Coding, SegmentCodingVersion
-    from annotate.coding.services import coding_image
-    from annotate.documents.models import Document, Segment
 
     pi = users["pi"]
     assignment_plan_apply(

@@ -45,7 +45,14 @@ from typing import Any
 from django.utils import timezone
 from lxml import etree
 
+from annotate.codebook.exchange import codebook_qdc_render
+from annotate.codebook.models import Code
+from annotate.codebook.selectors import codebook_export_codes
+from annotate.coding.models import Coding
 from annotate.core.exceptions import ApplicationError
+from annotate.memos.models import Memo
+
+from .selectors import final_coding_rows
 
 NS = "urn:QDA-XML:project:1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "Project-mrt2019.xsd"
@@ -83,9 +90,6 @@ def project_schema() -> etree.XMLSchema:
 def _codebook_element(project_id: int, codebook, code_memos: dict[int, list[int]]):
     """The codebook engineer's .qdc, re-homed from the codebook namespace into the project namespace,
     with ``NoteRef``s to code memos (after the Description, before the sub-codes, as the schema orders)."""
-    from annotate.codebook.exchange import codebook_qdc_render
-    from annotate.codebook.models import Code
-    from annotate.codebook.selectors import codebook_export_codes
 
     codes = codebook_export_codes(codebook=codebook)
     if not codes:
@@ -113,10 +117,6 @@ _VALUE_ELEMENTS = {"Float": "FloatValue", "Date": "DateValue", "Text": "TextValu
 
 def qdpx_write(path: Path, project, tables, *, progress=None) -> int:
     """Write the project to ``path`` (a zip); return the number of codings written (raw + final)."""
-    from annotate.coding.models import Coding
-    from annotate.memos.models import Memo
-
-    from .selectors import final_coding_rows
 
     pid = project.id
     codebook = project.codebook

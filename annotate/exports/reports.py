@@ -21,6 +21,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from annotate.analysis.models import AgreementRun, SaturationRun
+from annotate.audit.chain import canonical_json
+from annotate.audit.models import AuditEvent
+
 from .tables import _e, _html_head
 from .writers import TableWriter
 
@@ -45,8 +49,6 @@ AUDIT_COLUMNS = [
 
 
 def audit_write(path: Path, fmt: str, project_id: int) -> int:
-    from annotate.audit.chain import canonical_json
-    from annotate.audit.models import AuditEvent
 
     usernames = dict(get_user_model().objects.values_list("id", "username"))
     events = AuditEvent.objects.filter(project_id=project_id).order_by("sequence")
@@ -163,7 +165,6 @@ def _run_section(title: str, run, figures: dict[str, bytes] | None) -> Iterator[
 
 def analysis_report_write(path: Path, project) -> int:
     """The latest completed agreement and saturation runs; returns how many runs it holds."""
-    from annotate.analysis.models import AgreementRun, SaturationRun
 
     def latest(model):
         return (
@@ -173,6 +174,7 @@ def analysis_report_write(path: Path, project) -> int:
     agreement, saturation = latest(AgreementRun), latest(SaturationRun)
     figures = None
     if saturation is not None and saturation.result:
+        # matplotlib takes most of a second to import: only a report with a saturation run pays for it.
         from workers.figures.saturation import saturation_figures
 
         try:

@@ -24,6 +24,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 
+from annotate.adjudication.models import Decision, FinalCoding
+from annotate.adjudication.selectors import final_coding_rows as adjudication_final_rows
 from annotate.cases.models import AttributeDefinition, AttributeValue, Case
 from annotate.codebook.models import Code, CodebookVersion
 from annotate.codebook.selectors import code_paths, codebook_get
@@ -224,7 +226,6 @@ def _raw_codings(*, project_id: int, membership: Membership | None, undecided_on
 
 def _decided_segments(project_id: int):
     """The segments with a current decision: their final coding is known, even when it is empty."""
-    from annotate.adjudication.models import Decision
 
     return Decision.objects.filter(project_id=project_id, is_current=True).values("segment_id")
 
@@ -262,20 +263,8 @@ def raw_coding_rows(
         yield CodingRow(*row, provenance="coder")
 
 
-def _final_source():
-    """The adjudication engineer's selector, the one read of the final coding."""
-    try:
-        from annotate.adjudication.selectors import final_coding_rows
-    except ImportError:  # pragma: no cover - the adjudication app not installed yet
-        return None
-    return final_coding_rows
-
-
 def final_coding_rows(*, project_id: int, batch: int = 2000) -> Iterator[CodingRow]:
     """The final (adjudicated) coding, joined to its segments in batches of ``batch`` rows."""
-    source = _final_source()
-    if source is None:
-        return
     pending: list[dict[str, Any]] = []
 
     def flush() -> Iterator[CodingRow]:
@@ -307,7 +296,7 @@ def final_coding_rows(*, project_id: int, batch: int = 2000) -> Iterator[CodingR
             )
         pending.clear()
 
-    for row in source(project_id=project_id):
+    for row in adjudication_final_rows(project_id=project_id):
         pending.append(row)
         if len(pending) >= batch:
             yield from flush()
@@ -343,7 +332,6 @@ def export_contents(*, membership: Membership, kind: str, params: dict[str, Any]
     final coding, the coded units left out (with ``which``/``source`` "final": those not decided yet), and
     the documents, cases and codes they touch, with one plain sentence that says it. Other kinds: None
     counts. Read with the same rules as the export itself (the blind-coding rule for coders)."""
-    from annotate.adjudication.models import FinalCoding
 
     which = params.get("which") if kind == ExportKind.CODINGS else params.get("source")
     if which is None:

@@ -26,21 +26,35 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from lxml import etree
 from rest_framework.exceptions import PermissionDenied
 
 from annotate.audit.services import audit_record
+from annotate.cases.models import AttributeDefinition, Case
+from annotate.cases.services import attribute_define, case_create
+from annotate.codebook.exchange import codebook_qdc_parse, codebook_qdc_render
+from annotate.codebook.models import Code, CodebookVersion
+from annotate.codebook.selectors import codebook_export_codes
+from annotate.codebook.services import codebook_import
+from annotate.coding.models import Coding
 from annotate.core.exceptions import ApplicationError
 from annotate.core.jobs import enqueue_on_commit, job_claim, job_fail, job_finish, job_progress
+from annotate.documents.models import Document, Segment, SourceFormat
+from annotate.documents.models import Segment as SegmentModel
+from annotate.documents.services import SegmentSpec, document_create
+from annotate.memos.services import memo_create
 from annotate.projects.models import Membership, Role
 
 from . import refi
 from .models import KIND_FORMATS, ExportJob, ExportKind, ProjectImportJob
+from .reports import analysis_report_write, audit_write
 from .selectors import (
     coding_rows,
     export_check,
     export_contents,
     project_tables,
 )
+from .tables import codings_write, matrix_compute, matrix_write, quotation_items, quotations_write
 
 EXPORT_DIR = "exports"
 # The tasks that run the jobs (workers/tasks/exports.py), sent by name.
@@ -99,8 +113,6 @@ def export_params_validate(
             )
         clean["source"] = source
     if kind == ExportKind.QUOTATIONS and params.get("code") is not None:
-        from annotate.codebook.models import Code
-
         try:
             code_id = int(params["code"])
         except (TypeError, ValueError):
@@ -170,17 +182,10 @@ def _write(job: ExportJob, membership: Membership, path: Path) -> tuple[int, dic
     kind, fmt, p = job.kind, job.format, job.params
     info: dict[str, Any] = {}
     if kind == ExportKind.AUDIT:
-        from .reports import audit_write
-
         return audit_write(path, fmt, project.id), info
     if kind == ExportKind.ANALYSIS_REPORT:
-        from .reports import analysis_report_write
-
         return analysis_report_write(path, project), info
     if kind == ExportKind.QDC:
-        from annotate.codebook.exchange import codebook_qdc_render
-        from annotate.codebook.selectors import codebook_export_codes
-
         codes = codebook_export_codes(codebook=project.codebook)
         path.write_bytes(codebook_qdc_render(codes))
         return len(codes), info
@@ -193,8 +198,6 @@ def _write(job: ExportJob, membership: Membership, path: Path) -> tuple[int, dic
             path, project, tables, progress=lambda f: job_progress(ExportJob, job.id, 5 + 90 * f)
         ), info
     if kind == ExportKind.CODINGS:
-        from .tables import codings_write
-
         rows = coding_rows(project_id=project.id, which=p["which"], membership=visible_to)
         return codings_write(path, fmt, tables, rows, segment_text=p["segment_text"]), info
     source = "final_else_raw" if p["source"] == "auto" else p["source"]  # jobs requested before the rename
@@ -202,10 +205,7 @@ def _write(job: ExportJob, membership: Membership, path: Path) -> tuple[int, dic
     info.update(source=source, left_out_units=content["units_left_out"])
     rows = coding_rows(project_id=project.id, which=source, membership=visible_to)
     if kind == ExportKind.MATRIX:
-        from .tables import matrix_compute, matrix_write
-
         return matrix_write(path, fmt, tables, matrix_compute(tables, rows), content=content), info
-    from .tables import quotation_items, quotations_write
 
     items = quotation_items(tables, rows, p.get("code"), mixed=source == "final_else_raw")
     return quotations_write(path, fmt, tables, items, content=content), info
@@ -262,9 +262,6 @@ def export_file_path(job: ExportJob) -> Path:
 
 
 def _project_is_empty(project) -> bool:
-    from annotate.cases.models import AttributeDefinition, Case
-    from annotate.codebook.models import Code
-    from annotate.documents.models import Document
 
     return not (
         Document.objects.filter(project=project).exists()
@@ -345,7 +342,6 @@ def _placeholder_user(guid: str, name: str):
 def _sanitise_codebook(xml: bytes) -> bytes:
     """Our code names cannot hold ">" (the path separator) and siblings need distinct names; other
     programs allow both. Rename rather than refuse: "A > B" becomes "A › B", a second "X" becomes "X (2)"."""
-    from lxml import etree
 
     root = etree.fromstring(xml)
 
@@ -372,14 +368,6 @@ _VARIABLE_TYPES = {
 
 
 def _import(job: ProjectImportJob, data: refi.QdpxProject) -> dict[str, Any]:
-    from annotate.cases.services import attribute_define, case_create
-    from annotate.codebook.exchange import codebook_qdc_parse
-    from annotate.codebook.models import Code, CodebookVersion
-    from annotate.codebook.services import codebook_import
-    from annotate.coding.models import Coding
-    from annotate.documents.models import Segment, SourceFormat
-    from annotate.documents.services import SegmentSpec, document_create
-    from annotate.memos.services import memo_create
 
     project, actor = job.project, job.created_by
     if not _project_is_empty(project):
@@ -556,7 +544,6 @@ def _import(job: ProjectImportJob, data: refi.QdpxProject) -> dict[str, Any]:
                 )
                 used.add(note_guid)
                 n_memos += 1
-    from annotate.documents.models import Segment as SegmentModel
 
     for seg_id, note_guid in segment_notes:
         note = data.notes.get(note_guid)

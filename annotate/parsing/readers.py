@@ -212,7 +212,7 @@ def _table_row_text(cells: list[str]) -> tuple[str, str | None]:
 def read_pdf(data: bytes, filename: str, options: ImportOptions) -> ExtractedDocument:
     """.pdf: the text layer, page by page (pages joined by a line break, as a turn often runs across a page
     break). Scanned PDFs have no text layer and are refused with advice to run OCR first."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # imported when a .pdf arrives: most imports never need it
 
     if not data.startswith(b"%PDF") and b"%PDF" not in data[:1024]:
         raise ImportFileError(
@@ -277,6 +277,7 @@ def read_subtitles(data: bytes, filename: str, options: ImportOptions, fmt: str)
     are one paragraph each. The document text leaves out the header, cue numbers and timings, which are
     kept as each segment's ``start_time_ms``/``end_time_ms`` instead.
     """
+    # Imported when captions arrive: most imports never need webvtt-py.
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "annotate.memos",
     "annotate.assignments",
     "annotate.analysis",
+    "annotate.coding_loop",
     "annotate.exports",
     "annotate.adjudication",
     "annotate.demo",

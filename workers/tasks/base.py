@@ -6,6 +6,7 @@ from celery import Task
 from django.db import InterfaceError, OperationalError
 
 from annotate.core.exceptions import ApplicationError
+from annotate.core.jobs import job_fail
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, redis.ConnectionError)
 
@@ -23,7 +24,6 @@ class RunTask(Task):
     job_model = None  # set by each task
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        from annotate.core.jobs import job_fail
 
         if self.job_model is not None and args:
             job_fail(self.job_model, args[0], f"{type(exc).__name__}: {exc}")

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from annotate.exports.models import ExportJob, ProjectImportJob
+from annotate.exports.services import export_job_execute, project_import_execute
 
 from .base import RunTask
 
@@ -21,7 +22,6 @@ from .base import RunTask
     time_limit=getattr(settings, "INTERCODER_EXPORT_TIME_LIMIT", 31 * 60),
 )
 def export_job_run(job_id: int) -> None:
-    from annotate.exports.services import export_job_execute
 
     export_job_execute(job_id=job_id)
 
@@ -34,6 +34,5 @@ def export_job_run(job_id: int) -> None:
     time_limit=getattr(settings, "INTERCODER_EXPORT_TIME_LIMIT", 31 * 60),
 )
 def project_import_run(job_id: int) -> None:
-    from annotate.exports.services import project_import_execute
 
     project_import_execute(job_id=job_id)

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.conf import settings
 
 from annotate.documents.models import ImportJob
+from annotate.documents.services import import_job_process
 
 from .base import RunTask
 
@@ -24,6 +25,5 @@ from .base import RunTask
     time_limit=settings.INTERCODER_IMPORT_TIME_LIMIT,
 )
 def import_job_run(job_id: int) -> None:
-    from annotate.documents.services import import_job_process
 
     import_job_process(job_id=job_id)

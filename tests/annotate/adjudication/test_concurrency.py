@@ -10,7 +10,7 @@ from django.db import connection
 from annotate.adjudication.models import Decision
 from annotate.adjudication.services import decision_bulk_apply, decision_decide
 from annotate.assignments.models import Assignment, AssignmentStatus
-from annotate.assignments.services import assignment_reopen
+from annotate.coding_loop.done import assignment_reopen
 from annotate.core.exceptions import ConflictError
 
 from .world import code, make_study, unit_of

@@ -16,9 +16,9 @@ from annotate.adjudication.services import (
     decision_bulk_preview,
     decision_decide,
 )
-from annotate.assignments.services import assignment_reopen
 from annotate.audit.models import AuditEvent
 from annotate.audit.selectors import audit_chain_breaks
+from annotate.coding_loop.done import assignment_reopen
 from annotate.core.exceptions import ApplicationError, ConflictError
 from tests.annotate.db import actions_since, audit_mark, rejected
 

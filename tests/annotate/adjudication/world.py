@@ -2,9 +2,10 @@
 an applied document plan, and helpers to code a unit and mark it done."""
 
 from annotate.assignments.models import Unit
-from annotate.assignments.services import assignment_done
+from annotate.coding.rules import CodingSpec
 from annotate.coding.selectors import coding_set_get
-from annotate.coding.services import CodingSpec, coding_set_replace
+from annotate.coding_loop.codings import coding_set_replace
+from annotate.coding_loop.done import assignment_done
 from tests.annotate.assignments.study import Study, apply_plan, build_study
 
 

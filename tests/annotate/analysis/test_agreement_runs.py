@@ -6,9 +6,10 @@ from django.db import transaction
 
 from annotate.analysis.models import AgreementRun
 from annotate.analysis.services import agreement_run_execute, analysis_schedule_automatic
-from annotate.assignments.services import assignment_done, assignment_plan_apply
+from annotate.assignments.services import assignment_plan_apply
 from annotate.audit.models import AuditEvent
 from annotate.coding.services import coding_create
+from annotate.coding_loop.done import assignment_done
 from annotate.projects.models import Role
 from tests.factories import UserFactory, make_case, make_code, make_document
 from workers.stats.agreement import MultiCodeRatings, agreement_report

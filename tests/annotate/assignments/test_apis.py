@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from annotate.assignments.models import Unit
 from annotate.cases.services import attribute_define, case_update
-from annotate.coding.services import CodingSpec, coding_set_replace
+from annotate.coding.rules import CodingSpec
+from annotate.coding_loop.codings import coding_set_replace
 
 from .study import apply_plan, build_study
 
@@ -127,15 +128,17 @@ def test_the_loops_direct_outputs_are_what_their_documented_serializers_give(stu
 
     from rest_framework.renderers import JSONRenderer
 
-    from annotate.assignments.apis import (
+    from annotate.assignments.selectors import assignment_held_get
+    from annotate.coding_loop.apis import (
         AssignmentStateOutputSerializer,
+        SetCodingOutputSerializer,
         UnitOutputSerializer,
         assignment_state_output,
+        set_coding_output,
         unit_output,
     )
-    from annotate.assignments.selectors import assignment_held_get, unit_context
-    from annotate.assignments.services import assignment_done
-    from annotate.coding.apis import SetCodingOutputSerializer, set_coding_output
+    from annotate.coding_loop.done import assignment_done
+    from annotate.coding_loop.unit import unit_context
 
     def rendered(data):
         return json.loads(JSONRenderer().render(data))

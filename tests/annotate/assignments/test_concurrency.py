@@ -9,11 +9,14 @@ import pytest
 from django.db import connection
 
 from annotate.assignments.models import Assignment, AssignmentPlan
-from annotate.assignments.services import assignment_done, assignment_plan_apply, queue_next
+from annotate.assignments.services import assignment_plan_apply
 from annotate.audit.models import AuditEvent
 from annotate.audit.selectors import audit_chain_breaks
 from annotate.coding.models import Coding
-from annotate.coding.services import CodingSpec, coding_set_replace
+from annotate.coding.rules import CodingSpec
+from annotate.coding_loop.codings import coding_set_replace
+from annotate.coding_loop.done import assignment_done
+from annotate.coding_loop.queue import queue_next
 from annotate.core.exceptions import ConflictError
 from annotate.documents.services import SegmentSpec
 from annotate.projects.models import Role

@@ -5,11 +5,11 @@ import pytest
 from django.core.management import call_command
 
 from annotate.assignments.models import Assignment, AssignmentPlan, Unit
-from annotate.assignments.services import queue_next
 from annotate.audit.models import AuditEvent
 from annotate.audit.selectors import audit_chain_breaks
 from annotate.coding.models import Coding
 from annotate.coding.selectors import coding_ratings_snapshot
+from annotate.coding_loop.queue import queue_next
 from annotate.demo.services import DEMO_PROJECT_NAME
 from annotate.projects.models import Project
 

@@ -6,9 +6,10 @@ import pytest
 
 from annotate.assignments.models import Assignment, AssignmentPlan, PlanCoder, Unit
 from annotate.assignments.planning import extend_sample
-from annotate.assignments.services import assignment_done, queue_next
 from annotate.audit.models import AuditEvent
 from annotate.cases.services import case_create
+from annotate.coding_loop.done import assignment_done
+from annotate.coding_loop.queue import queue_next
 from annotate.documents.services import SegmentSpec, paragraph_segments
 from tests.factories import make_document
 

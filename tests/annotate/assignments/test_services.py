@@ -7,14 +7,12 @@ import pytest
 from django.utils import timezone
 
 from annotate.assignments.models import Assignment, AssignmentPlan, Unit
-from annotate.assignments.services import (
-    assignment_done,
-    assignment_plan_preview,
-    assignment_reopen,
-    queue_next,
-)
+from annotate.assignments.services import assignment_plan_preview
 from annotate.audit.models import AuditEvent
-from annotate.coding.services import CodingSpec, coding_set_replace
+from annotate.coding.rules import CodingSpec
+from annotate.coding_loop.codings import coding_set_replace
+from annotate.coding_loop.done import assignment_done, assignment_reopen
+from annotate.coding_loop.queue import queue_next
 from annotate.core.exceptions import ApplicationError, ConflictError
 from tests.annotate.db import actions_since, audit_mark
 

@@ -162,21 +162,3 @@ def test_concurrent_writers_cannot_fork_the_chain():
     assert sum(e.action == "case.create" for e in events) == 40
     assert len({e.prev_hash for e in events}) == len(events)  # no two events share a predecessor
     assert list(audit_chain_breaks(project_id=project.id)) == []
-
-
-def test_statements_ride_with_the_events_before_or_after_them(project):
-    """``audit_record_then`` runs its statements after the events (they see the chain locked and the new
-    events); ``audit_record_after`` runs them first (the chain's lock is then held only from the events
-    to the commit). Both in one transaction, and the chain verifies."""
-    from annotate.audit.services import audit_record_after, audit_record_then
-
-    count = ("SELECT COUNT(*) FROM audit_auditevent WHERE project_id = %s", [project.id])
-    before = AuditEvent.objects.filter(project=project).count()
-    event = {"actor": project.created_by, "action": "test.note", "object_type": "test", "object_id": 1}
-    with transaction.atomic():
-        (after_rows,) = audit_record_then(project_id=project.id, events=[event], then=[count])
-        (before_rows,) = audit_record_after(project_id=project.id, statements=[count], events=[event, event])
-    assert after_rows == [(before + 1,)]
-    assert before_rows == [(before + 1,)]
-    assert AuditEvent.objects.filter(project=project).count() == before + 3
-    assert list(audit_chain_breaks(project_id=project.id)) == []

@@ -3,11 +3,12 @@
 import pytest
 from rest_framework.test import APIClient
 
-from annotate.assignments.services import assignment_done, queue_next
 from annotate.audit.models import AuditEvent
 from annotate.codebook.services import code_update
 from annotate.coding.models import Coding
 from annotate.coding.offsets import codepoint_to_utf16, utf16_to_codepoint
+from annotate.coding_loop.done import assignment_done
+from annotate.coding_loop.queue import queue_next
 from annotate.core.exceptions import ApplicationError
 from tests.annotate.assignments.study import apply_plan, build_study
 from tests.annotate.db import actions_since, audit_mark, audit_since
@@ -276,7 +277,7 @@ _WELL_FORMED = [
 
 @pytest.mark.parametrize("body", _WELL_FORMED)
 def test_the_usual_put_bodies_are_read_directly(body):
-    from annotate.coding.apis import _plain_set_request
+    from annotate.coding_loop.apis import _plain_set_request
 
     assert _plain_set_request(body) is not None
 
@@ -309,7 +310,7 @@ def test_the_direct_reading_of_a_put_agrees_with_the_serializers(body):
     serializers accept too, with the same result, and it leaves everything else to them."""
     from rest_framework.exceptions import ValidationError
 
-    from annotate.coding.apis import SegmentCodingSetApi, _plain_set_request
+    from annotate.coding_loop.apis import SegmentCodingSetApi, _plain_set_request
 
     plain = _plain_set_request(body)
     try:

@@ -7,9 +7,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from annotate.assignments.models import Unit
-from annotate.assignments.services import queue_next
 from annotate.audit.models import AuditEvent
-from annotate.coding.services import CodingSpec, coding_set_replace
+from annotate.coding.rules import CodingSpec
+from annotate.coding_loop.codings import coding_set_replace
+from annotate.coding_loop.queue import queue_next
 from annotate.memos.services import memo_create
 from tests.annotate.assignments.study import apply_plan, build_study
 

@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 from rest_framework.test import APIClient
 
-from annotate.assignments.services import assignment_done, queue_next
+from annotate.coding.rules import CodingSpec
 from annotate.coding.selectors import coding_ratings_snapshot
-from annotate.coding.services import CodingSpec, coding_set_replace
+from annotate.coding_loop.codings import coding_set_replace
+from annotate.coding_loop.done import assignment_done
+from annotate.coding_loop.queue import queue_next
 from tests.annotate.assignments.study import apply_plan, build_study
 
 pytestmark = pytest.mark.django_db

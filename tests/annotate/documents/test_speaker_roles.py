@@ -4,9 +4,11 @@ assignment plan follows, and no coding or submitted unit is ever hidden (409 ins
 import pytest
 
 from annotate.assignments.models import Assignment, Unit
-from annotate.assignments.services import assignment_done, queue_next
 from annotate.audit.models import AuditEvent
-from annotate.coding.services import CodingSpec, coding_set_replace
+from annotate.coding.rules import CodingSpec
+from annotate.coding_loop.codings import coding_set_replace
+from annotate.coding_loop.done import assignment_done
+from annotate.coding_loop.queue import queue_next
 from annotate.documents.models import Segment
 from tests.annotate.assignments.study import apply_plan, build_study
 from tests.annotate.db import actions_since, audit_mark

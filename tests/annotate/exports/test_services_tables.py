@@ -221,12 +221,12 @@ def test_analysis_report_is_self_contained(study, saturation_run, django_capture
 
 
 def test_failed_export_leaves_no_file(study, django_capture_on_commit_callbacks, monkeypatch):
-    from annotate.exports import tables
+    from annotate.exports import services
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tables, "codings_write", boom)
+    monkeypatch.setattr(services, "codings_write", boom)
     owner = study.users[Role.OWNER]
     with pytest.raises(RuntimeError):
         run_export(django_capture_on_commit_callbacks, study.project, owner, "codings", "csv")
