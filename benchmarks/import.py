@@ -177,7 +177,7 @@ def api_import(files: list[tuple[str, bytes]]) -> dict:
 
 
 def job_import(zip_path: Path) -> object:
-    from annotate.documents.services import Upload, import_job_create, import_options_build
+    from annotate.documents.imports import Upload, import_job_create, import_options_build
 
     project = new_project("batch")
     with zip_path.open("rb") as handle:

@@ -19,6 +19,7 @@ from .exchange import (
     codebook_qdc_parse,
     codebook_qdc_render,
 )
+from .proposals import code_proposal_create, code_proposal_decide
 from .selectors import (
     code_get,
     code_list,
@@ -34,8 +35,6 @@ from .selectors import (
 from .services import (
     code_create,
     code_merge,
-    code_proposal_create,
-    code_proposal_decide,
     code_split,
     code_update,
     codebook_export_record,

@@ -8,6 +8,7 @@ from annotate.core.api.serializers import BackgroundJobOutputSerializer
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import OWNERS, READ_MEMBERS_WRITE_OWNERS
 
+from .imports import Upload, import_file_details, import_job_create, import_options_build, import_preview
 from .selectors import (
     document_get,
     document_list,
@@ -18,15 +19,10 @@ from .selectors import (
 )
 from .services import (
     SegmentSpec,
-    Upload,
     document_create,
     document_delete,
     document_speaker_roles_set,
     document_update,
-    import_file_details,
-    import_job_create,
-    import_options_build,
-    import_preview,
 )
 
 

@@ -16,13 +16,13 @@ from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import MEMBERS, OWNERS
 
 from .models import KIND_FORMATS, ExportKind, ProjectImportJob
+from .qdpx_import import project_import_request
 from .selectors import export_check, export_contents, export_job_get_visible, export_job_list_visible
 from .services import (
     export_download_record,
     export_file_path,
     export_job_request,
     export_params_validate,
-    project_import_request,
 )
 
 

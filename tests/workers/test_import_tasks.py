@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotate.core.models import JobStatus
+from annotate.documents.imports import Upload, import_job_create, import_options_build
 from annotate.documents.models import Document, ImportJob
-from annotate.documents.services import Upload, import_job_create, import_options_build
 from annotate.projects.models import Role
 from tests.factories import ProjectFactory, UserFactory
 from workers.tasks.base import RunTask

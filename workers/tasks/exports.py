@@ -9,7 +9,8 @@ from celery import shared_task
 from django.conf import settings
 
 from annotate.exports.models import ExportJob, ProjectImportJob
-from annotate.exports.services import export_job_execute, project_import_execute
+from annotate.exports.qdpx_import import project_import_execute
+from annotate.exports.services import export_job_execute
 
 from .base import RunTask
 

@@ -9,8 +9,8 @@ running or finished and returns. Only the job id travels through the broker; the
 from celery import shared_task
 from django.conf import settings
 
+from annotate.documents.imports import import_job_process
 from annotate.documents.models import ImportJob
-from annotate.documents.services import import_job_process
 
 from .base import RunTask
 

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from annotate.audit.models import AuditEvent
+from annotate.codebook.proposals import code_proposal_create
 from annotate.codebook.selectors import codebook_get
-from annotate.codebook.services import code_proposal_create
 from annotate.projects.models import Role
 from tests.annotate.db import audit_mark, audit_since
 from tests.factories import make_code, make_document

@@ -5,8 +5,9 @@ import pytest
 from django.utils import timezone
 
 from annotate.codebook.models import Code, CodeProposal, ProposalStatus
+from annotate.codebook.proposals import code_proposal_create, code_proposal_decide
 from annotate.codebook.selectors import codebook_current_version, codebook_get
-from annotate.codebook.services import code_proposal_create, code_proposal_decide, code_update
+from annotate.codebook.services import code_update
 from annotate.core.exceptions import ApplicationError
 from annotate.projects.models import Role
 from tests.annotate.db import actions_since, audit_mark, audit_since, constraints_immediate, rejected

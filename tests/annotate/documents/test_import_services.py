@@ -7,8 +7,7 @@ from annotate.audit.models import AuditEvent
 from annotate.cases.models import Case
 from annotate.core.exceptions import ApplicationError
 from annotate.core.models import JobStatus
-from annotate.documents.models import Document, ImportJob, Segment
-from annotate.documents.services import (
+from annotate.documents.imports import (
     Upload,
     case_identifier_from_filename,
     document_title_from_filename,
@@ -17,6 +16,7 @@ from annotate.documents.services import (
     import_options_build,
     import_transcript_store,
 )
+from annotate.documents.models import Document, ImportJob, Segment
 from annotate.parsing import ParsedSegment, parse_file
 from tests.factories import ProjectFactory, UserFactory
 
