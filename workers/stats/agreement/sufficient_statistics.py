@@ -269,7 +269,9 @@ class _PerCodeEngine:
             )
         elif len(code_nz):
             trip = np.stack([code_nz, mid_nz, bits], axis=1)
-            cells, cell_id = np.unique(trip, axis=0, return_inverse=True)
+            # Indexed rather than unpacked: mypy 1.19 crashes unpacking numpy's np.unique overloads.
+            found = np.unique(trip, axis=0, return_inverse=True)
+            cells, cell_id = found[0], found[1]
         else:
             cells, cell_id = np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64)
         cell_id = cell_id.reshape(-1).astype(np.int64)
