@@ -161,6 +161,19 @@ def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
         raise ApplicationError("The assignment plan has no active coders to give the new transcripts to.")
     strata = plan_strata(plan.project, plan.stratify_by)
     document_mode = plan.unit_type == UnitType.DOCUMENT
+    joined: list[Unit] = []
+    if document_mode:
+        # Turns of a transcript already in the plan (they stopped being context) join it with its own
+        # coders, so one coder still codes the whole transcript; only new transcripts are shared out.
+        joined, new = _join_planned_transcripts(plan, new, active=set(coders))
+        if not new:
+            plan.revision += 1
+            plan.save(update_fields=["revision", "updated_at"])
+            summary = _extension_summary(plan, joined=joined)
+            audit_record(
+                project_id=project_id, actor=actor, action="assignment_plan.extend", obj=plan, after=summary
+            )
+            return summary
     key_of = (lambda row: row["document_id"]) if document_mode else (lambda row: row["id"])
 
     def stratum_of(row) -> str:
@@ -245,8 +258,81 @@ def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
         "per_coder": [{"user": user, "segments": per_coder[user]} for user in active if per_coder[user]],
         "open_slots": sum(1 for slot in rows if slot.coder_id is None),
     }
+    if joined:
+        summary = {**summary, **_extension_summary(plan, joined=joined, segments=len(new) + len(joined))}
     audit_record(project_id=project_id, actor=actor, action="assignment_plan.extend", obj=plan, after=summary)
     return summary
+
+
+def _join_planned_transcripts(
+    plan: AssignmentPlan, new: list[dict[str, Any]], *, active: set[int]
+) -> tuple[list[Unit], list[dict[str, Any]]]:
+    """Segments of transcripts that already have units in a document plan get their own units at the end
+    of the queue, with the transcript's width and stratum, each slot held by the coder who holds that slot
+    of the transcript. A transcript a slot of which no active coder holds is left to be shared out as a new
+    one. Returns the units made and the rows left over."""
+    documents = {row["document_id"] for row in new}
+    planned = {
+        row["document_id"]: row
+        for row in Unit.objects.filter(plan=plan, document_id__in=documents)
+        .values("document_id")
+        .annotate(width=Max("planned_coders"), stratum=Max("stratum"))
+    }
+    holders: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
+    for document_id, slot, coder in Assignment.objects.filter(
+        unit__plan=plan, unit__document_id__in=planned, coder__isnull=False
+    ).values_list("unit__document_id", "slot", "coder_id"):
+        holders[(document_id, slot)][coder] += 1
+
+    def holder(document_id: int, slot: int) -> int | None:
+        counts = holders.get((document_id, slot))
+        return counts.most_common(1)[0][0] if counts else None
+
+    planned = {
+        document_id: row
+        for document_id, row in planned.items()
+        if all(holder(document_id, n) in active for n in range(row["width"]))
+    }
+    joining = [row for row in new if row["document_id"] in planned]
+    if not joining:
+        return [], new
+    start = (Unit.objects.filter(plan=plan).aggregate(m=Max("order"))["m"] or 0) + 1
+    units = Unit.objects.bulk_create(
+        Unit(
+            plan=plan,
+            project_id=plan.project_id,
+            segment_id=row["id"],
+            document_id=row["document_id"],
+            order=start + i,
+            planned_coders=planned[row["document_id"]]["width"],
+            stratum=planned[row["document_id"]]["stratum"],
+        )
+        for i, row in enumerate(joining)
+    )
+    now = timezone.now()
+    Assignment.objects.bulk_create(
+        [
+            slot
+            for unit in units
+            for slot in _unit_slots(unit, lambda n, unit=unit: holder(unit.document_id, n), now)
+        ],
+        batch_size=2000,
+    )
+    return units, [row for row in new if row["document_id"] not in planned]
+
+
+def _extension_summary(
+    plan: AssignmentPlan, *, joined: list[Unit], segments: int | None = None
+) -> dict[str, Any]:
+    """What an extension of a document plan did with turns of transcripts already in it."""
+    return {
+        "revision": plan.revision,
+        "segments": len(joined) if segments is None else segments,
+        "joined": {
+            "documents": sorted({unit.document_id for unit in joined}),
+            "segments": [unit.segment_id for unit in joined],
+        },
+    }
 
 
 def assignment_plan_withdraw_document(*, document) -> int:

@@ -400,3 +400,41 @@ describe("CodingSession: submitting units and moving through the queue", () => {
     assert.equal(session.target.span, null, "a span belongs to its segment");
   });
 });
+
+describe("TranscriptService.saveTranscript", async () => {
+  const { TranscriptService } = await import("../static/frontend/services/transcriptService.js");
+  const recorder = () => {
+    const calls = [];
+    return {
+      calls,
+      repos: {
+        documents: {
+          setInterviewers: async (p, id, names) => calls.push(["setInterviewers", id, names]),
+          update: async (p, id, fields) => (calls.push(["update", id, fields]), { id, ...fields }),
+        },
+        cases: { create: async (p, { identifier }) => (calls.push(["createCase", identifier]), { id: 77, identifier }) },
+      },
+    };
+  };
+
+  test("who interviewed goes first (it may be refused); a new case identifier makes the case", async () => {
+    const { calls, repos } = recorder();
+    await new TranscriptService(repos).saveTranscript(
+      1,
+      { id: 5 },
+      { title: "Interview P20", caseIdentifier: "P20", interviewDate: "2022-04-03", analysisOrder: "4", interviewers: new Set(["Sarah"]) },
+      [{ id: 3, identifier: "P03" }],
+    );
+    assert.deepEqual(calls, [
+      ["setInterviewers", 5, ["Sarah"]],
+      ["createCase", "P20"],
+      ["update", 5, { title: "Interview P20", case: 77, interview_date: "2022-04-03", analysis_order: 4 }],
+    ]);
+  });
+
+  test("unchanged speakers are not sent; an existing case is reused; no date is null", async () => {
+    const { calls, repos } = recorder();
+    await new TranscriptService(repos).saveTranscript(1, { id: 5 }, { title: "T", caseIdentifier: "P03", interviewDate: "", analysisOrder: "", interviewers: null }, [{ id: 3, identifier: "P03" }]);
+    assert.deepEqual(calls, [["update", 5, { title: "T", case: 3, interview_date: null }]]);
+  });
+});

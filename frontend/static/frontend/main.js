@@ -16,10 +16,13 @@ import { ReaderPage } from "./components/readerPage.js";
 import { route, urls } from "./domain/routes.js";
 import { HttpClient } from "./repositories/http.js";
 import { createRepositories } from "./repositories/index.js";
+import { AdjudicationService } from "./services/adjudicationService.js";
 import { AnalysisService } from "./services/analysisService.js";
 import { AuthService } from "./services/authService.js";
 import { ExportService } from "./services/exportService.js";
+import { PlanService } from "./services/planService.js";
 import { ProjectService } from "./services/projectService.js";
+import { TranscriptService } from "./services/transcriptService.js";
 import { WorkService } from "./services/workService.js";
 
 function signInAgain() {
@@ -36,6 +39,9 @@ async function start() {
     analysis: new AnalysisService(repositories),
     work: new WorkService(repositories),
     exports: new ExportService(repositories),
+    adjudication: new AdjudicationService(repositories),
+    transcripts: new TranscriptService(repositories),
+    plans: new PlanService(repositories),
   };
   const where = route(window.location.pathname);
   if (where.page === "login") return LoginPage({ services });

@@ -51,6 +51,9 @@ def test_the_interviewer_turns_become_codable_and_join_the_plan(study, api_clien
     assert response.json()["units_added"] == 2
     assert all(codable for _, codable in state(document))
     assert Unit.objects.filter(document=document).count() == units + 2
+    # A whole-transcript plan: the turns that joined go to the coder who holds the transcript.
+    holders = set(Assignment.objects.filter(segment__document=document).values_list("coder_id", flat=True))
+    assert len(holders) == 1
     assert actions_since(mark) == ["assignment_plan.extend", "document.speaker_roles"]
     event = AuditEvent.objects.get(action="document.speaker_roles")
     assert event.before == {"interviewers": ["Interviewer"]}

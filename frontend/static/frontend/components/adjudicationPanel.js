@@ -37,7 +37,7 @@ function bulkSection(state) {
               disabled: preview.units === 0,
               onclick: async () => {
                 try {
-                  const done = await state.repo.bulkApply(state.projectId, "unanimous");
+                  const done = await state.service.acceptUnanimous(state.projectId);
                   announce(`${done.units} unanimous units accepted.`);
                   await state.reload();
                 } catch (error) {
@@ -103,7 +103,7 @@ function unitSection(state) {
       return;
     }
     try {
-      await state.repo.decide(state.projectId, unit.segment.id, { ...body, rationale: rationale.value, supersedes: current?.id ?? null });
+      await state.service.decide(state.projectId, unit.segment.id, body, { rationale: rationale.value, supersedes: current?.id });
       announce("Decided.");
       await state.reload({ next: true });
     } catch (error) {
@@ -193,11 +193,11 @@ function unitSection(state) {
 
 /** Mounts into ``root``; returns ``stop()`` (removes the keyboard handler). */
 export function AdjudicationPanel({ services, projectId, root }) {
-  const state = { repo: services.repositories.adjudication, projectId, queue: [], unit: null, bulk: null, keys: null };
+  const state = { service: services.adjudication, projectId, queue: [], unit: null, bulk: null, keys: null };
   const render = () => mount(root, bulkSection(state), queueSection(state), unitSection(state));
   state.open = async (segmentId) => {
     try {
-      state.unit = await state.repo.unit(projectId, segmentId);
+      state.unit = await state.service.unit(projectId, segmentId);
       render();
       document.getElementById("unit-title")?.scrollIntoView({ block: "start" });
     } catch (error) {
@@ -212,8 +212,8 @@ export function AdjudicationPanel({ services, projectId, root }) {
   state.reload = async ({ next = false } = {}) => {
     const previous = state.unit?.segment.id;
     const [queue, bulk] = await Promise.all([
-      state.repo.queue(projectId),
-      state.repo.bulkPreview(projectId, "unanimous").catch(() => null),
+      state.service.queue(projectId),
+      state.service.unanimousPreview(projectId),
     ]);
     state.queue = queue;
     state.bulk = bulk;

@@ -7,11 +7,11 @@ import { errorBox, h, mount } from "./dom.js";
 import { field, openFormDialog } from "./formDialog.js";
 
 export function openDocumentDialog({ services, projectId, document, cases, onSaved }) {
-  const repos = services.repositories;
+  const transcripts = services.transcripts;
   const caseOf = cases.find((c) => c.id === document.case);
   const speakersSlot = h("fieldset", { class: "import-speakers" }, h("legend", {}, "Who interviewed? Their turns are context, not coded."), h("p", { class: "muted small" }, "Loading speakers…"));
   const state = { speakers: null, interviewers: new Set() };
-  repos.documents
+  transcripts
     .speakers(projectId, document.id)
     .then((speakers) => {
       state.speakers = speakers;
@@ -63,18 +63,24 @@ export function openDocumentDialog({ services, projectId, document, cases, onSav
       if (!value("#document-title")) throw new Error("Give the transcript a title.");
       const identifier = value("#document-case");
       if (!identifier) throw new Error("Say which case (participant) the transcript belongs to.");
-      // Speaker roles first: the server may refuse them (a coding would be hidden), and then nothing else
-      // has changed either.
+      let interviewers = null;
       if (state.speakers) {
         const chosen = new Set([...form.querySelectorAll("input[name=interviewer]:checked")].map((i) => i.value));
         const changed = chosen.size !== state.interviewers.size || [...chosen].some((s) => !state.interviewers.has(s));
-        if (changed) await repos.documents.setInterviewers(projectId, document.id, [...chosen]);
+        if (changed) interviewers = chosen;
       }
-      let kase = cases.find((c) => c.identifier === identifier);
-      if (!kase) kase = await repos.cases.create(projectId, { identifier });
-      const fields = { title: value("#document-title"), case: kase.id, interview_date: value("#document-date") || null };
-      if (value("#document-order")) fields.analysis_order = Number(value("#document-order"));
-      await repos.documents.update(projectId, document.id, fields);
+      await transcripts.saveTranscript(
+        projectId,
+        document,
+        {
+          title: value("#document-title"),
+          caseIdentifier: identifier,
+          interviewDate: value("#document-date"),
+          analysisOrder: value("#document-order"),
+          interviewers,
+        },
+        cases,
+      );
       await onSaved?.();
     },
   });

@@ -29,7 +29,7 @@ function reportList(job) {
 /** A panel that imports into ``projectId`` and calls ``onImported`` when a job has added documents. */
 export function ImportPanel({ services, projectId, cases = () => [], onImported }) {
   const root = h("section", { class: "analysis-block import-panel", "aria-labelledby": "import-title" });
-  const repo = services.repositories.documents;
+  const transcripts = services.transcripts;
   const state = { job: null, timer: null, files: [], preview: null, interviewers: new Set(), rows: [], error: null };
   const fileInput = h("input", { type: "file", id: "import-files", multiple: true, accept: ACCEPTED_FILES });
   const segmentation = h("select", { id: "import-segmentation" }, SEGMENTATIONS.map(([value, label]) => h("option", { value }, label)));
@@ -37,7 +37,7 @@ export function ImportPanel({ services, projectId, cases = () => [], onImported 
   const caseList = () => h("datalist", { id: "import-case-list" }, cases().map((c) => h("option", { value: c.identifier })));
 
   const follow = async () => {
-    state.job = await repo.importJob(projectId, state.job.id);
+    state.job = await transcripts.importJob(projectId, state.job.id);
     render();
     if (importRunning(state.job)) state.timer = setTimeout(follow, POLL_MS);
     else if (state.job.files_imported) onImported?.();
@@ -53,7 +53,7 @@ export function ImportPanel({ services, projectId, cases = () => [], onImported 
     state.error = null;
     try {
       // With the built-in labels first: the speakers it already takes for interviewers start ticked.
-      const answer = await repo.previewImport(projectId, state.files, { segmentation: segmentation.value, exclude_interviewer: true });
+      const answer = await transcripts.previewImport(projectId, state.files, { segmentation: segmentation.value, exclude_interviewer: true });
       state.preview = answer.files;
       const speakers = previewSpeakers(answer.files);
       state.interviewers = new Set(speakers.filter((s) => s.interviewer).map((s) => s.speaker));
@@ -76,7 +76,7 @@ export function ImportPanel({ services, projectId, cases = () => [], onImported 
     }
     try {
       clearTimeout(state.timer);
-      state.job = await repo.startImport(projectId, state.files, request.options, request.details);
+      state.job = await transcripts.startImport(projectId, state.files, request.options, request.details);
       state.preview = null;
       state.error = null;
       fileInput.value = "";

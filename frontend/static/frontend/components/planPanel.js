@@ -33,7 +33,7 @@ function previewSection(preview) {
 }
 
 export function PlanPanel({ services, project, members, attributes, root }) {
-  const repo = services.repositories.assignments;
+  const plans = services.plans;
   const owner = project.role === "owner";
   const state = { plan: null, preview: null, form: null, mayReopen: project.coders_may_reopen !== false };
 
@@ -74,7 +74,7 @@ export function PlanPanel({ services, project, members, attributes, root }) {
               { class: "decision-buttons" },
               h("button", { type: "button", class: "btn", disabled: Boolean(body.error), onclick: async () => {
                 try {
-                  state.preview = await repo.previewPlan(project.id, body.body);
+                  state.preview = await plans.preview(project.id, body.body);
                   form.seed = state.preview.seed ?? form.seed;
                   render();
                 } catch (error) {
@@ -83,7 +83,7 @@ export function PlanPanel({ services, project, members, attributes, root }) {
               } }, "Preview"),
               h("button", { type: "button", class: "btn btn-primary", disabled: !state.preview, onclick: async () => {
                 try {
-                  await repo.applyPlan(project.id, planBody(form).body);
+                  await plans.apply(project.id, planBody(form).body);
                   announce(fixed ? "Re-planned." : "Plan applied: coders have work waiting.");
                   await load();
                 } catch (error) {
@@ -115,7 +115,7 @@ export function PlanPanel({ services, project, members, attributes, root }) {
           onchange: async (event) => {
             const wanted = event.target.checked;
             try {
-              const updated = await services.repositories.projects.update(project.id, { coders_may_reopen: wanted });
+              const updated = await plans.setCodersMayReopen(project.id, wanted);
               state.mayReopen = updated.coders_may_reopen;
               announce(wanted ? "Coders may reopen the units they submitted." : "Submitted units are now final.");
             } catch (error) {
@@ -130,7 +130,7 @@ export function PlanPanel({ services, project, members, attributes, root }) {
     );
 
   const load = async () => {
-    state.plan = await repo.plan(project.id);
+    state.plan = await plans.plan(project.id);
     const p = state.plan;
     state.form = p
       ? {

@@ -10,12 +10,12 @@ import { POLL_MS } from "./importPanel.js";
 
 export function ProjectImportPanel({ services, projectId, onImported }) {
   const root = h("section", { class: "analysis-block import-panel", "aria-labelledby": "qdpx-import-title" });
-  const repo = services.repositories.exports;
+  const exports = services.exports;
   const state = { job: null, timer: null };
   const fileInput = h("input", { type: "file", id: "qdpx-file", accept: ".qdpx" });
 
   const follow = async () => {
-    state.job = await repo.projectImportJob(projectId, state.job.id);
+    state.job = await exports.projectImportJob(projectId, state.job.id);
     render();
     if (importRunning(state.job)) state.timer = setTimeout(follow, POLL_MS);
     else if (state.job.status === "done") onImported?.();
@@ -44,7 +44,7 @@ export function ProjectImportPanel({ services, projectId, onImported }) {
             }
             try {
               clearTimeout(state.timer);
-              state.job = await repo.startProjectImport(projectId, file);
+              state.job = await exports.startProjectImport(projectId, file);
               fileInput.value = "";
               render();
               await follow();

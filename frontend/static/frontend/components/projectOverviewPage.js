@@ -156,7 +156,7 @@ function casesPanel(state) {
               openCaseImportDialog({
                 attributes,
                 onImport: async (form) => {
-                  const result = await state.services.repositories.cases.importAttributes(project.id, form);
+                  const result = await state.services.projects.importCaseAttributes(project.id, form);
                   announce(
                     `${result.created.length} cases created, ${result.updated.length} updated, ` +
                       `${result.unchanged.length} unchanged.`,
@@ -338,12 +338,12 @@ function codebookPanel(state) {
           await state.reload();
         },
       }),
-    exportUrl: (format) => state.services.repositories.codebook.exportUrl(project.id, format),
+    exportUrl: (format) => state.services.projects.codebookExportUrl(project.id, format),
     usage: codebook.usage,
     onImport: () =>
       openImportDialog({
         onImport: async (format, form) => {
-          const result = await state.services.repositories.codebook.importCodes(project.id, format, form);
+          const result = await state.services.projects.importCodes(project.id, format, form);
           announce(`${result.codes_added} codes imported: codebook version ${result.version}.`);
           await state.reload();
         },
@@ -360,8 +360,7 @@ function codebookPanel(state) {
   });
   if (project.role !== "owner") return tree;
   const proposals = ProposalList({
-    repo: state.services.repositories.codebook,
-    projectId: project.id,
+    decide: (proposalId, decision) => state.services.projects.decideProposal(project.id, proposalId, decision),
     proposals: state.data.proposals ?? [],
     codes: codebook.codes,
     onDecided: () => state.reload(),

@@ -6,7 +6,7 @@
 import { announce, h, timeAgo } from "./dom.js";
 
 /** A collapsible "Propose a new code" form for the segment the coder is on. */
-export function ProposalForm({ repo, projectId, themes, currentSegmentId }) {
+export function ProposalForm({ propose, themes, currentSegmentId }) {
   const name = h("input", { id: "proposal-name", type: "text", maxlength: "200", required: true });
   const definition = h("textarea", { id: "proposal-definition", rows: "3", required: true, placeholder: "What the code captures, and when to use it" });
   const parent = h("select", { id: "proposal-parent" }, h("option", { value: "" }, "(a new theme)"), themes.map((t) => h("option", { value: String(t.id) }, t.name)));
@@ -17,7 +17,7 @@ export function ProposalForm({ repo, projectId, themes, currentSegmentId }) {
       onsubmit: async (event) => {
         event.preventDefault();
         try {
-          await repo.propose(projectId, {
+          await propose({
             name: name.value.trim(),
             definition: definition.value.trim(),
             segment: currentSegmentId() ?? null,
@@ -42,17 +42,17 @@ export function ProposalForm({ repo, projectId, themes, currentSegmentId }) {
 }
 
 /** The owner's pending proposals, with the decisions; ``onDecided`` reloads the codebook. */
-export function ProposalList({ repo, projectId, proposals, codes, onDecided }) {
+export function ProposalList({ decide, proposals, codes, onDecided }) {
   const pending = proposals.filter((p) => p.status === "pending");
   if (!pending.length) return null;
-  const decide = (proposal, decision, note, target = null) => async () => {
+  const decideWith = (proposal, decision, note, target = null) => async () => {
     if (!note.value.trim()) {
       announce("Write a note for the coder first.", { tone: "error" });
       note.focus();
       return;
     }
     try {
-      await repo.decideProposal(projectId, proposal.id, { decision, target, note: note.value.trim() });
+      await decide(proposal.id, { decision, target, note: note.value.trim() });
       announce(`${decision === "reject" ? "Rejected" : decision === "merge" ? "Merged" : "Accepted"} “${proposal.name}”.`);
       await onDecided();
     } catch (error) {
@@ -76,10 +76,10 @@ export function ProposalList({ repo, projectId, proposals, codes, onDecided }) {
           "div",
           { class: "decision-buttons" },
           note,
-          h("button", { type: "button", class: "btn btn-small btn-primary", onclick: decide(proposal, "accept", note) }, "Accept"),
+          h("button", { type: "button", class: "btn btn-small btn-primary", onclick: decideWith(proposal, "accept", note) }, "Accept"),
           target,
-          h("button", { type: "button", class: "btn btn-small", onclick: () => decide(proposal, "merge", note, Number(target.value))() }, "Merge into"),
-          h("button", { type: "button", class: "btn btn-small btn-ghost", onclick: decide(proposal, "reject", note) }, "Reject"),
+          h("button", { type: "button", class: "btn btn-small", onclick: () => decideWith(proposal, "merge", note, Number(target.value))() }, "Merge into"),
+          h("button", { type: "button", class: "btn btn-small btn-ghost", onclick: decideWith(proposal, "reject", note) }, "Reject"),
         ),
       );
     }),

@@ -1,4 +1,4 @@
-/** The Exports tab's use cases: what an export will hold, asking for one, and the recent exports. */
+/** Exports and the .qdpx project import: what an export will hold, asking for one, the recent ones. */
 import { exportParams } from "../domain/exports.js";
 
 export class ExportService {
@@ -22,5 +22,14 @@ export class ExportService {
 
   request(projectId, kind, format, values) {
     return this.repos.exports.request(projectId, this.body(kind, format, values));
+  }
+
+  /** Start a whole REFI-QDA project (.qdpx) in this empty project: a background job. */
+  startProjectImport(projectId, file) {
+    return this.repos.exports.startProjectImport(projectId, file);
+  }
+
+  projectImportJob(projectId, jobId) {
+    return this.repos.exports.projectImportJob(projectId, jobId);
   }
 }

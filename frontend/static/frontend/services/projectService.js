@@ -55,6 +55,29 @@ export class ProjectService {
     };
   }
 
+  /** `form`: the sheet and how to read its columns (`caseImportDialog`). */
+  importCaseAttributes(projectId, form) {
+    return this.repos.cases.importAttributes(projectId, form);
+  }
+
+  codebookExportUrl(projectId, format) {
+    return this.repos.codebook.exportUrl(projectId, format);
+  }
+
+  importCodes(projectId, format, form) {
+    return this.repos.codebook.importCodes(projectId, format, form);
+  }
+
+  /** A coder proposes a code on the segment they read (a thematic pass). */
+  proposeCode(projectId, fields) {
+    return this.repos.codebook.propose(projectId, fields);
+  }
+
+  /** The owner accepts, merges or rejects a proposal, with a note for the coder. */
+  decideProposal(projectId, proposalId, decision) {
+    return this.repos.codebook.decideProposal(projectId, proposalId, decision);
+  }
+
   createCode(projectId, fields) {
     return this.repos.codebook.createCode(projectId, cleanCodeFields(fields));
   }

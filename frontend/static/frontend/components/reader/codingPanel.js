@@ -79,8 +79,7 @@ export function CodingPanel({ session, services, projectId, actions }) {
     othersSlot,
     session.canCode
       ? ProposalForm({
-          repo: services.repositories.codebook,
-          projectId,
+          propose: (fields) => services.projects.proposeCode(projectId, fields),
           themes: [...session.codeById.values()].filter((c) => c.parent === null && c.is_active),
           currentSegmentId: () => session.currentSegment?.id,
         })
