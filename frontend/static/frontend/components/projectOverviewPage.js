@@ -459,7 +459,10 @@ export async function ProjectOverviewPage({ services, root, projectId }) {
           "div",
           { class: "head-actions" },
           h("span", { class: ["badge", `badge-role-${project.role}`], title: ROLE_HELP[project.role] }, `You: ${roleLabel(project.role)}`),
-          canCode(project.role) && (assignments || !owner)
+          // On "My work" the panel carries the button (with its message); one screen never shows two.
+          state.tab === "work"
+            ? null
+            : canCode(project.role) && (assignments || !owner)
             ? allDone
               ? h("span", { class: "muted small" }, "All your units are submitted.")
               : startCodingButton({
