@@ -1,4 +1,3 @@
-import csv
 import io
 
 from django.http import HttpResponse
@@ -9,6 +8,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from annotate.core.api.serializers import BackgroundJobOutputSerializer
+from annotate.core.spreadsheets import SafeCsvWriter
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import ANALYSTS, MEMBERS, OWNERS
 
@@ -111,7 +111,7 @@ class SaturationCodeTableApi(ProjectScopedApi):
         acc = run.result["accumulation"]
         interviews = run.result.get("order_used") or []
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = SafeCsvWriter(out)
         writer.writerow(
             [
                 "code",
@@ -226,7 +226,7 @@ class AgreementCodeTableApi(ProjectScopedApi):
         rows = run.result["per_code"]
         measures = list(rows[0]["measures"]) if rows else []
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = SafeCsvWriter(out)
         header = ["code", "n_applied", "prevalence", "pairable_units", "coders"]
         for m in measures:
             header += [m, f"{m}_ci_low", f"{m}_ci_high", f"{m}_undefined_reason"]

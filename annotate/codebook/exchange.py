@@ -26,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from annotate.core.exceptions import ApplicationError
+from annotate.core.spreadsheets import FORMULA_START
 
 PATH_SEPARATOR = " > "
 TEXT_FIELDS = ["definition", "inclusion", "exclusion", "typical_example", "atypical_example"]
@@ -41,9 +42,6 @@ _COLOUR = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 # Characters XML 1.0 cannot carry (C0 controls other than tab, LF, CR).
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# Spreadsheet formula triggers (OWASP "CSV injection"): such cells are written with a leading apostrophe,
-# which the importer removes again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -158,7 +156,7 @@ def description_parse(text: str) -> dict[str, str]:
 
 
 def _cell_out(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) or value.startswith("'") else value
+    return "'" + value if value.startswith(FORMULA_START) or value.startswith("'") else value
 
 
 def _cell_in(value: str) -> str:

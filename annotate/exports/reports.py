@@ -52,7 +52,9 @@ def audit_write(path: Path, fmt: str, project_id: int) -> int:
 
     usernames = dict(get_user_model().objects.values_list("id", "username"))
     events = AuditEvent.objects.filter(project_id=project_id).order_by("sequence")
-    with TableWriter(path, fmt, AUDIT_COLUMNS) as out:
+    # Byte-exact, formula-looking cells included: the chain's hashes are recomputed from these cells (open
+    # the file as data: import it, do not double-click it).
+    with TableWriter(path, fmt, AUDIT_COLUMNS, exact_csv=True) as out:
         for e in events.iterator(chunk_size=2000):
             json_cells = fmt == "csv"
             out.write(

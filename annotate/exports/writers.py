@@ -1,8 +1,10 @@
 """Streaming table writers: CSV, XLSX (openpyxl write-only mode) and JSON Lines. Rows are written as they
 come, so memory stays flat whatever the number of rows.
 
-- CSV: UTF-8 with a byte-order mark (spreadsheet programs then read accents right), CRLF, every cell exactly
-  as in the record (no formula escaping: the file is data; open it as text or import it).
+- CSV: UTF-8 with a byte-order mark (spreadsheet programs then read accents right), CRLF; a text cell that a
+  spreadsheet would run as a formula (starting with = + - @) gets a leading apostrophe
+  (``annotate.core.spreadsheets``), unless the caller keeps the cells exact (the audit trail, whose hash
+  chain is verified from them).
 - XLSX: one sheet, a bold-free header row, text cells typed as text: a cell starting with "=" is stored as
   a string, never as a formula. Characters XML cannot carry are dropped and cells longer than Excel's
   32,767-character limit are cut (with a marker), the only two changes to the text.
@@ -22,6 +24,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from annotate.core.spreadsheets import SafeCsvWriter
+
 XLSX_MAX_CELL = 32_767
 _TRUNCATED = " […truncated]"
 
@@ -35,15 +39,17 @@ def _json_default(value: Any) -> Any:
 class TableWriter:
     """``with TableWriter(path, fmt, columns) as w: w.write(values)``; ``rows`` counts the data rows."""
 
-    def __init__(self, path: Path, fmt: str, columns: list[str]) -> None:
+    def __init__(self, path: Path, fmt: str, columns: list[str], *, exact_csv: bool = False) -> None:
         self.path, self.fmt, self.columns, self.rows = path, fmt, columns, 0
+        self.exact_csv = exact_csv
         self._file = None
         self._wb = None
 
     def __enter__(self) -> TableWriter:
         if self.fmt == "csv":
             self._file = io.open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: UP020
-            self._csv = csv.writer(self._file, lineterminator="\r\n")
+            writer = csv.writer if self.exact_csv else SafeCsvWriter
+            self._csv = writer(self._file, lineterminator="\r\n")
             self._csv.writerow(self.columns)
         elif self.fmt == "jsonl":
             self._file = io.open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: UP020

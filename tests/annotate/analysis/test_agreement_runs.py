@@ -168,3 +168,23 @@ def test_automatic_agreement_run_is_debounced_and_idempotent(coded_study):
     run.refresh_from_db()
     assert run.status == "done"
     assert run.result == result
+
+
+def test_code_table_csv_guards_formula_like_code_names(
+    coded_study, api_client_for, django_capture_on_commit_callbacks
+):
+    from annotate.codebook.models import Code
+    from annotate.codebook.services import code_update
+
+    project, users, _ = coded_study
+    theme = Code.objects.get(codebook__project=project, name="Policy")
+    code_update(code=theme, actor=users["owner"], data={"name": "=Policy"}, rationale="Tested.")
+    client = api_client_for(users["owner"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/v1/projects/{project.id}/analysis/agreement/runs/", {"n_bootstrap": 0}, format="json"
+        )
+    run_id = response.json()["id"]
+    table = client.get(f"/api/v1/projects/{project.id}/analysis/agreement/runs/{run_id}/codes.csv")
+    names = [line.split(",")[0] for line in table.content.decode().splitlines()[1:]]
+    assert names[:2] == ["'=Policy", "'=Policy > Harm reduction"]
