@@ -91,9 +91,13 @@ def job_progress(model: type[BackgroundJob], job_id: int, percent: int) -> None:
     model.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(progress=max(0, min(100, int(percent))))
 
 
-def job_finish(model: type[BackgroundJob], job_id: int, result: Any, **fields: Any) -> None:
+def job_finish(
+    model: type[BackgroundJob], job_id: int, result: Any, *, status: str = JobStatus.DONE, **fields: Any
+) -> None:
+    """Record a running job as finished: ``done``, or ``partial`` when some of its parts failed (the
+    reason in ``error``)."""
     model.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        status=JobStatus.DONE, progress=100, result=result, finished_at=timezone.now(), **fields
+        status=status, progress=100, result=result, finished_at=timezone.now(), **fields
     )
 
 

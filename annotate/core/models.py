@@ -13,6 +13,7 @@ class JobStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     RUNNING = "running", "Running"
     DONE = "done", "Done"
+    PARTIAL = "partial", "Partly done"  # finished, but some of its parts failed (an import's files)
     FAILED = "failed", "Failed"
 
 

@@ -9,7 +9,6 @@ The owner's choices per file (title, case, interview date) travel with the job.
 
 import datetime as dt
 import queue
-import re
 import shutil
 import threading
 import time
@@ -47,7 +46,6 @@ from .models import Document, ImportJob, SourceFormat
 from .services import SegmentSpec, document_create
 
 IMPORT_TASK = "imports.import_job_run"  # workers/tasks/imports.py, sent by name
-_CASE_FROM_FILENAME = re.compile(r"[^\W_]+")
 _PROGRESS_EVERY_S = 1.0
 
 
@@ -88,22 +86,22 @@ def import_options_build(data: Mapping[str, Any] | None) -> ImportOptions:
 
 
 def case_identifier_from_filename(filename: str) -> str:
-    """The case a file belongs to, from its name: the leading run of letters and digits.
+    """The case a file belongs to when the user names none: the whole file name without its extension.
 
-    "P07.docx" and "P07_interview.txt" and "P07-2 follow-up.vtt" all belong to case "P07".
+    "P07.docx" belongs to case "P07" and "P07_interview.txt" to "P07_interview". Guessing a prefix would put
+    "no_speakers.txt" in a case "no"; the import preview shows the case of every file and lets the user
+    name it (files of one participant then share one case).
     """
-    stem = PurePosixPath(filename.replace("\\", "/")).stem.strip()
-    match = _CASE_FROM_FILENAME.match(stem)
-    if match is None:
+    identifier = PurePosixPath(filename.replace("\\", "/")).stem.strip()
+    if not identifier:
         raise ApplicationError(
-            "The file name does not start with a participant id, so its case is unknown. Rename the file "
-            "after the participant (e.g. P07_interview.docx) or choose a case for the import."
+            "The file has no name before its extension, so its case is unknown. Rename the file after the "
+            "participant (e.g. P07.docx) or choose a case for the import."
         )
-    identifier = match.group()
     if len(identifier) > 100:
         raise ApplicationError(
-            "The participant id at the start of the file name is longer than 100 characters. Rename the "
-            "file (e.g. P07_interview.docx) or choose a case for the import."
+            f"The file name {identifier[:40]!r}… is longer than a case name may be (100 characters). Rename "
+            "the file (e.g. P07.docx) or choose a case for the import."
         )
     return identifier
 
@@ -428,6 +426,21 @@ class _ImportRun:
         total = len(self.report) if final else max(len(self.report), self.total)
         return {**self.counts, "files_total": total, "report": self.report}
 
+    def outcome(self) -> tuple[str, str]:
+        """``done`` when no file failed; ``partial`` when some did and ``failed`` when every file did (or
+        there was none), with a summary naming each failed file and why."""
+        failed = [entry for entry in self.report if entry["status"] not in ("imported", "duplicate")]
+        if not failed and self.report:
+            return JobStatus.DONE, ""
+        if not self.report:
+            return JobStatus.FAILED, "The upload held no file to import."
+        reasons = "; ".join(f"{entry['filename']}: {entry.get('message', 'failed')}" for entry in failed)
+        if len(failed) == len(self.report):
+            return JobStatus.FAILED, f"No file was imported. {reasons}"[:10_000]
+        return JobStatus.PARTIAL, f"{len(failed)} of {len(self.report)} files were not imported. {reasons}"[
+            :10_000
+        ]
+
     def save(self) -> None:
         percent = min(99, 100 * len(self.report) // self.total)
         ImportJob.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
@@ -612,5 +625,7 @@ def import_job_process(*, job_id: int) -> ImportJob | None:
         for handle in handles:
             handle.close()
         shutil.rmtree(directory, ignore_errors=True)
-    job_finish(ImportJob, job.pk, result={**run.counts, "files": len(run.report)}, **run.fields(final=True))
+    status, error = run.outcome()
+    result = {**run.counts, "files": len(run.report)}
+    job_finish(ImportJob, job.pk, result=result, status=status, error=error, **run.fields(final=True))
     return ImportJob.objects.get(pk=job.pk)

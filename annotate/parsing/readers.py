@@ -258,9 +258,10 @@ def read_pdf(data: bytes, filename: str, options: ImportOptions) -> ExtractedDoc
 
 # --- subtitles (WebVTT, SubRip) -----------------------------------------------------------------------------
 
-_TIMING_LINE = re.compile(
-    r"[ \t]*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}[ \t]+-->[ \t]+(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}(?:[ \t].*)?"
-)
+_TIMESTAMP = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+_TIMING_LINE = re.compile(rf"[ \t]*{_TIMESTAMP}[ \t]+-->[ \t]+{_TIMESTAMP}(?:[ \t].*)?")
+# A line that means to be a timing line: an arrow, or a timestamp followed by another on the same line.
+_TIMING_LIKE = re.compile(rf"-->|^[ \t]*{_TIMESTAMP}\b.*?{_TIMESTAMP}")
 
 
 @dataclass(slots=True)
@@ -324,10 +325,11 @@ def read_subtitles(data: bytes, filename: str, options: ImportOptions, fmt: str)
 
 
 def _check_timing_lines(source: str, filename: str, fmt: str) -> None:
-    # webvtt-py quietly skips a cue whose timing it cannot read; a transcript with silently missing
-    # passages is worse than an error, so every line with an arrow must be a well-formed timing line.
+    # webvtt-py quietly skips a cue whose timing it cannot read ("00:01.000 -> 00:02.000"), and its text
+    # with it; a transcript with silently missing passages is worse than an error, so every line that looks
+    # like a timing line (an arrow, or two timestamps) must be a well-formed one.
     for line_number, line in enumerate(source.split("\n"), start=1):
-        if "-->" in line and not _TIMING_LINE.fullmatch(line):
+        if _TIMING_LIKE.search(line) and not _TIMING_LINE.fullmatch(line):
             example = "00:01:02.500 --> 00:01:05.000" if fmt == "vtt" else "00:01:02,500 --> 00:01:05,000"
             raise ImportFileError(
                 f"Line {line_number} has a cue timing that cannot be read: '{line.strip()[:80]}'. Timings "

@@ -283,7 +283,7 @@ def test_pi_imports_a_late_transcript_and_it_joins_the_plan(open_page, live_serv
     from annotate.documents.models import Document
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    transcript = tmp_path / "P17_late_interview.txt"
+    transcript = tmp_path / "P17.txt"
     transcript.write_text(
         "Interviewer: What changed after the election?\n\n"
         "P17: We stopped charging possession of test strips.\n\n"
@@ -301,7 +301,7 @@ def test_pi_imports_a_late_transcript_and_it_joins_the_plan(open_page, live_serv
     page.get_by_role("table", name="Transcripts in analysis order").get_by_role(
         "link", name=re.compile("P17")
     ).wait_for()
-    document = Document.objects.get(project=demo, source_filename="P17_late_interview.txt")
+    document = Document.objects.get(project=demo, source_filename="P17.txt")
     assert document.case.identifier == "P17"
     # The plan was applied before: the late transcript's codable turns joined it.
     assert (

@@ -49,6 +49,7 @@ def test_the_pi_imports_a_transcript_with_a_named_interviewer_and_edits_it_later
     sarah.check()
     assert row.get_by_role("cell", name="2 of 4").count() == 1
     page.get_by_label("Title of P20_sarah.txt").fill("Interview P20 (Sarah)")
+    page.get_by_label("Case of P20_sarah.txt").fill("P20")
     page.get_by_label("Interview date of P20_sarah.txt").fill("2022-04-02")
     assert_accessible(page, "the import preview")
     if viewport:

@@ -103,14 +103,15 @@ def owner_sets_up_the_study(page, live_server, team, tmp_path, unit_type):
         files.append(str(path))
     page.locator("#import-files").set_input_files(files)
     page.get_by_role("button", name="Preview").click()
-    # The preview finds the interviewer and ticks them: their turns will be context. Each file gets its
-    # interview date, and the first a title of its own.
+    # The preview finds the interviewer and ticks them: their turns will be context. Each file's case is
+    # its name until the PI names the participant; each gets its interview date, the first a title.
     interviewer = page.get_by_role("checkbox", name=re.compile(r"^Interviewer\b"))
     assert interviewer.is_checked()
+    assert page.get_by_label("Case of S01_prosecutor.txt").input_value() == "S01_prosecutor"
     for name, date in zip(TRANSCRIPTS, INTERVIEW_DATES, strict=True):
+        page.get_by_label(f"Case of {name}").fill(name[:3])
         page.get_by_label(f"Interview date of {name}").fill(date)
     page.get_by_label("Title of S01_prosecutor.txt").fill("S01, elected prosecutor")
-    assert page.get_by_label("Case of S01_prosecutor.txt").input_value() == "S01"
     page.get_by_role("button", name="Import 3 transcripts").click()
     page.get_by_text(re.compile(r"^3 imported")).wait_for(timeout=60_000)
     project = Project.objects.get(pk=project.pk)

@@ -103,9 +103,9 @@ def test_preview_equals_import(project_with_members, owner_client, django_captur
         "batch.zip/study/P04.csv",
     ]
     assert [(f["case"], f["case_exists"], f["status"]) for f in files] == [
-        ("P01", False, "new"),
+        ("P01_interview", False, "new"),  # the whole file stem, unless the owner names the case
         ("P02", False, "new"),
-        ("P03", False, "new"),
+        ("P03 call", False, "new"),
         ("P04", False, "new"),
     ]
     assert files[0]["speakers"] == ["Interviewer", "P01"]
@@ -164,7 +164,7 @@ def test_preview_reports_duplicates_and_existing_cases(
     preview = post(owner_client, project, "documents/preview", [upload("P01 again.txt", TXT)])
     assert preview.status_code == 200
     [entry] = preview.json()["files"]
-    assert (entry["status"], entry["case"], entry["case_exists"]) == ("duplicate", "P01", True)
+    assert (entry["status"], entry["case"], entry["case_exists"]) == ("duplicate", "P01 again", False)
     assert entry["message"] == "This transcript is already in the project (as 'P01')."
 
 
@@ -208,7 +208,7 @@ def test_case_created_from_the_file_name_with_an_audit_event(
     job = import_and_wait(
         owner_client,
         project,
-        [upload("P07_interview.txt", TXT), upload("P07-followup.txt", TXT + b"\n\nP01: More.")],
+        [upload("P07.txt", TXT), upload("P07.md", TXT + b"\n\nP01: More.")],
         django_capture_on_commit_callbacks,
     )
     assert [(r["case"], r["case_created"]) for r in job["report"]] == [("P07", True), ("P07", False)]
@@ -286,7 +286,7 @@ BAD_FILES = [
         b"\xd0\xcf\x11\xe0",
         "Intercoder cannot import '.doc' files. Open it in Word and save it as .docx.",
     ),
-    ("_notes.txt", TXT, "The file name does not start with a participant id"),
+    ("P" * 101 + ".txt", TXT, "is longer than a case name may be (100 characters)"),
 ]
 
 
@@ -316,11 +316,12 @@ def test_bad_file_in_a_job_is_a_failed_entry_and_nothing_is_written(
         assert not ImportJob.objects.exists()
     else:
         job = import_and_wait(owner_client, project, [upload(name, data)], django_capture_on_commit_callbacks)
-        assert job["status"] == "done"
+        assert job["status"] == "failed"  # its only file failed: nothing was imported, and it says why
         assert (job["files_imported"], job["files_failed"]) == (0, 1)
         [entry] = job["report"]
         assert entry["status"] == "failed"
         assert message in entry["message"]
+        assert job["error"].startswith(f"No file was imported. {name}: ")
     assert record_counts() == before
 
 
@@ -348,6 +349,8 @@ def test_bad_members_do_not_stop_the_batch(
         "imported",
     ]
     assert job["report"][1]["message"] == "The file is empty. Check that you chose the right file."
+    assert job["status"] == "partial"
+    assert job["error"].startswith("4 of 6 files were not imported. b.zip/empty.txt: The file is empty.")
     assert sorted(Case.objects.values_list("identifier", flat=True)) == ["P01", "P02"]
 
 

@@ -38,9 +38,10 @@ def project(db):
     ("filename", "identifier", "title"),
     [
         ("P07.docx", "P07", "P07"),
-        ("P07_interview.txt", "P07", "P07_interview"),
-        ("batch.zip/study/P07-2 follow up.vtt", "P07", "P07-2 follow up"),
-        ("Zoë 3.txt", "Zoë", "Zoë 3"),
+        ("P07_interview.txt", "P07_interview", "P07_interview"),
+        ("batch.zip/study/P07-2 follow up.vtt", "P07-2 follow up", "P07-2 follow up"),
+        ("Zoë 3.txt", "Zoë 3", "Zoë 3"),
+        ("no_speakers.txt", "no_speakers", "no_speakers"),
     ],
 )
 def test_case_and_title_from_the_file_name(filename, identifier, title):
@@ -48,9 +49,9 @@ def test_case_and_title_from_the_file_name(filename, identifier, title):
     assert document_title_from_filename(filename) == title
 
 
-def test_a_file_name_without_a_participant_id_is_refused_with_advice():
-    with pytest.raises(ApplicationError, match=r"Rename the file after the participant \(e.g. P07_interview"):
-        case_identifier_from_filename("batch.zip/__notes.txt")
+def test_a_file_name_too_long_for_a_case_is_refused_with_advice():
+    with pytest.raises(ApplicationError, match=r"longer than a case name may be .* or choose a case"):
+        case_identifier_from_filename("batch.zip/" + "P" * 101 + ".txt")
 
 
 def test_store_creates_case_document_segments_and_audit_events(project):
@@ -59,7 +60,11 @@ def test_store_creates_case_document_segments_and_audit_events(project):
         project=project, actor=project.created_by, transcript=transcript
     )
     assert created is True
-    assert (case.identifier, document.title, document.sha256) == ("P01", "P01_interview", transcript.sha256)
+    assert (case.identifier, document.title, document.sha256) == (
+        "P01_interview",
+        "P01_interview",
+        transcript.sha256,
+    )
     assert document.segments.count() == 4
     actions = list(
         AuditEvent.objects.filter(project=project).order_by("-sequence").values_list("action", flat=True)[:2]
@@ -117,7 +122,8 @@ def test_job_create_stores_uploads_undermedia_root_not_in_the_message(
 def test_job_process_imports_reports_and_cleans_up(project, django_capture_on_commit_callbacks, media_root):
     job = _job(project, [("P01.txt", TXT), ("P02.docx", b"not a zip")], django_capture_on_commit_callbacks)
     done = import_job_process(job_id=job.id)
-    assert done.status == JobStatus.DONE
+    assert done.status == JobStatus.PARTIAL
+    assert done.error.startswith("1 of 2 files were not imported. P02.docx: ")
     assert (done.progress, done.files_total, done.files_imported, done.files_failed) == (100, 2, 1, 1)
     assert done.segments_imported == 4
     assert done.report[1]["filename"] == "P02.docx"

@@ -114,6 +114,27 @@ def test_vtt_with_broken_timestamps():
     )
 
 
+def test_vtt_with_one_cue_whose_arrow_is_broken_names_that_line():
+    """webvtt-py drops such a cue and its text without a word; the import refuses the file instead."""
+    vtt = (
+        b"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ana>Kept.\n\n"
+        b"00:00:05.000 -> 00:00:08.000\n<v Ana>Would be lost.\n\n00:00:09.000 --> 00:00:12.000\n<v Ben>Kept.\n"
+    )
+    assert error_for(vtt, "call.vtt").message.startswith(
+        "Line 6 has a cue timing that cannot be read: '00:00:05.000 -> 00:00:08.000'."
+    )
+
+
+def test_vtt_whose_timings_are_all_broken_names_the_first_line_not_no_captions():
+    vtt = b"WEBVTT\n\n00:00:01.000 -> 00:00:04.000\nFirst.\n\n00:00:05.000 - 00:00:08.000\nSecond.\n"
+    assert error_for(vtt, "call.vtt").message.startswith("Line 3 has a cue timing that cannot be read")
+
+
+def test_vtt_cue_text_that_mentions_a_time_is_text():
+    parsed = parse_file(b"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nAt 00:01.000 she left.\n", "a.vtt")
+    assert parsed.text == "At 00:01.000 she left."
+
+
 def test_vtt_without_header():
     error = error_for(b"00:00:01.000 --> 00:00:04.000\nHello.\n", "call.vtt")
     assert error.message.startswith("This is not a WebVTT file: its first line must be WEBVTT.")

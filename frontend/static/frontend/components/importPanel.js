@@ -186,7 +186,9 @@ export function ImportPanel({ services, projectId, cases = () => [], onImported 
         ? h(
             "div",
             { class: "import-status", role: "status" },
-            importRunning(state.job) ? h("p", {}, `Importing… ${state.job.progress}%`) : h("p", {}, h("strong", {}, importSummary(state.job)), state.job.error ? ` (${state.job.error})` : ""),
+            importRunning(state.job)
+              ? h("p", {}, `Importing… ${state.job.progress}%`)
+              : h("p", { class: state.job.status === "done" ? null : "alert alert-error" }, h("strong", {}, importSummary(state.job)), state.job.error ? ` (${state.job.error})` : ""),
             reportList(state.job),
           )
         : null,
