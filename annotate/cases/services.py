@@ -10,6 +10,7 @@ from django.db import transaction
 
 from annotate.audit.services import audit_record, snapshot
 from annotate.core.exceptions import ApplicationError
+from annotate.core.locks import lock_row
 from annotate.parsing import ImportFileError, ImportLimits, ImportOptions, parse_case_attributes
 
 from .models import AttributeDefinition, AttributeType, AttributeValue, Case
@@ -120,7 +121,7 @@ def case_create(
 
 def case_update(*, case: Case, actor, data: dict[str, Any]) -> Case:
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = lock_row(Case, case.pk)
         before = _case_image(case)
         if "identifier" in data:
             identifier = data["identifier"].strip()
@@ -151,7 +152,7 @@ def case_update(*, case: Case, actor, data: dict[str, Any]) -> Case:
 
 def case_delete(*, case: Case, actor) -> None:
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = lock_row(Case, case.pk)
         if case.documents.exists():
             raise ApplicationError(
                 "This case has transcripts; delete or move them before deleting the case.", status=409

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from annotate.audit.services import audit_record, snapshot
 from annotate.core.exceptions import ApplicationError, ConflictError
+from annotate.core.locks import lock_row
 
 from .models import Code, Codebook, CodeProposal, ProposalStatus
 from .services import _code_create, _lock, _validate_name, _version_create
@@ -82,7 +83,7 @@ def code_proposal_decide(
         raise ApplicationError("A target is only given when merging a proposal into an existing code.")
     with transaction.atomic():
         codebook = _lock(proposal.codebook)
-        proposal = CodeProposal.objects.select_for_update().get(pk=proposal.pk)
+        proposal = lock_row(CodeProposal, proposal.pk, what="proposal")
         if proposal.status != ProposalStatus.PENDING:
             raise ConflictError(f"This proposal has already been decided ({proposal.status}).")
         before = snapshot(proposal, fields=PROPOSAL_FIELDS)
@@ -101,7 +102,7 @@ def code_proposal_decide(
                 reason=note,
             )
         elif decision == ProposalStatus.MERGED:
-            target = Code.objects.select_for_update().get(pk=target.pk)
+            target = lock_row(Code, target.pk)
             if target.codebook_id != codebook.id:
                 raise ApplicationError("The target code belongs to another codebook.")
             if not target.is_active:

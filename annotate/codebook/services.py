@@ -8,6 +8,7 @@ from django.db import transaction
 
 from annotate.audit.services import audit_record, snapshot
 from annotate.core.exceptions import ApplicationError, ConflictError
+from annotate.core.locks import lock_row
 from annotate.core.signals import any_receiver_says, send_and_collect
 
 from .colours import next_code_colour
@@ -75,7 +76,7 @@ def _version_create(*, codebook: Codebook, actor, rationale: str) -> CodebookVer
 
 
 def _lock(codebook: Codebook) -> Codebook:
-    return Codebook.objects.select_for_update().get(pk=codebook.pk)
+    return lock_row(Codebook, codebook.pk)
 
 
 def _require_rationale(codebook: Codebook, rationale: str) -> None:
@@ -185,7 +186,7 @@ def code_update(*, code: Code, actor, data: dict[str, Any], rationale: str = "")
     """Edit fields, move (``parent``) or (de)activate a code. A deactivated code keeps its codings."""
     with transaction.atomic():
         codebook = _lock(code.codebook)
-        code = Code.objects.select_for_update().get(pk=code.pk)
+        code = lock_row(Code, code.pk)
         before = snapshot(code, fields=CODE_FIELDS)
         unknown = set(data) - {*EDITABLE_FIELDS, "parent"}
         if unknown:
@@ -371,7 +372,7 @@ def code_split(
         raise ApplicationError(f"The new codes repeat the name(s) {', '.join(map(repr, repeated))}.")
     with transaction.atomic():
         codebook = _lock(code.codebook)
-        code = Code.objects.select_for_update().get(pk=code.pk)
+        code = lock_row(Code, code.pk)
         if code.merged_into_id is not None:
             raise ApplicationError(
                 f"The code {code.name!r} was merged into another code; it cannot be split."

@@ -16,6 +16,7 @@ from django.db.models import Max
 
 from annotate.audit.services import audit_record, snapshot
 from annotate.core.exceptions import ApplicationError
+from annotate.core.locks import lock_row
 from annotate.core.signals import send_and_collect
 from annotate.parsing.normalise import normalise_text
 
@@ -176,7 +177,7 @@ def document_create(
 def document_update(*, document: Document, actor, data: dict) -> Document:
     """Change a transcript's metadata (title, case, interview date, analysis order); never its text."""
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document.pk)
+        document = lock_row(Document, document.pk, what="transcript")
         before = snapshot(document, fields=DOCUMENT_FIELDS)
         if "case" in data:
             if data["case"].project_id != document.project_id:
@@ -218,7 +219,7 @@ def document_speaker_roles_set(*, document: Document, actor, interviewers: Seque
     the plan, and turns that become codable join it (``signals``). One transaction, with its audit event."""
     wanted = {str(name).strip() for name in interviewers}
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document.pk)
+        document = lock_row(Document, document.pk, what="transcript")
         segments = Segment.objects.filter(document=document).exclude(speaker="")
         speakers = set(segments.values_list("speaker", flat=True))
         unknown = sorted(wanted - speakers)
@@ -272,7 +273,7 @@ def document_delete(*, document: Document, actor, reason: str = "") -> None:
     work on it refuse (codings, memos on its segments, a finished unit: 409); if it is in the assignment
     plan with no unit finished, its units leave the plan with it (``signals.document_deleting``)."""
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document.pk)
+        document = lock_row(Document, document.pk, what="transcript")
         released = send_and_collect(document_deleting, sender=Document, document=document, actor=actor)
         before = snapshot(document, fields=DOCUMENT_FIELDS)
         before["segments"] = {"count": document.segments.count()}

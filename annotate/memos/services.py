@@ -2,6 +2,7 @@ from django.db import transaction
 
 from annotate.audit.services import audit_record, snapshot
 from annotate.core.exceptions import ApplicationError
+from annotate.core.locks import lock_row
 from annotate.projects.models import Membership, Role
 
 from .models import Memo
@@ -35,7 +36,7 @@ def memo_update(*, memo: Memo, actor, text: str) -> Memo:
     if not text.strip():
         raise ApplicationError("A memo needs some text.")
     with transaction.atomic():
-        memo = Memo.objects.select_for_update().get(pk=memo.pk)
+        memo = lock_row(Memo, memo.pk)
         before = snapshot(memo, fields=MEMO_FIELDS)
         memo.text = text
         memo.save(update_fields=["text", "updated_at"])
@@ -55,6 +56,9 @@ def memo_delete(*, memo: Memo, actor) -> None:
     if memo.author_id != actor.pk and not is_owner:
         raise ApplicationError("Only a memo's author or a project owner can delete it.", status=403)
     with transaction.atomic():
+        # The memo's row first, the audit chain last, as memo_update takes them (annotate.core.locks):
+        # the other order let an edit and a delete of one memo wait on each other for good.
+        memo = lock_row(Memo, memo.pk)
         audit_record(
             project_id=memo.project_id,
             actor=actor,

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from annotate.audit.services import audit_record, snapshot
 from annotate.core.exceptions import ApplicationError
+from annotate.core.locks import lock_row
 
 from .models import Membership, Project, Role
 from .signals import project_created
@@ -34,7 +35,7 @@ def project_create(*, creator, name: str, description: str = "") -> Project:
 
 def project_update(*, project: Project, actor, data: dict) -> Project:
     with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=project.pk)
+        project = lock_row(Project, project.pk)
         before = snapshot(project, fields=PROJECT_FIELDS)
         for field in PROJECT_FIELDS:
             if field in data:
@@ -96,7 +97,7 @@ def membership_change_role(*, membership: Membership, actor, role: str) -> Membe
     if role not in Role.values:
         raise ApplicationError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = lock_row(Membership, membership.pk, what="member")
         if membership.role == role:
             return membership
         if role != Role.OWNER:
@@ -117,7 +118,7 @@ def membership_change_role(*, membership: Membership, actor, role: str) -> Membe
 
 def membership_remove(*, membership: Membership, actor) -> None:
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = lock_row(Membership, membership.pk, what="member")
         _ensure_an_owner_remains(membership.project_id, membership)
         before = {"user": membership.user_id, "role": membership.role}
         audit_record(
@@ -135,7 +136,7 @@ def project_release(*, project: Project, actor) -> Project:
 
     Idempotent: releasing a released project changes nothing and records nothing."""
     with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=project.pk)
+        project = lock_row(Project, project.pk)
         if project.codings_released_at is not None:
             return project
         project.codings_released_at = timezone.now()

@@ -1,9 +1,11 @@
 """Every error leaves the API as JSON that says what to fix: ``{"detail": "...", "fields": {...}}``.
 
 Django's ``ValidationError`` and our ``ApplicationError`` become 400 (or the error's own status); database
-integrity errors that slip past a service become 409 with a plain message, never a 500.
+integrity errors that slip past a service become 409 with a plain message, and a row deleted under a
+request 404, never a 500.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -34,6 +36,10 @@ def api_exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, ObjectDoesNotExist):
+        # A row deleted by a concurrent request after this one read it (services lock with
+        # ``annotate.core.locks.lock_row``, which says so itself; this is the net under the rest).
+        exc = exceptions.NotFound("What this request refers to no longer exists; reload the page.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, IntegrityError):
