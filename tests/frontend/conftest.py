@@ -47,10 +47,12 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """New pages whose requests may only go to the live server; anything else is blocked and recorded."""
+    """New pages whose requests may only go to the live server; anything else is blocked and recorded, and
+    the test fails on any uncaught error or Content-Security-Policy violation."""
     contexts = []
     offsite: list[str] = []
     errors: list[str] = []
+    violations: list[str] = []
     server = urlsplit(live_server.url).netloc
 
     def _open(viewport=None, **context_options):
@@ -69,6 +71,13 @@ def open_page(browser, live_server):
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.on("pageerror", lambda error: errors.append(str(error)))
+        # Chromium reports every Content-Security-Policy violation on the console ("Refused to …").
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         return page
 
     yield _open
@@ -76,6 +85,7 @@ def open_page(browser, live_server):
         context.close()
     assert offsite == [], f"the UI tried to reach other servers: {offsite}"
     assert errors == [], f"uncaught JavaScript errors: {errors}"
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

@@ -23,9 +23,18 @@ def test_schema_and_docs_are_served_without_a_cdn(db, client):
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     html = docs.content.decode()
-    assert "/static/drf_spectacular_sidecar/redoc" in html
-    assert "cdn." not in html
-    assert "https://" not in html.split("<body", 1)[-1].split("</script>")[0]
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "https://" not in html
+    assert "http://" not in html
+    assert "<style" not in html
+    assert "<script>" not in html
+    policy = docs.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    script = client.get("/api/v1/docs/?script=")
+    assert script.status_code == 200
+    assert script.headers["Content-Type"].startswith("application/javascript")
+    assert "validatorUrl" in script.content.decode()
 
 
 def _production_env(**overrides):
