@@ -52,6 +52,7 @@ class HealthApi(APIView):
     )
     def get(self, request):
         database = _database_state()
+        workers: int | None
         if celery_app.conf.task_always_eager:
             broker, workers = "eager (tasks run in the web process)", 0
         else:

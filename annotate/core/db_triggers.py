@@ -1,6 +1,8 @@
 """Database-level invariants that a CHECK constraint cannot express (they span rows or tables, or forbid
 changes), written once per backend. Used from migrations through ``vendor_sql``."""
 
+from collections.abc import Sequence
+
 from django.db import migrations
 
 REJECT_CHANGE_FUNCTION = """
@@ -42,10 +44,10 @@ def append_only_drop(table: str, vendor: str) -> list[str]:
 
 def vendor_sql(
     *,
-    postgresql: list[str] | str,
-    sqlite: list[str] | str,
-    reverse_postgresql: list[str] | str = (),
-    reverse_sqlite: list[str] | str = (),
+    postgresql: Sequence[str] | str,
+    sqlite: Sequence[str] | str,
+    reverse_postgresql: Sequence[str] | str = (),
+    reverse_sqlite: Sequence[str] | str = (),
 ) -> migrations.RunPython:
     """A migration operation that runs the SQL written for the connection's backend."""
 

@@ -32,9 +32,9 @@ def job_tasks() -> dict[type[BackgroundJob], Any]:
     """Each kind of job and the Celery task that runs it (tasks name their ``job_model``). The app registers
     the tasks when it is finalised (``annotate.celery``), which reading ``tasks`` does."""
     return {
-        task.job_model: task
+        model: task
         for task in current_app.tasks.values()
-        if getattr(task, "job_model", None) is not None
+        if (model := getattr(task, "job_model", None)) is not None
     }
 
 
@@ -53,13 +53,13 @@ def job_claim(model: type[BackgroundJob], job_id: int):
     now = timezone.now()
     stale = Q(status=JobStatus.RUNNING, started_at__lt=now - job_stale_after(model))
     claimed = (
-        model.objects.filter(pk=job_id)
+        model._default_manager.filter(pk=job_id)
         .filter(Q(status=JobStatus.PENDING) | (stale & Q(attempts__lt=MAX_ATTEMPTS)))
         .update(status=JobStatus.RUNNING, started_at=now, progress=0, attempts=F("attempts") + 1)
     )
     if claimed:
-        return model.objects.get(pk=job_id)
-    model.objects.filter(stale, pk=job_id, attempts__gte=MAX_ATTEMPTS).update(
+        return model._default_manager.get(pk=job_id)
+    model._default_manager.filter(stale, pk=job_id, attempts__gte=MAX_ATTEMPTS).update(
         status=JobStatus.FAILED,
         error=f"The worker running this job stopped {MAX_ATTEMPTS} times before it finished; "
         "request it again, and tell your administrator if it keeps failing.",
@@ -76,10 +76,10 @@ def job_requeue_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     pending_before = now - dt.timedelta(seconds=settings.INTERCODER_JOB_REQUEUE_AFTER_S)
     sent = {}
     for model, task in job_tasks().items():
-        due = model.objects.filter(
+        due = model._default_manager.filter(
             Q(status=JobStatus.PENDING, created_at__lt=pending_before)
             | Q(status=JobStatus.RUNNING, started_at__lt=now - job_stale_after(model))
-        ).values_list("id", flat=True)
+        ).values_list("pk", flat=True)
         ids = list(due)
         for job_id in ids:
             task.apply_async(args=[job_id])
@@ -88,7 +88,9 @@ def job_requeue_due(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def job_progress(model: type[BackgroundJob], job_id: int, percent: int) -> None:
-    model.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(progress=max(0, min(100, int(percent))))
+    model._default_manager.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        progress=max(0, min(100, int(percent)))
+    )
 
 
 def job_finish(
@@ -96,14 +98,14 @@ def job_finish(
 ) -> None:
     """Record a running job as finished: ``done``, or ``partial`` when some of its parts failed (the
     reason in ``error``)."""
-    model.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+    model._default_manager.filter(pk=job_id, status=JobStatus.RUNNING).update(
         status=status, progress=100, result=result, finished_at=timezone.now(), **fields
     )
 
 
 def job_fail(model: type[BackgroundJob], job_id: int, error: str) -> None:
     """Record the failure of a job that is pending or running (a finished job stays as it is)."""
-    model.objects.filter(pk=job_id, status__in=[JobStatus.PENDING, JobStatus.RUNNING]).update(
+    model._default_manager.filter(pk=job_id, status__in=[JobStatus.PENDING, JobStatus.RUNNING]).update(
         status=JobStatus.FAILED, error=error[:10_000], finished_at=timezone.now()
     )
 
@@ -113,7 +115,8 @@ def enqueue_on_commit(task_name: str, *args: Any, countdown: float | None = None
     rolled-back row), after ``countdown`` seconds. By name: the tasks (``workers.tasks``) import the
     services, so the services never import the tasks."""
     transaction.on_commit(
-        lambda: current_app.tasks[task_name].apply_async(args=list(args), countdown=countdown or None)
+        # Celery takes a list of args and countdown=None (no delay); celery-types asks for a tuple and a float.
+        lambda: current_app.tasks[task_name].apply_async(args=list(args), countdown=countdown or None)  # type: ignore[arg-type]
     )
 
 

@@ -13,14 +13,16 @@ import functools
 import re
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import psycopg
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from psycopg.pq import ExecStatus
+
+M = TypeVar("M", bound=Model)
 
 
 def for_update(*, of: str = "", skip_locked: bool = False, share: bool = False) -> str:
@@ -55,7 +57,7 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
-def instance_from_row(model: type[Model], values: Sequence[Any]) -> Model:
+def instance_from_row(model: type[M], values: Sequence[Any]) -> M:
     """A model instance from the values of ``columns(model, …)``, converted as the ORM would for the
     field types these models use (SQLite gives datetimes as text and booleans as integers)."""
     fields = model._meta.concrete_fields
@@ -96,7 +98,8 @@ def insert_statement(
 ) -> tuple[str, list[Any]]:
     """One INSERT of ``rows`` (values in ``columns_`` order, columns named by attname) returning the new
     ids in row order. Values are prepared by their fields, as the ORM would."""
-    fields = [model._meta.get_field(name) for name in columns_]  # get_field knows attnames too
+    # get_field knows attnames too; the columns it is given are concrete fields, never relations' reverse ends
+    fields = [cast("Field[Any, Any]", model._meta.get_field(name)) for name in columns_]
     quote = connection.ops.quote_name
     params: list[Any] = []
     for row in rows:
@@ -161,7 +164,8 @@ def _execute_on_server(db, statements: Sequence[tuple[str, Sequence[Any]]]) -> l
                         server_cursor.execute(sql, params)
             # The result's status says whether it has rows (``description`` would build its columns).
             return [
-                c.fetchall() if c.pgresult.status == ExecStatus.TUPLES_OK else None for c in server_cursors
+                c.fetchall() if c.pgresult is not None and c.pgresult.status == ExecStatus.TUPLES_OK else None
+                for c in server_cursors
             ]
         finally:
             for server_cursor in server_cursors:

@@ -77,7 +77,8 @@ def document_speakers(*, document) -> list[dict]:
     """Each speaker of a transcript: their turns, how many are codable (the others are context), and
     the codings on them, in order of first appearance."""
     return list(
-        Segment.objects.filter(document=document)
+        # django-stubs rejects an annotation named as a reverse relation ("codings"); Django allows it.
+        Segment.objects.filter(document=document)  # type: ignore[no-redef]
         .exclude(speaker="")
         .values("speaker")
         .annotate(

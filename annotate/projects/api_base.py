@@ -1,5 +1,6 @@
 """The base of every project-scoped API: authentication, the role check, and the caller's membership."""
 
+from rest_framework.pagination import BasePagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -12,7 +13,8 @@ class ProjectScopedApi(APIView):
     permission_classes = [IsAuthenticated, ProjectRolePermission]
     roles: dict = {"GET": MEMBERS}
     # APIView (unlike GenericAPIView) has no pagination_class; ``paginate`` needs one.
-    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+    # api_settings imports the setting's dotted path; the stubs type it as the string.
+    pagination_class: type[BasePagination] = api_settings.DEFAULT_PAGINATION_CLASS  # type: ignore[assignment]
 
     @property
     def membership(self):

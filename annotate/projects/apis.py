@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import BasePagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -34,7 +35,9 @@ class ProjectListApi(APIView):
     """Projects the caller is a member of; any signed-in user may create one and becomes its owner."""
 
     permission_classes = [IsAuthenticated]
-    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS  # APIView has none of its own
+    # APIView has none of its own. api_settings imports the setting's dotted path; the stubs type it as
+    # the string.
+    pagination_class: type[BasePagination] = api_settings.DEFAULT_PAGINATION_CLASS  # type: ignore[assignment]
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200)

@@ -6,6 +6,7 @@ filesystem transport in ``var/broker/`` (no server needed). Production (``produc
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -177,7 +178,7 @@ else:
 
 # --- REST framework ----------------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     # Token first: DRF answers an anonymous request with the first class's challenge (401 + WWW-Authenticate).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "annotate.accounts.authentication.TokenAuthentication",

@@ -305,7 +305,7 @@ def check_cases() -> None:
         if last and d <= last:
             err(path.name, f"{pid} date {d} not after previous")
         last = d
-    juris = {}
+    juris: dict[str, list[str]] = {}
     for r in body:
         juris.setdefault(r["jurisdiction"], []).append(r["participant_id"])
     shared = sorted(sorted(v) for v in juris.values() if len(v) > 1)
