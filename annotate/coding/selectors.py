@@ -86,6 +86,8 @@ def coding_set_items_statement(*, coder_id: int, segment_id: int) -> tuple[str, 
 def coding_set_items_from_rows(rows) -> list[Coding]:
     codings = []
     for pk, project, segment, code, coder, version, start, end, created_at, name, active in rows:
+        created = db_datetime(created_at)
+        assert created is not None  # the column is not null
         coding = Coding(
             id=pk,
             project_id=project,
@@ -95,7 +97,7 @@ def coding_set_items_from_rows(rows) -> list[Coding]:
             codebook_version_id=version,
             span_start=start,
             span_end=end,
-            created_at=db_datetime(created_at),
+            created_at=created,
         )
         coding.code = Code(id=code, name=name, is_active=bool(active))
         codings.append(coding)

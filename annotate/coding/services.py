@@ -48,6 +48,7 @@ def coding_create(
         with connection.cursor() as cursor:
             cursor.execute(*codes_statement(project_id=project_id, code_ids=[code.pk]))
             _, codebook_version_id = check_new_codes(cursor.fetchall(), code_ids={code.pk})
+        assert codebook_version_id is not None  # a code was given: the version in force
         try:
             with transaction.atomic():
                 coding = Coding.objects.create(

@@ -240,8 +240,8 @@ class QueueNextApi(ProjectScopedApi):
     @extend_schema(responses=dict)
     def get(self, request, project_id):
         user = request.user
-        assignment, context = next_unit(project_id=project_id, user=user)
-        if assignment is None:
+        _, context = next_unit(project_id=project_id, user=user)
+        if context is None:  # no unit
             return Response({"unit": None, "progress": queue_counts(project_id=project_id, user=user)})
         return Response({"unit": unit_output(context), "progress": context["progress"]})
 

@@ -83,6 +83,7 @@ def coding_set_replace(
         if isinstance(segment, int):
             segment = segment_from_rows(results.pop(0), project_id=project_id)
         held, locked, items, *code_rows = results
+        assert locked is not None  # the set version's upsert returns its row
         for spec in desired.values():
             check_span(segment, spec.span)
         role = check_role_and_segment(project_id=project_id, coder=coder, segment=segment, role=role)
@@ -142,7 +143,9 @@ def coding_set_replace(
             rows = [[getattr(coding, column) for column in _CODING_COLUMNS] for coding in created]
             writes.append(insert_statement(Coding, _CODING_COLUMNS, rows))
         _, *inserted = execute_batch(cursor, writes)
-        for coding, (pk,) in zip(created, inserted[0] if inserted else [], strict=True):
+        new_ids = inserted[0] if inserted else []
+        assert new_ids is not None  # INSERT … RETURNING id
+        for coding, (pk,) in zip(created, new_ids, strict=True):
             coding.pk = pk
             coding._state.adding = False
         events += [

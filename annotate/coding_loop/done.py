@@ -82,6 +82,7 @@ def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
             ],
             after=[_analysis_due_statement(project_id=project_id, unit_id=assignment.unit_id)],
         )
+        assert due_rows is not None  # a SELECT: it has rows
         due = _analysis_due(due_rows[0])
         if due:
             analysis_schedule_automatic(project_id=project_id, kinds=due)

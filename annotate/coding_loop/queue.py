@@ -110,6 +110,7 @@ def _queue_next(*, project_id: int, user, reads) -> tuple[Assignment | None, lis
                 _claim_open_statement(project_id=project_id, user=user, now=now),
             ],
         )
+        assert current is not None  # a SELECT: it has rows
         held, *unit = current[0]
         result: tuple[Assignment | None, list | None]
         if unit[0] is not None:

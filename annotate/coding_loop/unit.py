@@ -96,6 +96,9 @@ def unit_context(*, assignment: Assignment, user, rows: list | None = None) -> d
         with connection.cursor() as cursor:
             rows = execute_batch(cursor, unit_context_statements(assignment=assignment, user=user))
     rows, attribute_rows, coding_rows = rows
+    # SELECTs: they have rows
+    assert rows is not None
+    assert attribute_rows is not None
     segment = assignment.segment_id
     unit = next((row for row in rows if row[0] == segment), None)
     if unit is None:
