@@ -29,7 +29,8 @@ class PlanInputSerializer(serializers.Serializer):
         weight = serializers.FloatField(default=1.0, min_value=0.001, max_value=1000)
 
     unit_type = serializers.ChoiceField(choices=UnitType.choices)
-    coders = CoderSerializer(many=True, allow_empty=False, max_length=1000)
+    # many=True makes a ListSerializer, which takes max_length; the stubs type the child's __init__.
+    coders = CoderSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
     overlap = serializers.IntegerField(min_value=1, max_value=50, default=1)
     sample_fraction = serializers.FloatField(
         required=False, allow_null=True, default=None, min_value=0.0001, max_value=1
@@ -63,7 +64,8 @@ class PlanOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(PlanCoderSerializer(many=True))
     def get_coders(self, plan) -> list:
-        return self.PlanCoderSerializer(plan_coders(plan=plan), many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs type the child's (a dict).
+        return self.PlanCoderSerializer(plan_coders(plan=plan), many=True).data  # type: ignore[return-value]
 
 
 class AssignmentPlanApi(ProjectScopedApi):

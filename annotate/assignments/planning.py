@@ -11,6 +11,9 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)  # a unit's key (a segment or document id)
 
 
 def apportion(total: int, weights: Sequence[float], floors: Sequence[int] | None = None) -> list[int]:
@@ -44,14 +47,14 @@ def apportion(total: int, weights: Sequence[float], floors: Sequence[int] | None
 
 
 def stratified_sample(
-    units: Sequence[tuple[Hashable, str]], fraction: float, seed: int
-) -> tuple[set[Hashable], dict[str, tuple[int, int]]]:
+    units: Sequence[tuple[K, str]], fraction: float, seed: int
+) -> tuple[set[K], dict[str, tuple[int, int]]]:
     """Choose ``round(fraction * N)`` units (at least one), spread over the strata proportionally with
     every stratum represented when there are at least as many sampled units as strata.
 
     ``units``: (key, stratum) pairs. Returns the sampled keys and, per stratum, (units, sampled).
     """
-    by_stratum: dict[str, list[Hashable]] = defaultdict(list)
+    by_stratum: dict[str, list[K]] = defaultdict(list)
     for key, stratum in units:
         by_stratum[stratum].append(key)
     strata = sorted(by_stratum)
@@ -69,7 +72,7 @@ def stratified_sample(
         counts = apportion(target, sizes)
     counts = [min(c, size) for c, size in zip(counts, sizes, strict=True)]
     rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
-    chosen: set[Hashable] = set()
+    chosen: set[K] = set()
     summary: dict[str, tuple[int, int]] = {}
     for stratum, count in zip(strata, counts, strict=True):
         keys = sorted(by_stratum[stratum], key=repr)
@@ -80,13 +83,13 @@ def stratified_sample(
 
 
 def distribute(
-    slots: Sequence[tuple[Hashable, int]],
+    slots: Sequence[tuple[K, int]],
     targets: Mapping[int, int],
     *,
-    taken: Mapping[Hashable, set[int]] | None = None,
-    keep: Mapping[tuple[Hashable, int], int] | None = None,
+    taken: Mapping[K, set[int]] | None = None,
+    keep: Mapping[tuple[K, int], int] | None = None,
     seed: int = 0,
-) -> dict[tuple[Hashable, int], int]:
+) -> dict[tuple[K, int], int]:
     """Give each (unit, slot) a coder, balanced against ``targets`` (coder → number of slots).
 
     ``taken``: coders already holding another slot of a unit (they cannot take a second one). ``keep``:
@@ -95,12 +98,12 @@ def distribute(
     slot goes to the eligible coder with the most target left, ties broken by a seeded shuffle.
     """
     remaining = dict(targets)
-    holders: dict[Hashable, set[int]] = defaultdict(set)
+    holders: dict[K, set[int]] = defaultdict(set)
     for unit, coders in (taken or {}).items():
         holders[unit] |= set(coders)
     rank = {coder: i for i, coder in enumerate(random.Random(seed).sample(sorted(targets), len(targets)))}  # noqa: S311
-    result: dict[tuple[Hashable, int], int] = {}
-    pending: list[tuple[Hashable, int]] = []
+    result: dict[tuple[K, int], int] = {}
+    pending: list[tuple[K, int]] = []
     for unit, slot in slots:
         current = (keep or {}).get((unit, slot))
         if current is not None and remaining.get(current, 0) > 0 and current not in holders[unit]:
@@ -109,7 +112,7 @@ def distribute(
             holders[unit].add(current)
         else:
             pending.append((unit, slot))
-    width: dict[Hashable, int] = defaultdict(int)
+    width: dict[K, int] = defaultdict(int)
     for unit, _ in slots:
         width[unit] += 1
     position = {key: i for i, key in enumerate(pending)}
@@ -125,11 +128,11 @@ def distribute(
 
 
 def extend_sample(
-    new_units: Sequence[tuple[Hashable, str]],
+    new_units: Sequence[tuple[K, str]],
     existing: Mapping[str, tuple[int, int]],
     fraction: float,
     seed: int,
-) -> set[Hashable]:
+) -> set[K]:
     """Which of ``new_units`` join the reliability sample, so that each stratum's sampled share stays at
     ``fraction`` as the study grows: a stratum with ``n`` units of which ``k`` are sampled, given ``m``
     new ones, samples ``round(fraction * (n + m)) - k`` of them (none if it is already at or over its
@@ -137,11 +140,11 @@ def extend_sample(
 
     ``new_units``: (key, stratum) pairs; ``existing``: stratum → (units, sampled) before the new ones.
     """
-    by_stratum: dict[str, list[Hashable]] = defaultdict(list)
+    by_stratum: dict[str, list[K]] = defaultdict(list)
     for key, stratum in new_units:
         by_stratum[stratum].append(key)
     rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
-    chosen: set[Hashable] = set()
+    chosen: set[K] = set()
     for stratum in sorted(by_stratum):
         keys = sorted(by_stratum[stratum], key=repr)
         units, sampled = existing.get(stratum, (0, 0))

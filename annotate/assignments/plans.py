@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from annotate.cases.models import AttributeDefinition, AttributeValue
 from annotate.core.exceptions import ApplicationError
@@ -98,7 +98,14 @@ def plan_params_validate(*, project: Project, params: PlanParams) -> dict[int, s
 # --- computing a plan --------------------------------------------------------------------------------
 
 
-def codable_segments(project: Project) -> list[dict[str, Any]]:
+class CodableSegment(TypedDict):
+    id: int
+    document_id: int
+    document__case_id: int
+    document__title: str
+
+
+def codable_segments(project: Project) -> list[CodableSegment]:
     return list(
         Segment.objects.filter(document__project=project, codable=True)
         .order_by("document__analysis_order", "document_id", "position")
@@ -142,13 +149,14 @@ def plan_compute(*, project: Project, params: PlanParams, usernames: dict[int, s
     else:
         plan_units = [(row["id"], stratum_of(row)) for row in segments]
 
+    strata_summary: dict[str, tuple[int, int]]  # stratum -> (units, sampled)
     if params.sample_fraction is None:
         sampled = {key for key, _ in plan_units} if params.overlap > 1 else set()
         by_stratum: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for key, stratum in plan_units:
             by_stratum[stratum][0] += 1
             by_stratum[stratum][1] += 1 if key in sampled else 0
-        strata_summary = {s: tuple(v) for s, v in by_stratum.items()}
+        strata_summary = {s: (units, in_sample) for s, (units, in_sample) in by_stratum.items()}
     else:
         sampled, strata_summary = stratified_sample(plan_units, params.sample_fraction, params.seed)
     width = {key: (params.overlap if key in sampled else 1) for key, _ in plan_units}

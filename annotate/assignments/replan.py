@@ -83,12 +83,12 @@ def replan(
             pc.active = False
             pc.save(update_fields=["active"])
     for user in active:
-        pc = old_coders.get(user)
-        if pc is None:
+        existing = old_coders.get(user)
+        if existing is None:
             PlanCoder.objects.create(plan=plan, user_id=user, weight=weights[user], quota=quotas[user])
         else:
-            pc.active, pc.weight, pc.quota = True, weights[user], quotas[user]
-            pc.save(update_fields=["active", "weight", "quota"])
+            existing.active, existing.weight, existing.quota = True, weights[user], quotas[user]
+            existing.save(update_fields=["active", "weight", "quota"])
     plan.revision += 1
     plan.save(update_fields=["revision", "updated_at"])
     audit_record(
@@ -113,15 +113,16 @@ def _replan_documents(plan, rows, active, weights):
     for key, members in sorted(groups.items(), key=lambda item: min(r["unit_id"] for r in item[1])):
         coders = {r["coder_id"] for r in members if r["coder_id"] is not None}
         coder = next(iter(coders)) if len(coders) == 1 else None
+        staying = coder if coder in weights else None  # the group's one coder, if still in the plan
         started = any(r["status"] == AssignmentStatus.DONE or r["last_activity_at"] for r in members)
         unfinished = any(r["status"] != AssignmentStatus.DONE for r in members)
-        if coder in weights and started:
-            fixed_load[coder] += 1
-            taken[key[0]].add(coder)
-        elif coder in weights or (unfinished and coder not in weights):
+        if staying is not None and started:
+            fixed_load[staying] += 1
+            taken[key[0]].add(staying)
+        elif staying is not None or (unfinished and coder not in weights):
             movable.append(key)
-            if coder in weights:
-                keep[key] = coder
+            if staying is not None:
+                keep[key] = staying
         # A removed coder's group, all done: stays theirs and is no one's load.
         for c in coders:
             if c not in weights:

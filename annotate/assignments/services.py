@@ -5,8 +5,8 @@ transaction. The coder's queue (claims, units, done) is the coding loop's: ``ann
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypedDict
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -106,7 +106,9 @@ def assignment_plan_apply(*, project: Project, actor, data: dict[str, Any]) -> A
         rows = [
             slot
             for unit in units
-            for slot in _unit_slots(unit, lambda n, unit=unit: draft.slots[(unit.segment_id, n)], now)
+            for slot in _unit_slots(
+                unit, [draft.slots[(unit.segment_id, n)] for n in range(unit.planned_coders)], now
+            )
         ]
         Assignment.objects.bulk_create(rows, batch_size=2000)
         audit_record(
@@ -119,11 +121,11 @@ def assignment_plan_apply(*, project: Project, actor, data: dict[str, Any]) -> A
     return plan
 
 
-def _unit_slots(unit: Unit, coder_of: Callable[[int], int | None], now) -> list[Assignment]:
-    """The unit's slots: each given to ``coder_of(slot)`` (assigned now), or open when that is None."""
+def _unit_slots(unit: Unit, coders: Sequence[int | None], now) -> list[Assignment]:
+    """The unit's slots: slot ``n`` given to ``coders[n]`` (assigned now), or open when that is None."""
     slots = []
     for n in range(unit.planned_coders):
-        coder = coder_of(n)
+        coder = coders[n]
         slots.append(
             Assignment(
                 project_id=unit.project_id,
@@ -139,6 +141,14 @@ def _unit_slots(unit: Unit, coder_of: Callable[[int], int | None], now) -> list[
     return slots
 
 
+class NewSegment(TypedDict):
+    """A codable segment not in the plan yet (``assignment_plan_extend``)."""
+
+    id: int
+    document_id: int
+    document__case_id: int
+
+
 def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
     """Bring transcripts added after the plan was applied into it: their codable segments become units at
     the end of the queue, under the plan's own rules (overlap; the reliability sample topped up per stratum
@@ -149,7 +159,7 @@ def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
     plan = AssignmentPlan.objects.select_for_update().filter(project_id=project_id).first()
     if plan is None:
         return None
-    new = list(
+    new: list[NewSegment] = list(
         Segment.objects.filter(document__project_id=project_id, codable=True, assignment_unit__isnull=True)
         .order_by("document__analysis_order", "document_id", "position")
         .values("id", "document_id", "document__case_id")
@@ -183,11 +193,12 @@ def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
     if plan.sample_fraction is None:
         sampled = {key for key, _ in new_units} if plan.overlap > 1 else set()
     else:
-        units = Unit.objects.filter(plan=plan)
+        planned_units = Unit.objects.filter(plan=plan)
+        existing_rows: Iterable[Mapping[str, Any]]
         if document_mode:  # a transcript's units share its width; count transcripts
-            existing_rows = units.values("stratum", "document_id", "planned_coders").distinct()
+            existing_rows = planned_units.values("stratum", "document_id", "planned_coders").distinct()
         else:
-            existing_rows = units.values("stratum", "planned_coders")
+            existing_rows = planned_units.values("stratum", "planned_coders")
         existing: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for row in existing_rows:
             existing[row["stratum"]][0] += 1
@@ -203,13 +214,13 @@ def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
     active = sorted(weights)
     chosen: dict[tuple[int, int], int] = {}
     if document_mode:
-        held = defaultdict(int)  # document slots per coder, as the plan balances them
-        for row in (
+        held: defaultdict[int, int] = defaultdict(int)  # document slots per coder, as the plan balances them
+        for held_row in (
             Assignment.objects.filter(project_id=project_id, coder_id__in=active)
             .values("coder_id", "unit__document_id", "slot")
             .distinct()
         ):
-            held[row["coder_id"]] += 1
+            held[held_row["coder_id"]] += 1
         new_slots = [(doc, slot) for doc, _ in new_units for slot in range(width[doc])]
         total = sum(held.values()) + len(new_slots)
         shares = apportion(total, [weights[u] for u in active], [held[u] for u in active])
@@ -232,7 +243,7 @@ def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
     rows = [
         slot
         for unit, row in zip(units, new, strict=True)
-        for slot in _unit_slots(unit, lambda n, row=row: chosen.get((key_of(row), n)), now)
+        for slot in _unit_slots(unit, [chosen.get((key_of(row), n)) for n in range(unit.planned_coders)], now)
     ]
     Assignment.objects.bulk_create(rows, batch_size=2000)
     per_coder = Counter(slot.coder_id for slot in rows if slot.coder_id is not None)
@@ -265,8 +276,8 @@ def assignment_plan_extend(*, project_id: int, actor) -> dict[str, Any] | None:
 
 
 def _join_planned_transcripts(
-    plan: AssignmentPlan, new: list[dict[str, Any]], *, active: set[int]
-) -> tuple[list[Unit], list[dict[str, Any]]]:
+    plan: AssignmentPlan, new: list[NewSegment], *, active: set[int]
+) -> tuple[list[Unit], list[NewSegment]]:
     """Segments of transcripts that already have units in a document plan get their own units at the end
     of the queue, with the transcript's width and stratum, each slot held by the coder who holds that slot
     of the transcript. A transcript a slot of which no active coder holds is left to be shared out as a new
@@ -314,7 +325,9 @@ def _join_planned_transcripts(
         [
             slot
             for unit in units
-            for slot in _unit_slots(unit, lambda n, unit=unit: holder(unit.document_id, n), now)
+            for slot in _unit_slots(
+                unit, [holder(unit.document_id, n) for n in range(unit.planned_coders)], now
+            )
         ],
         batch_size=2000,
     )
