@@ -72,7 +72,10 @@ class AdjudicationQueueApi(ProjectScopedApi):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        pair = tuple(int(i) for i in data["coders"].split(",")) if data.get("coders") else None
+        pair: tuple[int, int] | None = None
+        if data.get("coders"):
+            first, second = (int(i) for i in data["coders"].split(","))  # the field's pattern: two ids
+            pair = (first, second)
         units = adjudication_queue(
             project_id=project_id,
             kind=data["kind"],
@@ -150,7 +153,8 @@ class AdjudicationDecideApi(ProjectScopedApi):
 
         method = serializers.ChoiceField(choices=["accept_coder", "union", "intersection", "custom"])
         coder = serializers.CharField(required=False, allow_blank=True, max_length=20)
-        codings = CodingSerializer(many=True, required=False, max_length=500)
+        # many=True makes a ListSerializer, which takes max_length; the stubs type the child's __init__.
+        codings = CodingSerializer(many=True, required=False, max_length=500)  # type: ignore[call-arg]
         rationale = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
         supersedes = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 

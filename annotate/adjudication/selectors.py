@@ -12,10 +12,11 @@ is **ready** when all its planned coders are done. A ready unit is
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -304,7 +305,22 @@ def final_codings_visible(*, membership: Membership, document_id: int | None = N
 # --- the contract for exports ------------------------------------------------------------------------
 
 
-def final_coding_rows(*, project_id: int) -> Iterator[dict]:
+class FinalCodingRow(TypedDict):
+    """One row of ``final_coding_rows``."""
+
+    segment_id: int
+    code_id: int
+    span_start: int | None
+    span_end: int | None
+    decision_id: int
+    provenance: str
+    adjudicator_id: int | None
+    adjudicator_username: str | None
+    rationale: str
+    decided_at: dt.datetime
+
+
+def final_coding_rows(*, project_id: int) -> Iterator[FinalCodingRow]:
     """One dict per final coding of the current decisions, streamed (no models), in segment order:
     segment_id, code_id, span_start, span_end, provenance, decision_id, adjudicator_id,
     adjudicator_username, rationale, decided_at."""
@@ -363,10 +379,10 @@ def coder_agreement_with_final(*, project_id: int, coder_id: int | None = None) 
         .values("segment_id", "id")
     }
     final_sets: dict[int, set[Element]] = {segment_id: set() for segment_id in finals}
-    for segment_id, code, start, end in FinalCoding.objects.filter(
+    for segment_id, code_id, start, end in FinalCoding.objects.filter(
         decision_id__in=list(finals.values())
     ).values_list("segment_id", "code_id", "span_start", "span_end"):
-        final_sets[segment_id].add((code, start, end))
+        final_sets[segment_id].add((code_id, start, end))
     done = Assignment.objects.filter(
         project_id=project_id, status=AssignmentStatus.DONE, segment_id__in=list(finals)
     )
@@ -379,10 +395,10 @@ def coder_agreement_with_final(*, project_id: int, coder_id: int | None = None) 
     codings = Coding.objects.filter(project_id=project_id, segment_id__in=list(finals))
     if coder_id is not None:
         codings = codings.filter(coder_id=coder_id)
-    for segment_id, coder, code, start, end in codings.values_list(
+    for segment_id, coder, code_id, start, end in codings.values_list(
         "segment_id", "coder_id", "code_id", "span_start", "span_end"
     ):
-        coder_sets[(coder, segment_id)].add((code, start, end))
+        coder_sets[(coder, segment_id)].add((code_id, start, end))
     codes = list(
         Code.objects.filter(codebook__project_id=project_id).order_by("position", "id").values("id", "name")
     )

@@ -1,4 +1,5 @@
 import io
+from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -100,6 +101,12 @@ def _done_run(project_id: int, run_id: int) -> SaturationRun:
     return run
 
 
+def _result(run: SaturationRun) -> dict[str, Any]:
+    """The result of a run from ``_done_run``: a finished run always has one."""
+    assert run.result is not None
+    return run.result
+
+
 class SaturationCodeTableApi(ProjectScopedApi):
     """The code table (first appearance and incidence per code) as CSV."""
 
@@ -108,8 +115,9 @@ class SaturationCodeTableApi(ProjectScopedApi):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, project_id, run_id):
         run = _done_run(project_id, run_id)
-        acc = run.result["accumulation"]
-        interviews = run.result.get("order_used") or []
+        result = _result(run)
+        acc = result["accumulation"]
+        interviews = result.get("order_used") or []
         out = io.StringIO()
         writer = SafeCsvWriter(out)
         writer.writerow(
@@ -121,8 +129,8 @@ class SaturationCodeTableApi(ProjectScopedApi):
                 "share_of_interviews",
             ]
         )
-        n = max(1, run.result.get("n_interviews") or 1)
-        for code in run.result["code_labels"]:
+        n = max(1, result.get("n_interviews") or 1)
+        for code in result["code_labels"]:
             first = acc["first_appearance"].get(code)
             label = interviews[first - 1] if isinstance(first, int) and 0 < first <= len(interviews) else ""
             incidence = acc["incidence"].get(code, 0)
@@ -171,7 +179,7 @@ class SaturationWordingApi(ProjectScopedApi):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request, project_id, run_id):
-        return Response({"text": _done_run(project_id, run_id).result["suggested_wording"]})
+        return Response({"text": _result(_done_run(project_id, run_id))["suggested_wording"]})
 
 
 class AgreementRunListApi(ProjectScopedApi):
@@ -304,7 +312,8 @@ class CodeUsageApi(ProjectScopedApi):
     roles = {"GET": MEMBERS}
 
     class FilterSerializer(serializers.Serializer):
-        source = serializers.ChoiceField(choices=USAGE_SOURCES, required=False)
+        # A declared field shadows Field.source (the attribute path) in the stubs only.
+        source = serializers.ChoiceField(choices=USAGE_SOURCES, required=False)  # type: ignore[assignment]
 
     @extend_schema(parameters=[FilterSerializer], responses=dict)
     def get(self, request, project_id):

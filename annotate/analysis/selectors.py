@@ -1,7 +1,9 @@
 """Reads for analysis runs: the runs themselves, and the snapshots of codings the statistics consume."""
 
+import datetime as dt
 import hashlib
 import json
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,7 +51,7 @@ class SaturationInput:
     incidence: np.ndarray  # interviews x codes, bool, rows in analysis order
     interview_labels: list[str]
     code_labels: list[str]  # code paths, "Theme > Code"
-    parent_of: dict[str, str | None]
+    parent_of: Mapping[Hashable, Hashable | None]  # code path -> its parent's path (the stats' type)
     snapshot: dict
 
 
@@ -98,7 +100,9 @@ def saturation_input(
     for doc_id, code_id in pairs:
         incidence[row[doc_id], column[code_id]] = True
     labels = [paths[c] for c in code_ids]
-    parent_of = {paths[c]: (paths[parents[c]] if parents[c] is not None else None) for c in paths}
+    parent_of: dict[Hashable, Hashable | None] = {
+        paths[c]: (paths[parents[c]] if parents[c] is not None else None) for c in paths
+    }
     version = codebook_current_version(codebook=codebook)
     snapshot = {
         "taken_at": timezone.now().isoformat(),
@@ -118,7 +122,7 @@ def saturation_input(
 
 @dataclass(frozen=True)
 class AgreementInput:
-    ratings: object  # workers.stats.agreement.MultiCodeRatings
+    ratings: MultiCodeRatings
     code_labels: list[str]
     coder_labels: list[str]
     unit_completed_at: list  # per unit: when its last rating was completed (for drift)
@@ -166,10 +170,11 @@ def agreement_input(*, project_id: int, params: dict) -> AgreementInput:
     usernames = dict(
         get_user_model().objects.filter(pk__in=[int(c) for c in snap.coder_ids]).values_list("pk", "username")
     )
-    done = {}
+    done: dict[int, dt.datetime] = {}
     for segment_id, done_at in Assignment.objects.filter(
         project_id=project_id, status=AssignmentStatus.DONE, segment_id__in=[int(u) for u in snap.unit_ids]
     ).values_list("segment_id", "done_at"):
+        assert done_at is not None  # a done assignment has its time (a check constraint)
         done[segment_id] = max(done_at, done.get(segment_id, done_at))
     version = codebook_current_version(codebook=codebook)
     snapshot = {

@@ -345,7 +345,7 @@ def agreement_run_execute(*, run_id: int) -> None:
 class RunKind:
     """What differs between the two kinds of analysis run; everything else is shared."""
 
-    model: type
+    model: type[SaturationRun] | type[AgreementRun]
     defaults: dict[str, Any]
     validate: Callable[..., dict[str, Any]]
     execute: Callable[..., None]

@@ -197,7 +197,10 @@ def case_attributes_import(
         extra = {"problems": list(error.problems)} if error.problems else None
         raise ApplicationError(str(error), extra=extra) from None
 
-    created, updated, unchanged, defined = [], [], [], []
+    created: list[str] = []  # participant ids
+    updated: list[str] = []
+    unchanged: list[str] = []
+    defined: list[str] = []  # attribute names
     with transaction.atomic():
         definitions = {d.name: d for d in AttributeDefinition.objects.filter(project=project)}
         for name, kind in table.column_types.items():

@@ -44,7 +44,8 @@ from .services import (
 
 class CodeOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    # A declared field shadows Field.parent (the enclosing serializer) in the stubs only.
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
     name = serializers.CharField()
     path = serializers.SerializerMethodField()
     definition = serializers.CharField()
@@ -65,7 +66,8 @@ class CodeOutputSerializer(serializers.Serializer):
 
 class CodeInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    parent = serializers.IntegerField(required=False, allow_null=True, default=None)
+    # A declared field shadows Field.parent (the enclosing serializer) in the stubs only.
+    parent = serializers.IntegerField(required=False, allow_null=True, default=None)  # type: ignore[assignment]
     definition = serializers.CharField(required=False, allow_blank=True)
     inclusion = serializers.CharField(required=False, allow_blank=True)
     exclusion = serializers.CharField(required=False, allow_blank=True)
@@ -257,7 +259,8 @@ class ProposalOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     definition = serializers.CharField()
     segment = serializers.IntegerField(source="segment_id", allow_null=True)
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    # A declared field shadows Field.parent (the enclosing serializer) in the stubs only.
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
     proposed_by = serializers.CharField(source="proposed_by.username")
     created_at = serializers.DateTimeField()
     status = serializers.CharField()
@@ -276,7 +279,8 @@ class ProposalListApi(ProjectScopedApi):
         name = serializers.CharField(max_length=200)
         definition = serializers.CharField(max_length=20000)
         segment = serializers.IntegerField(required=False, allow_null=True, default=None)
-        parent = serializers.IntegerField(required=False, allow_null=True, default=None)
+        # A declared field shadows Field.parent (the enclosing serializer) in the stubs only.
+        parent = serializers.IntegerField(required=False, allow_null=True, default=None)  # type: ignore[assignment]
 
     @extend_schema(responses=ProposalOutputSerializer(many=True))
     def get(self, request, project_id):

@@ -114,10 +114,10 @@ def codebook_diff(old: Snapshot, new: Snapshot) -> dict[str, list[dict[str, Any]
     for code_id, code in old_by_id.items():
         if code_id not in new_by_id:
             result["removed"].append(_ref(code, old_paths))
-    for original_id, into in sorted(split.items()):
+    for original_id, parts in sorted(split.items()):
         original = new_by_id.get(original_id) or old_by_id.get(original_id)
         paths = new_paths if original_id in new_by_id else old_paths
         result["split"].append(
-            {"code": _ref(original, paths) if original else {"id": original_id}, "into": into}
+            {"code": _ref(original, paths) if original else {"id": original_id}, "into": parts}
         )
     return result

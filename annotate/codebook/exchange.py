@@ -265,7 +265,8 @@ def codebook_qdc_render(codes: list[ExportCode], *, origin: str = "Intercoder") 
         # The schema requires at least one <Code> in <Codes>: an empty codebook has nothing to exchange.
         raise ApplicationError("The codebook has no codes to export.")
     nsmap = {None: QDC_NAMESPACE, "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
-    root = etree.Element(f"{{{QDC_NAMESPACE}}}CodeBook", nsmap=nsmap, origin=origin)
+    # lxml takes None as the default namespace's prefix; lxml-stubs allow only strings.
+    root = etree.Element(f"{{{QDC_NAMESPACE}}}CodeBook", nsmap=nsmap, origin=origin)  # type: ignore[arg-type]
     root.set(
         "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation", f"{QDC_NAMESPACE} {QDC_SCHEMA_LOCATION}"
     )

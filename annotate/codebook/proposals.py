@@ -60,7 +60,7 @@ def code_proposal_create(
     return proposal
 
 
-_DECISION_ACTIONS = {
+_DECISION_ACTIONS: dict[str, str] = {
     ProposalStatus.ACCEPTED: "code_proposal.accept",
     ProposalStatus.MERGED: "code_proposal.merge",
     ProposalStatus.REJECTED: "code_proposal.reject",
@@ -102,6 +102,7 @@ def code_proposal_decide(
                 reason=note,
             )
         elif decision == ProposalStatus.MERGED:
+            assert target is not None  # checked above
             target = lock_row(Code, target.pk)
             if target.codebook_id != codebook.id:
                 raise ApplicationError("The target code belongs to another codebook.")

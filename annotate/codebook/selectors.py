@@ -15,7 +15,10 @@ def codebook_get(*, project_id: int) -> Codebook:
 
 
 def codebook_current_version(*, codebook: Codebook) -> CodebookVersion:
-    return codebook.versions.order_by("-number").first()
+    """The codebook's latest version (``codebook_create`` makes the first one with the codebook)."""
+    version = codebook.versions.order_by("-number").first()
+    assert version is not None
+    return version
 
 
 def code_list(*, codebook: Codebook) -> QuerySet[Code]:
