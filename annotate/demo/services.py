@@ -6,6 +6,7 @@ twice changes nothing.
 """
 
 import csv
+import datetime as dt
 import json
 import random
 from dataclasses import dataclass
@@ -137,7 +138,7 @@ def demo_load() -> DemoResult:
                 source_format="txt",
                 source_filename=path.name,
                 sha256=parsed.sha256,
-                interview_date=row["interview_date"],
+                interview_date=dt.date.fromisoformat(row["interview_date"]),
                 analysis_order=order,
                 segments=[
                     SegmentSpec(
@@ -248,6 +249,7 @@ def _plan_and_code(*, project: Project, users: dict) -> None:
     # Which transcripts each coder leaves unfinished: their last single-coded ones in analysis order.
     single_docs: dict[int, list[int]] = {}
     for a in assignments:
+        assert a.coder_id is not None  # a document plan gives every slot a coder
         if a.unit.planned_coders == 1 and a.unit.document_id not in single_docs.get(a.coder_id, []):
             single_docs.setdefault(a.coder_id, []).append(a.unit.document_id)
     unfinished = {coder: docs[-LEFT_UNFINISHED:] for coder, docs in single_docs.items()}
@@ -256,6 +258,8 @@ def _plan_and_code(*, project: Project, users: dict) -> None:
     new_codings, finished, versions = [], [], []
     done_in_doc: dict[tuple[int, int], int] = {}
     for a in assignments:
+        assert a.coder is not None  # as above
+        assert a.coder_id is not None
         doc_id = a.unit.document_id
         left = unfinished.get(a.coder_id, [])
         if doc_id in left:

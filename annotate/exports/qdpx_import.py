@@ -174,7 +174,8 @@ class _ImportRun:
 
     def user_of(self, guid: str | None):
         """The placeholder account for a coder of the other program; the importer for anything unsigned."""
-        return self.users.get(guid) or self.actor
+        user = self.users.get(guid) if guid is not None else None
+        return user or self.actor
 
 
 def _import_users(run: _ImportRun) -> None:
@@ -253,6 +254,7 @@ def _import_sources(run: _ImportRun) -> None:
         .values_list("id", flat=True)
         .first()
     )
+    assert version_id is not None  # a codebook has its first version from the start (codebook_create)
     seen_digests: set[str] = set()
     taken_titles: set[str] = set()
     for index, source in enumerate(run.data.sources, start=1):
@@ -288,7 +290,7 @@ def _import_sources(run: _ImportRun) -> None:
         job_progress(ProjectImportJob, run.job.id, 10 + 80 * index // max(len(run.data.sources), 1))
 
 
-def _import_codings(run: _ImportRun, source, document, version_id: int | None) -> None:
+def _import_codings(run: _ImportRun, source, document, version_id: int) -> None:
     """A source's codings on its new segments (a selection covering its whole segment is a segment-level
     coding), one audit event for them all with a digest; the notes on its selections wait for the memos."""
     segments = list(

@@ -90,15 +90,19 @@ def _codebook_element(project_id: int, codebook, code_memos: dict[int, list[int]
     for element in root.iter():
         element.tag = q(etree.QName(element).localname)
         if etree.QName(element).localname == "Code":
-            memos = code_memos.get(code_ids.get(element.get("guid")), [])
+            code_id = code_ids.get(element.get("guid", ""))
+            memos = code_memos.get(code_id, []) if code_id is not None else []
             if memos:
                 index = 1 if len(element) and etree.QName(element[0]).localname == "Description" else 0
                 for offset, memo_id in enumerate(memos):
                     ref = etree.Element(q("NoteRef"), targetGUID=guid_for(project_id, "memo", memo_id))
                     element.insert(index + offset, ref)
     etree.cleanup_namespaces(root)
-    codebook_element = etree.Element(q("CodeBook"), nsmap={None: NS})
-    codebook_element.append(root.find(q("Codes")))
+    # lxml takes None as the default namespace's prefix; lxml-stubs allow only strings.
+    codebook_element = etree.Element(q("CodeBook"), nsmap={None: NS})  # type: ignore[dict-item]
+    codes_element = root.find(q("Codes"))
+    assert codes_element is not None  # the rendered .qdc has its codes (there are some)
+    codebook_element.append(codes_element)
     return codebook_element
 
 

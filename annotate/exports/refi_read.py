@@ -15,7 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, overload
 
 from lxml import etree
 
@@ -68,11 +68,31 @@ class QdpxProject:
     warnings: list[str]
 
 
+@overload
+def guid_norm(value: str) -> str: ...
+@overload
+def guid_norm(value: None) -> None: ...
+@overload
+def guid_norm(value: str | None) -> str | None: ...
 def guid_norm(value: str | None) -> str | None:
     if value is None:
         return None
     match = _GUID.match(value.strip())
     return match.group(1).lower() if match else value.strip().lower()
+
+
+def _required(element: etree._Element, name: str) -> str:
+    """An attribute that the project schema requires (``qdpx_read`` validates the document first)."""
+    value = element.get(name)
+    assert value is not None
+    return value
+
+
+def _coded_guid(coding: etree._Element) -> str:
+    """The guid of the code a ``<Coding>`` applies: its ``<CodeRef targetGUID>``, both required."""
+    ref = coding.find(q("CodeRef"))
+    assert ref is not None
+    return guid_norm(_required(ref, "targetGUID"))
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -149,7 +169,8 @@ def qdpx_read(path: Path, limits: QdpxLimits | None = None) -> QdpxProject:
             raise ApplicationError("project.qde declares a DTD; a REFI-QDA project has none.")
         schema = project_schema()
         if not schema.validate(root):
-            error = schema.error_log.last_error
+            # lxml's error logs have last_error; lxml-stubs leave it out.
+            error = schema.error_log.last_error  # type: ignore[attr-defined]
             raise ApplicationError(
                 f"project.qde does not follow the REFI-QDA project schema: line {error.line}: {error.message}"
             )
@@ -179,7 +200,7 @@ def qdpx_read(path: Path, limits: QdpxLimits | None = None) -> QdpxProject:
 
         warnings: list[str] = []
         users = {
-            guid_norm(u.get("guid")): (u.get("name") or "").strip() or u.get("guid")
+            guid_norm(_required(u, "guid")): (u.get("name") or "").strip() or _required(u, "guid")
             for u in root.iter(q("User"))
         }
         codebook = root.find(q("CodeBook"))
@@ -187,12 +208,16 @@ def qdpx_read(path: Path, limits: QdpxLimits | None = None) -> QdpxProject:
         code_notes: dict[str, list[str]] = {}
         if codebook is not None:
             for code in codebook.iter(q("Code")):
-                refs = [guid_norm(n.get("targetGUID")) for n in code.findall(q("NoteRef"))]
+                refs = [guid_norm(_required(n, "targetGUID")) for n in code.findall(q("NoteRef"))]
                 if refs:
-                    code_notes[guid_norm(code.get("guid"))] = refs
+                    code_notes[guid_norm(_required(code, "guid"))] = refs
             codebook_xml = etree.tostring(codebook)
         variables = [
-            {"guid": guid_norm(v.get("guid")), "name": v.get("name"), "type": v.get("typeOfVariable")}
+            {
+                "guid": guid_norm(_required(v, "guid")),
+                "name": _required(v, "name"),
+                "type": _required(v, "typeOfVariable"),
+            }
             for v in root.iterfind(f"{q('Variables')}/{q('Variable')}")
         ]
         cases = []
@@ -218,7 +243,7 @@ def qdpx_read(path: Path, limits: QdpxLimits | None = None) -> QdpxProject:
         sources_el = root.find(q("Sources"))
         for element in sources_el if sources_el is not None else []:
             kind = etree.QName(element).localname
-            name = element.get("name") or element.get("guid")
+            name = element.get("name") or _required(element, "guid")
             if kind != "TextSource":
                 warnings.append(f"{kind} {name!r} skipped: only text sources are imported.")
                 continue
@@ -230,7 +255,7 @@ def qdpx_read(path: Path, limits: QdpxLimits | None = None) -> QdpxProject:
             owner = guid_norm(element.get("creatingUser"))
             selections = []
             for sel in element.findall(q("PlainTextSelection")):
-                start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                start, end = int(_required(sel, "startPosition")), int(_required(sel, "endPosition"))
                 if start > end:
                     start, end = end, start
                 if start < 0 or end > len(text):
@@ -239,36 +264,33 @@ def qdpx_read(path: Path, limits: QdpxLimits | None = None) -> QdpxProject:
                     )
                 sel_user = guid_norm(sel.get("creatingUser")) or owner
                 codes = [
-                    (
-                        guid_norm(c.find(q("CodeRef")).get("targetGUID")),
-                        guid_norm(c.get("creatingUser")) or sel_user,
-                    )
+                    (_coded_guid(c), guid_norm(c.get("creatingUser")) or sel_user)
                     for c in sel.findall(q("Coding"))
                 ]
-                notes = [guid_norm(n.get("targetGUID")) for n in sel.findall(q("NoteRef"))]
+                sel_notes = [guid_norm(_required(n, "targetGUID")) for n in sel.findall(q("NoteRef"))]
                 if start == end:
-                    if codes or notes:
+                    if codes or sel_notes:
                         warnings.append(f"{where}: an empty selection at {start} skipped.")
                     continue
-                selections.append(Selection(start, end, sel_user, codes, notes))
+                selections.append(Selection(start, end, sel_user, codes, sel_notes))
             whole = [
-                (guid_norm(c.find(q("CodeRef")).get("targetGUID")), guid_norm(c.get("creatingUser")) or owner)
+                (_coded_guid(c), guid_norm(c.get("creatingUser")) or owner)
                 for c in element.findall(q("Coding"))
             ]
             if whole and text:
                 selections.append(Selection(0, len(text), owner, whole))
-            sources.append(Source(guid_norm(element.get("guid")), name, text, owner, selections))
-        notes = {}
+            sources.append(Source(guid_norm(_required(element, "guid")), name, text, owner, selections))
+        notes: dict[str, dict[str, Any]] = {}
         for n in root.iterfind(f"{q('Notes')}/{q('Note')}"):
             where = f"Note {n.get('name') or n.get('guid')!r}"
             text = source_text(n, where, budget)
             if text and text.strip():
-                notes[guid_norm(n.get("guid"))] = {
+                notes[guid_norm(_required(n, "guid"))] = {
                     "text": text,
                     "user": guid_norm(n.get("creatingUser")),
                     "name": n.get("name") or "",
                 }
-        project_notes = [guid_norm(n.get("targetGUID")) for n in root.findall(q("NoteRef"))]
+        project_notes = [guid_norm(_required(n, "targetGUID")) for n in root.findall(q("NoteRef"))]
     return QdpxProject(
         name=root.get("name") or "",
         users=users,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from annotate.adjudication.models import Decision, FinalCoding
+from annotate.adjudication.selectors import FinalCodingRow
 from annotate.adjudication.selectors import final_coding_rows as adjudication_final_rows
 from annotate.cases.models import AttributeDefinition, AttributeValue, Case
 from annotate.codebook.models import Code, CodebookVersion
@@ -96,12 +97,12 @@ class ProjectTables:
 
     project_id: int
     project_name: str
-    documents: dict[int, dict[str, Any]]
-    cases: dict[int, dict[str, Any]]
-    attributes: list[dict[str, Any]]  # [{"id", "name", "type"}] in display order
+    documents: Mapping[int, Mapping[str, Any]]
+    cases: Mapping[int, Mapping[str, Any]]
+    attributes: Sequence[Mapping[str, Any]]  # [{"id", "name", "type"}] in display order
     case_values: dict[int, dict[int, Any]]  # case id -> attribute id -> value
     code_paths: dict[int, str]
-    codes: dict[int, dict[str, Any]]
+    codes: Mapping[int, Mapping[str, Any]]
     users: dict[int, str]
     version_numbers: dict[int, int]
     _texts: OrderedDict = field(default_factory=OrderedDict)
@@ -211,7 +212,9 @@ class CodingRow:
     rationale: str = ""
 
 
-def _raw_codings(*, project_id: int, membership: Membership | None, undecided_only: bool = False):
+def _raw_codings(
+    *, project_id: int, membership: Membership | None, undecided_only: bool = False
+) -> QuerySet[Coding]:
     """Every coder's codings a member may read (the blind-coding rule); ``undecided_only``: only on units
     that have no current adjudication decision."""
     qs = Coding.objects.filter(project_id=project_id)
@@ -241,7 +244,7 @@ def raw_coding_rows(
     ``membership``, only what that member may read (the blind-coding rule); with ``undecided_only``, only
     on units not yet adjudicated."""
     qs = _raw_codings(project_id=project_id, membership=membership, undecided_only=undecided_only)
-    qs = qs.order_by(
+    rows = qs.order_by(
         "segment__document__analysis_order", "segment__document_id", "segment__position", "id"
     ).values_list(
         "segment__document_id",
@@ -259,13 +262,13 @@ def raw_coding_rows(
         "codebook_version_id",
         "created_at",
     )
-    for row in qs.iterator(chunk_size=chunk_size):
+    for row in rows.iterator(chunk_size=chunk_size):
         yield CodingRow(*row, provenance="coder")
 
 
 def final_coding_rows(*, project_id: int, batch: int = 2000) -> Iterator[CodingRow]:
     """The final (adjudicated) coding, joined to its segments in batches of ``batch`` rows."""
-    pending: list[dict[str, Any]] = []
+    pending: list[FinalCodingRow] = []
 
     def flush() -> Iterator[CodingRow]:
         segments = {

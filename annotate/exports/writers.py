@@ -42,8 +42,8 @@ class TableWriter:
     def __init__(self, path: Path, fmt: str, columns: list[str], *, exact_csv: bool = False) -> None:
         self.path, self.fmt, self.columns, self.rows = path, fmt, columns, 0
         self.exact_csv = exact_csv
-        self._file = None
-        self._wb = None
+        self._file: io.TextIOWrapper | None = None
+        self._wb: Workbook | None = None
 
     def __enter__(self) -> TableWriter:
         if self.fmt == "csv":
@@ -67,6 +67,7 @@ class TableWriter:
             # The csv module writes None as "" and dates as ISO 8601; callers pass datetimes as ISO text.
             self._csv.writerow(values)
         elif self.fmt == "jsonl":
+            assert self._file is not None  # __enter__ opened it
             self._file.write(
                 json.dumps(
                     dict(zip(self.columns, values, strict=True)), ensure_ascii=False, default=_json_default
