@@ -26,12 +26,15 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/python -m mypy
+	$(BIN)/python -m mypy --strict workers/stats
 
 format: install
 	$(BIN)/ruff format .
 
 typecheck: install
-	$(BIN)/python -m mypy workers/stats
+	$(BIN)/python -m mypy
+	$(BIN)/python -m mypy --strict workers/stats
 
 migrate: install
 	$(BIN)/python manage.py migrate

@@ -13,6 +13,12 @@ $BIN/ruff check . || exit 1
 echo "== import-linter (the apps' layers)"
 $BIN/lint-imports || exit 1
 
+echo "== mypy"
+# annotate/ and workers/ (pyproject's [tool.mypy]); the statistics also under --strict. No database needed:
+# the Django plugin only imports the test settings.
+$BIN/python -m mypy || exit 1
+$BIN/python -m mypy --strict workers/stats || exit 1
+
 echo "== pytest"
 # --create-db: a fresh test database every time, so a run never depends on what an interrupted earlier run
 # left behind (pyproject's --reuse-db keeps developers' single-test runs fast).
