@@ -87,7 +87,7 @@ def project_models() -> list[tuple[type[models.Model], str]]:
                 break
             for field in current._meta.concrete_fields:
                 related = field.related_model
-                if field.is_relation and related not in seen and related is not user_model:
+                if isinstance(related, type) and related not in seen and related is not user_model:
                     seen.add(related)
                     queue.append((related, [*path, field.name]))
     return found
@@ -167,8 +167,8 @@ def project_backup_write(*, project_id: int, output: Path) -> dict[str, Any]:
         head = AuditEvent.objects.filter(project_id=project_id).order_by("-sequence").values("hash").first()
         media = _media_files(project_id)
         project = Project.objects.get(pk=project_id)
-    rows = [row for part in data for row in part]
-    data_bytes = json.dumps(rows, cls=_ExactEncoder, ensure_ascii=False).encode("utf-8")
+    flat = [row for part in data for row in part]
+    data_bytes = json.dumps(flat, cls=_ExactEncoder, ensure_ascii=False).encode("utf-8")
     output.parent.mkdir(parents=True, exist_ok=True)
     part = output.with_name(output.name + ".part")
     root = Path(settings.MEDIA_ROOT)
