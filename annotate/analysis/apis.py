@@ -14,7 +14,14 @@ from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import ANALYSTS, MEMBERS, OWNERS
 
 from .models import AgreementRun, SaturationRun
-from .selectors import agreement_summary, analysis_settings_get, run_get, run_latest_done, run_list
+from .selectors import (
+    agreement_summary,
+    analysis_pulse,
+    analysis_settings_get,
+    run_get,
+    run_latest_done,
+    run_list,
+)
 from .services import agreement_run_request, analysis_settings_update, saturation_run_request
 from .usage import SOURCES as USAGE_SOURCES
 from .usage import code_usage
@@ -166,6 +173,49 @@ class SaturationFigureApi(ProjectScopedApi):
         content_type = "image/svg+xml" if fmt == "svg" else "image/png"
         response = HttpResponse(rendered[fmt], content_type=content_type)
         response["Content-Disposition"] = f'inline; filename="saturation-run-{run.id}-{figure}.{fmt}"'
+        return response
+
+
+class AgreementFigureApi(ProjectScopedApi):
+    """Agreement over time and over codebook versions (``drift``), drawn from the run: SVG or PNG."""
+
+    roles = {"GET": ANALYSTS}
+
+    @extend_schema(
+        responses={(200, "image/svg+xml"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY}
+    )
+    def get(self, request, project_id, run_id, figure, fmt):
+        # matplotlib takes most of a second to import: only a request for a figure pays for it.
+        from workers.figures import agreement as figures
+
+        if figure != "drift" or fmt not in ("svg", "png"):
+            raise NotFound("Figures: drift; formats: svg, png.")
+        run = run_get(model=AgreementRun, project_id=project_id, run_id=run_id)
+        if run.status != "done":
+            raise NotFound(f"Run {run_id} is {run.status}; its results are not available.")
+        rendered = figures.render(figures.drift_figure(run.result))
+        content_type = "image/svg+xml" if fmt == "svg" else "image/png"
+        response = HttpResponse(rendered[fmt], content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="agreement-run-{run.id}-drift.{fmt}"'
+        return response
+
+
+class AnalysisPulseApi(ProjectScopedApi):
+    """A tag that changes when the dashboard's figures may have (``ETag``; send it back in
+    ``If-None-Match`` to get 304 while nothing changed). The dashboard asks every few seconds instead of
+    reloading everything on a timer; sync workers cannot hold a push connection open per viewer."""
+
+    roles = {"GET": ANALYSTS}
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 304: None})
+    def get(self, request, project_id):
+        tag = f'"{analysis_pulse(project_id=project_id)}"'
+        if request.headers.get("If-None-Match") == tag:
+            response = Response(status=304)
+        else:
+            response = Response({"pulse": tag.strip('"')})
+        response["ETag"] = tag
+        response["Cache-Control"] = "no-cache, private"
         return response
 
 

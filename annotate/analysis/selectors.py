@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from annotate.adjudication.models import Decision, FinalCoding
 from annotate.assignments.models import Assignment, AssignmentStatus
+from annotate.audit.models import AuditEvent
 from annotate.codebook.models import Code
 from annotate.codebook.selectors import code_paths, codebook_current_version, codebook_get
 from annotate.coding.models import Coding
@@ -21,7 +22,7 @@ from annotate.coding.selectors import coding_ratings_snapshot
 from annotate.documents.models import Document
 from workers.stats.agreement import MultiCodeRatings
 
-from .models import AnalysisSettings
+from .models import AgreementRun, AnalysisSettings, SaturationRun
 
 
 def run_list(*, model, project_id: int) -> QuerySet:
@@ -227,3 +228,22 @@ def agreement_summary(result: dict) -> dict:
             if "krippendorff_alpha" in row["measures"]
         ],
     }
+
+
+def analysis_pulse(*, project_id: int) -> str:
+    """A short tag that changes whenever what the PI's dashboard shows may have changed: a write to the
+    research record (every one appends to the project's audit chain) or an analysis run that was
+    requested, started or finished. Three indexed aggregates; the dashboard asks for it every few
+    seconds and refreshes only when it changes."""
+    head = AuditEvent.objects.filter(project_id=project_id).aggregate(m=Max("sequence"))["m"] or 0
+    parts = [str(head)]
+    for model in (AgreementRun, SaturationRun):
+        runs = model.objects.filter(project_id=project_id).aggregate(
+            newest=Max("id"), started=Max("started_at"), finished=Max("finished_at")
+        )
+        parts += [
+            str(runs["newest"] or 0),
+            runs["started"].isoformat() if runs["started"] else "",
+            runs["finished"].isoformat() if runs["finished"] else "",
+        ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]

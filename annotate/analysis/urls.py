@@ -2,10 +2,12 @@ from django.urls import path
 
 from .apis import (
     AgreementCodeTableApi,
+    AgreementFigureApi,
     AgreementLatestApi,
     AgreementRunDetailApi,
     AgreementRunListApi,
     AgreementSummaryApi,
+    AnalysisPulseApi,
     AnalysisSettingsApi,
     CodeUsageApi,
     SaturationCodeTableApi,
@@ -24,6 +26,12 @@ urlpatterns = [
     path(
         "analysis/agreement/runs/<int:run_id>/", AgreementRunDetailApi.as_view(), name="agreement-run-detail"
     ),
+    path(
+        "analysis/agreement/runs/<int:run_id>/figures/<str:figure>.<str:fmt>",
+        AgreementFigureApi.as_view(),
+        name="agreement-run-figure",
+    ),
+    path("analysis/pulse/", AnalysisPulseApi.as_view(), name="analysis-pulse"),
     path("analysis/agreement/latest/", AgreementLatestApi.as_view(), name="agreement-latest"),
     path(
         "analysis/agreement/runs/<int:run_id>/codes.csv",

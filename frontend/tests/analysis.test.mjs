@@ -124,3 +124,42 @@ describe("the analysis repository and service", () => {
     await assert.rejects(new AnalysisRepository(http).latest(1, "agreement"), /Server error/);
   });
 });
+
+describe("agreement over time", () => {
+  test("windows and codebook versions become rows with verdicts", async () => {
+    const { agreementDrift } = await import("../static/frontend/domain/analysis.js");
+    const entry = (value, units) => ({ overall: { alpha_masi: { value, reason: null, ci: null } }, counts: { n_pairable_units: units } });
+    const drift = agreementDrift({
+      drift: {
+        window_days: 7,
+        by_window: [{ from: "2026-01-01T00:00:00+00:00", ...entry(0.55, 8) }, { from: "2026-01-08T00:00:00+00:00", ...entry(null, 1) }],
+        by_codebook_version: [{ codebook_version: 2, ...entry(0.81, 12) }],
+      },
+    });
+    assert.equal(drift.windowDays, 7);
+    assert.deepEqual(drift.windows.map((r) => [r.label, r.units, r.verdict]), [["2026-01-01", 8, "unreliable"], ["2026-01-08", 1, "undefined"]]);
+    assert.deepEqual(drift.versions.map((r) => [r.label, r.verdict]), [["Codebook version 2", "reliable"]]);
+    assert.deepEqual(agreementDrift(undefined), { windowDays: null, windows: [], versions: [] });
+  });
+});
+
+describe("the pulse", () => {
+  const response = (status, tag, body) => ({ status, ok: status < 400, headers: { get: () => tag }, json: async () => body });
+
+  test("sends its tag back and reports no change on 304", async () => {
+    const seen = [];
+    const replies = [response(200, '"a1"', { pulse: "a1" }), response(304, '"a1"'), response(200, '"b2"', { pulse: "b2" })];
+    const http = new HttpClient({ fetchFn: async (url, init) => { seen.push([url, init.headers["If-None-Match"]]); return replies.shift(); } });
+    const repo = new AnalysisRepository(http);
+    const first = await repo.pulse(3, null);
+    assert.deepEqual([first.changed, first.tag], [true, '"a1"']);
+    assert.deepEqual(await repo.pulse(3, first.tag), { changed: false, tag: '"a1"' });
+    assert.equal((await repo.pulse(3, first.tag)).tag, '"b2"');
+    assert.deepEqual(seen, [["/api/v1/projects/3/analysis/pulse/", undefined], ["/api/v1/projects/3/analysis/pulse/", '"a1"'], ["/api/v1/projects/3/analysis/pulse/", '"a1"']]);
+  });
+
+  test("a signed-out pulse is an error, not a silent no-change", async () => {
+    const http = new HttpClient({ fetchFn: async () => response(401, null) });
+    await assert.rejects(new AnalysisRepository(http).pulse(3, '"a1"'), (error) => error.status === 401);
+  });
+});

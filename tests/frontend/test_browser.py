@@ -197,7 +197,7 @@ def test_pi_watches_progress_agreement_and_saturation_and_coders_cannot(open_pag
     assert per_code.locator("tbody tr").count() >= 5
     assert re.search(r"\d\.\d{3}", per_code.locator("tbody tr").first.inner_text())
     assert "saturation" in owner.locator("blockquote.wording").inner_text().lower()
-    figure = owner.locator("img.figure")
+    figure = owner.locator("img.figure[src*='/saturation/']")
     figure.wait_for()
     owner.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=figure.element_handle())
     # Asking for a new run: it is queued (computed at once here: the tests run tasks inline) and the

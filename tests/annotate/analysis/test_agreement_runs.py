@@ -188,3 +188,23 @@ def test_code_table_csv_guards_formula_like_code_names(
     table = client.get(f"/api/v1/projects/{project.id}/analysis/agreement/runs/{run_id}/codes.csv")
     names = [line.split(",")[0] for line in table.content.decode().splitlines()[1:]]
     assert names[:2] == ["'=Policy", "'=Policy > Harm reduction"]
+
+
+def test_drift_figure_draws_agreement_by_window_and_version(
+    coded_study, api_client_for, django_capture_on_commit_callbacks
+):
+    project, users, _ = coded_study
+    client = api_client_for(users["owner"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run_id = client.post(
+            f"/api/v1/projects/{project.id}/analysis/agreement/runs/", {"n_bootstrap": 0}, format="json"
+        ).json()["id"]
+    base = f"/api/v1/projects/{project.id}/analysis/agreement/runs/{run_id}/figures"
+    svg = client.get(f"{base}/drift.svg")
+    assert svg.status_code == 200
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert b'id="alpha_by_window' in svg.content
+    assert b'id="alpha_by_version' in svg.content
+    assert client.get(f"{base}/drift.png").content.startswith(b"\x89PNG")
+    assert client.get(f"{base}/nothing.svg").status_code == 404
+    assert api_client_for(users[Role.CODER]).get(f"{base}/drift.svg").status_code == 403

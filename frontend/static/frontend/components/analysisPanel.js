@@ -1,11 +1,13 @@
 /**
- * The analysis tab (owners and adjudicators): coding progress, the latest inter-coder agreement and
- * theme saturation, refreshed every 20 s while the tab is open, and buttons to compute them now.
+ * The analysis tab (owners and adjudicators): coding progress, units awaiting adjudication, the latest
+ * inter-coder agreement (with its course over time and codebook versions) and theme saturation, and
+ * buttons to compute them now. While the tab is open and visible it asks the server's pulse every few
+ * seconds (a 304 while nothing changed) and reloads as soon as a coding, a decision or a run lands.
  */
 import { formatCoefficient } from "../domain/analysis.js";
 import { announce, errorBox, h, mount, scrollBox, spinner, timeAgo } from "./dom.js";
 
-export const REFRESH_MS = 20_000;
+export const PULSE_MS = 3_000;
 
 const VERDICT_TEXT = {
   reliable: "reliable (α ≥ 0.800)",
@@ -42,6 +44,49 @@ function progressSection(progress) {
             h("td", {}, String(row.assigned)),
             h("td", {}, String(row.remaining)),
             h("td", {}, timeAgo(row.last_activity)),
+          ),
+        ),
+      ),
+    )),
+  );
+}
+
+function adjudicationSection(awaiting) {
+  if (awaiting === null || awaiting === undefined) return null;
+  return h(
+    "section",
+    { class: "analysis-block", "aria-labelledby": "awaiting-title" },
+    h("h2", { id: "awaiting-title" }, "Adjudication"),
+    awaiting
+      ? h("p", {}, h("strong", {}, `${awaiting} unit${awaiting === 1 ? "" : "s"}`), ` where coders disagree await a decision. `, h("a", { href: "#adjudication" }, "Open the queue"))
+      : h("p", { class: "muted" }, "No disagreement awaits a decision."),
+  );
+}
+
+function driftBlock(agreement) {
+  const { windows, versions, windowDays } = agreement.drift;
+  if (!windows.length && !versions.length) return null;
+  const rows = [...windows.map((r) => ({ ...r, label: `${windowDays ?? 7} days from ${r.label}` })), ...versions];
+  return h(
+    "div",
+    { class: "drift" },
+    h("h3", {}, "Agreement over time and codebook versions"),
+    h("img", { class: "figure", src: agreement.driftFigure, alt: "Krippendorff's alpha (MASI) per week of completed units and per codebook version, with the 0.667 and 0.800 thresholds; the table below has the same figures." }),
+    scrollBox("Agreement over time", h(
+      "table",
+      { class: "data-table", "aria-label": "Agreement over time and codebook versions" },
+      h("thead", {}, h("tr", {}, ["Units completed", "α (MASI)", "Verdict", "Units"].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "tbody",
+        {},
+        rows.map((row) =>
+          h(
+            "tr",
+            {},
+            h("th", { scope: "row" }, row.label),
+            h("td", {}, formatCoefficient(row.coefficient)),
+            h("td", {}, h("span", { class: ["verdict", `verdict-${row.verdict}`] }, VERDICT_TEXT[row.verdict])),
+            h("td", {}, String(row.units)),
           ),
         ),
       ),
@@ -117,6 +162,7 @@ function agreementSection(state) {
         ),
       ),
     )),
+    driftBlock(agreement),
   );
 }
 
@@ -138,20 +184,36 @@ function saturationSection(state) {
 
 /** Mounts into ``root``; returns ``stop()`` to end the refreshing (the tab was left). */
 export function AnalysisPanel({ services, projectId, root }) {
-  const state = { services, projectId, view: null, timer: null };
-  const render = () => mount(root, progressSection(state.view.progress), agreementSection(state), saturationSection(state));
+  const state = { services, projectId, view: null, timer: null, pulse: null };
+  const render = () =>
+    mount(root, progressSection(state.view.progress), adjudicationSection(state.view.awaitingAdjudication), agreementSection(state), saturationSection(state));
   state.refresh = async () => {
     try {
       state.view = await services.analysis.load(projectId);
       render();
     } catch (error) {
+      state.pulse = null; // the next beat loads again
       mount(root, errorBox(error));
     }
   };
+  // The pulse: reload only when the server says something changed since the last look.
+  // The first beat (no tag yet) always loads; a failed beat loads anyway if nothing is shown yet.
+  const listen = async () => {
+    if (document.visibilityState === "visible" || state.view === null) {
+      try {
+        const { changed, tag } = await services.analysis.pulse(projectId, state.pulse);
+        state.pulse = tag;
+        if (changed) await state.refresh();
+      } catch {
+        if (state.view === null) await state.refresh(); // the next beat tries the pulse again
+      }
+    }
+    if (state.timer !== "stopped") state.timer = setTimeout(listen, PULSE_MS);
+  };
   mount(root, spinner("Loading analysis…"));
-  state.refresh();
-  state.timer = setInterval(() => {
-    if (document.visibilityState === "visible") state.refresh();
-  }, REFRESH_MS);
-  return () => clearInterval(state.timer);
+  listen();
+  return () => {
+    clearTimeout(state.timer);
+    state.timer = "stopped";
+  };
 }

@@ -77,3 +77,20 @@ export function progressView(progress) {
 export function runInProgress(runs) {
   return (runs ?? []).some((run) => run.status === "pending" || run.status === "running");
 }
+
+/**
+ * Agreement over time and over codebook versions, from the run's `drift`: rows of
+ * `{label, coefficient, units, verdict}` for the windows (labelled by their first day) and the versions.
+ */
+export function agreementDrift(result) {
+  const drift = result?.drift ?? {};
+  const row = (label, entry) => {
+    const coefficient = entry.overall?.alpha_masi ?? null;
+    return { label, coefficient, units: entry.counts?.n_pairable_units ?? 0, verdict: alphaVerdict(coefficient) };
+  };
+  return {
+    windowDays: drift.window_days ?? null,
+    windows: (drift.by_window ?? []).map((w) => row(String(w.from ?? "").slice(0, 10), w)),
+    versions: (drift.by_codebook_version ?? []).map((v) => row(`Codebook version ${v.codebook_version}`, v)),
+  };
+}

@@ -5,6 +5,12 @@ export class AdjudicationRepository {
   }
 
   /** Ready units of a kind ("disagreement", "unanimous", "single_coded"), undecided ones by default. */
+  /** How many units of a kind wait for a decision (the queue's count, without reading it). */
+  async openCount(projectId, kind = "disagreement") {
+    const page = await this.http.get(`/projects/${projectId}/adjudication/queue/`, { kind, status: "open", page_size: 1 });
+    return Array.isArray(page) ? page.length : (page?.count ?? 0);
+  }
+
   queue(projectId, { kind = "disagreement", status = "open" } = {}) {
     return this.http.list(`/projects/${projectId}/adjudication/queue/`, { kind, status });
   }

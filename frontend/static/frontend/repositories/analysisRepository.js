@@ -31,7 +31,12 @@ export class AnalysisRepository {
     return this.http.post(`/projects/${projectId}/analysis/${kind}/runs/`, params);
   }
 
-  figureUrl(projectId, runId, figure) {
-    return `${API_ROOT}/projects/${projectId}/analysis/saturation/runs/${runId}/figures/${figure}.svg`;
+  figureUrl(projectId, runId, figure, kind = "saturation") {
+    return `${API_ROOT}/projects/${projectId}/analysis/${kind}/runs/${runId}/figures/${figure}.svg`;
+  }
+
+  /** Whether the dashboard's figures may have changed since `tag` (see HttpClient.getIfChanged). */
+  pulse(projectId, tag) {
+    return this.http.getIfChanged(`/projects/${projectId}/analysis/pulse/`, tag);
   }
 }

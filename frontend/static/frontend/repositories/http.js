@@ -92,6 +92,28 @@ export class HttpClient {
     return this.request("GET", path, { params });
   }
 
+  /**
+   * A GET that sends the tag it got last time (`If-None-Match`): `{changed: false}` on 304, else
+   * `{changed: true, tag, data}`. For the dashboard's pulse: nothing is read while nothing changed.
+   */
+  async getIfChanged(path, tag) {
+    const headers = { Accept: "application/json" };
+    if (tag) headers["If-None-Match"] = tag;
+    let response;
+    try {
+      response = await this.fetchFn(this.url(path), { method: "GET", headers, credentials: "same-origin" });
+    } catch {
+      throw new ApiError("Could not reach the server. Check your connection and try again.", { status: 0 });
+    }
+    if (response.status === 304) return { changed: false, tag };
+    if (!response.ok) {
+      const error = new ApiError(errorMessage(response.status, null), { status: response.status });
+      if (response.status === 401 && this.onUnauthenticated) this.onUnauthenticated(error);
+      throw error;
+    }
+    return { changed: true, tag: response.headers.get("ETag"), data: await response.json() };
+  }
+
   post(path, body = {}) {
     return this.request("POST", path, { body });
   }

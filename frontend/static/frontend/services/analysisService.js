@@ -1,5 +1,5 @@
 /** The PI's analysis tab: progress, the latest agreement and saturation, and asking for a new run. */
-import { agreementOverall, agreementPerCode, progressView, runInProgress } from "../domain/analysis.js";
+import { agreementDrift, agreementOverall, agreementPerCode, progressView, runInProgress } from "../domain/analysis.js";
 import { RUN_KINDS } from "../repositories/analysisRepository.js";
 
 export class AnalysisService {
@@ -8,13 +8,14 @@ export class AnalysisService {
   }
 
   async load(projectId) {
-    const { analysis } = this.repos;
-    const [progress, agreement, saturation, agreementRuns, saturationRuns] = await Promise.all([
+    const { analysis, adjudication } = this.repos;
+    const [progress, agreement, saturation, agreementRuns, saturationRuns, awaiting] = await Promise.all([
       analysis.progress(projectId).catch(() => null),
       analysis.latest(projectId, "agreement"),
       analysis.latest(projectId, "saturation"),
       analysis.recent(projectId, "agreement"),
       analysis.recent(projectId, "saturation"),
+      adjudication ? adjudication.openCount(projectId).catch(() => null) : null,
     ]);
     return {
       progress: progress ? progressView(progress) : null,
@@ -23,7 +24,10 @@ export class AnalysisService {
         overall: agreementOverall(agreement.result),
         perCode: agreementPerCode(agreement.result),
         counts: agreement.result?.counts ?? {},
+        drift: agreementDrift(agreement.result),
+        driftFigure: analysis.figureUrl(projectId, agreement.id, "drift", "agreement"),
       },
+      awaitingAdjudication: awaiting,
       saturation: saturation && {
         run: saturation,
         wording: saturation.result?.suggested_wording ?? "",
@@ -31,6 +35,11 @@ export class AnalysisService {
       },
       computing: { agreement: runInProgress(agreementRuns), saturation: runInProgress(saturationRuns) },
     };
+  }
+
+  /** `{changed, tag}`: whether to load again (the pulse changed since `tag`). */
+  pulse(projectId, tag) {
+    return this.repos.analysis.pulse(projectId, tag);
   }
 
   requestRun(projectId, kind) {
