@@ -328,7 +328,19 @@ def _check_timing_lines(source: str, filename: str, fmt: str) -> None:
     # webvtt-py quietly skips a cue whose timing it cannot read ("00:01.000 -> 00:02.000"), and its text
     # with it; a transcript with silently missing passages is worse than an error, so every line that looks
     # like a timing line (an arrow, or two timestamps) must be a well-formed one.
-    for line_number, line in enumerate(source.split("\n"), start=1):
+    lines = source.split("\n")
+    for line_number, line in enumerate(lines, start=1):
+        if fmt == "srt" and _TIMING_LINE.fullmatch(line):
+            # SubRip: number, timing, text. Without its number the parser reads the cue into the one
+            # before it, timing line and all.
+            before = lines[line_number - 2].strip() if line_number > 1 else ""
+            if not before.isdigit():
+                raise ImportFileError(
+                    f"Line {line_number - 1 if line_number > 1 else 1} should be the number of the cue "
+                    f"whose timing is on line {line_number}, but it is '{before[:60]}'. Number every cue "
+                    "(1, 2, 3…) on the line before its timing, after a blank line.",
+                    filename,
+                )
         if _TIMING_LIKE.search(line) and not _TIMING_LINE.fullmatch(line):
             example = "00:01:02.500 --> 00:01:05.000" if fmt == "vtt" else "00:01:02,500 --> 00:01:05,000"
             raise ImportFileError(
@@ -394,7 +406,7 @@ def read_csv_transcript(data: bytes, filename: str, options: ImportOptions) -> E
     _require_text(source, filename)
     speaker_column = options.csv_speaker_column
     text_column = options.csv_text_column
-    _header, columns, rows = open_csv(
+    header, columns, rows = open_csv(
         source, [speaker_column, text_column], filename, field_limit=options.limits.max_file_bytes
     )
     speaker_index = columns[speaker_column.strip().casefold()]
@@ -405,6 +417,15 @@ def read_csv_transcript(data: bytes, filename: str, options: ImportOptions) -> E
     turns: list[Turn] = []
     skipped = 0
     for row_number, row in rows:
+        extra = [value for value in row[len(header) :] if value.strip()]
+        if extra:
+            # Usually a comma inside unquoted text: the rest of the answer would be lost, so refuse.
+            raise ImportFileError(
+                f"Row {row_number} has {len(row)} cells but the header has {len(header)}, so "
+                f"'{extra[0].strip()[:60]}' belongs to no column and would be lost. Put quotes around text "
+                "that contains the delimiter, or remove the extra cells.",
+                filename,
+            )
         spoken = cell(row, text_index)
         if not spoken:
             skipped += 1

@@ -179,3 +179,17 @@ def test_zip_given_to_parse_file():
 def test_error_to_dict():
     error = ImportFileError("Bad.", "a.txt", problems=["one"])
     assert error.to_dict() == {"filename": "a.txt", "message": "Bad.", "problems": ["one"]}
+
+
+def test_srt_cue_without_its_number_is_refused_not_merged_into_the_one_before():
+    srt = b"1\n00:00:01,000 --> 00:00:02,000\nHi\n\nx\n00:00:03,000 --> 00:00:04,000\nHo\n"
+    assert error_for(srt, "call.srt").message.startswith(
+        "Line 5 should be the number of the cue whose timing is on line 6, but it is 'x'."
+    )
+
+
+def test_csv_row_with_more_cells_than_the_header_is_refused_naming_the_row():
+    data = b"speaker,text\nI,Hello\nP01,Fine, thanks\n"
+    assert error_for(data, "call.csv").message.startswith(
+        "Row 3 has 3 cells but the header has 2, so 'thanks' belongs to no column and would be lost."
+    )
