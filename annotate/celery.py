@@ -32,17 +32,17 @@ def _use_django_logging(**_kwargs):  # pragma: no cover - wiring
 
 
 @worker_ready.connect
-def _requeue_lost_jobs(**_kwargs):
-    """A worker that starts (often: restarts after one died) sends again the jobs whose worker or message
-    was lost, so none waits for an operator (annotate.core.jobs)."""
+def _dispatch_lost_jobs(**_kwargs):
+    """A worker that starts (often: restarts after one died) runs the dispatcher once at once, without
+    waiting for beat's next tick (annotate.core.jobs)."""
     import logging
 
-    from annotate.core.jobs import job_requeue_due
+    from annotate.core.jobs import job_dispatch_due
 
     try:
-        sent = job_requeue_due()
+        sent = job_dispatch_due()
     except Exception:  # pragma: no cover - never keep a worker from starting
-        logging.getLogger(__name__).exception("jobs_requeue at worker start failed")
+        logging.getLogger(__name__).exception("the job dispatcher failed at worker start")
         return
     if any(sent.values()):
-        logging.getLogger(__name__).warning("sent lost jobs again: %s", sent)
+        logging.getLogger(__name__).warning("sent jobs whose message or worker was lost: %s", sent)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from annotate.adjudication.models import Decision
 from annotate.audit.services import audit_record
@@ -17,6 +18,7 @@ from annotate.codebook.models import Code
 from annotate.codebook.selectors import code_get, code_paths, codebook_get
 from annotate.core.exceptions import ApplicationError
 from annotate.core.jobs import enqueue_on_commit, job_claim, job_finish, job_progress, tasks_run_inline
+from annotate.core.models import JobStatus
 from annotate.documents.models import Document
 from annotate.projects.models import Membership
 from workers.stats.agreement import MEASURES, MultiCodeRatings, agreement_report
@@ -119,6 +121,16 @@ def saturation_run_request(*, project, actor, params: dict[str, Any]) -> Saturat
     return analysis_run_request(kind="saturation", project=project, actor=actor, params=params)
 
 
+def automatic_run_overdue_before(now: dt.datetime | None = None) -> dt.datetime:
+    """A pending automatic run created before this time is overdue: its debounce and the dispatcher's
+    resend delay have passed and it has not started (its message or worker is lost, or the workers are
+    far behind). It no longer stands for the runs asked after it: the next request supersedes it."""
+    now = now or timezone.now()
+    return now - dt.timedelta(
+        seconds=settings.INTERCODER_ANALYSIS_DEBOUNCE_S + settings.INTERCODER_JOB_RESEND_AFTER_S
+    )
+
+
 def analysis_schedule_automatic(
     *, project_id: int, kinds: tuple[str, ...] | list[str] = ("agreement", "saturation")
 ) -> list:
@@ -126,17 +138,24 @@ def analysis_schedule_automatic(
 
     Debounced: if an automatic run of that kind is already pending, nothing is added (a partial unique
     index guarantees it even under concurrent callers), and the task starts after
-    ``INTERCODER_ANALYSIS_DEBOUNCE_S`` so that a burst of codings is computed once.
+    ``INTERCODER_ANALYSIS_DEBOUNCE_S`` so that a burst of codings is computed once. The newest request
+    wins over a pending run that is overdue (``automatic_run_overdue_before``): that run is marked failed,
+    superseded by the new one, so a run whose message was lost never blocks later ones.
     """
     created = []
+    overdue_before = automatic_run_overdue_before()
     for kind in ("saturation", "agreement"):
         if kind not in kinds:
             continue
         spec = RUN_KINDS[kind]
-        if spec.model.objects.filter(project_id=project_id, automatic=True, status="pending").exists():
+        pending = spec.model.objects.filter(project_id=project_id, automatic=True, status=JobStatus.PENDING)
+        if pending.filter(created_at__gte=overdue_before).exists():
             continue
         try:
             with transaction.atomic():
+                superseded = list(pending.filter(created_at__lt=overdue_before).values_list("id", flat=True))
+                # Guarded: a run a worker claimed meanwhile is running, not superseded.
+                pending.filter(id__in=superseded).update(status=JobStatus.FAILED, finished_at=timezone.now())
                 run = _run_create(
                     kind=kind,
                     project_id=project_id,
@@ -144,6 +163,10 @@ def analysis_schedule_automatic(
                     params=dict(spec.defaults),
                     seed=None,
                     automatic=True,
+                )
+                spec.model.objects.filter(id__in=superseded, status=JobStatus.FAILED, error="").update(
+                    error=f"Superseded by automatic run {run.id}: this run had not started "
+                    f"{int((timezone.now() - overdue_before).total_seconds())} s after it was scheduled."
                 )
         except IntegrityError:
             continue  # a concurrent caller scheduled it first

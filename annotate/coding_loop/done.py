@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotate.analysis.services import analysis_schedule_automatic
+from annotate.analysis.services import analysis_schedule_automatic, automatic_run_overdue_before
 from annotate.assignments.models import Assignment, AssignmentStatus, Unit
 from annotate.audit.services import audit_record
 from annotate.core.exceptions import ApplicationError, ConflictError
@@ -92,9 +92,10 @@ def assignment_done(*, project_id: int, user, segment_id: int) -> Assignment:
 def _analysis_due_statement(*, project_id: int, unit_id: int) -> tuple[str, list]:
     """What finishing a unit makes due, in one query (``_analysis_due`` reads it): the unit's planned
     coders; whether its transcript is complete (NULL while the unit itself has coders to finish); and
-    whether an automatic agreement or saturation run is already pending (then nothing more is needed:
-    while coders work, one almost always is)."""
-    pending = f"automatic AND status = {constant(JobStatus.PENDING)} AND project_id = %s"
+    whether an automatic agreement or saturation run is already pending and not overdue (then nothing
+    more is needed: while coders work, one almost always is)."""
+    pending = f"automatic AND status = {constant(JobStatus.PENDING)} AND project_id = %s AND created_at >= %s"
+    overdue_before = db_datetime_param(automatic_run_overdue_before())
     return (
         "SELECT u.planned_coders, "  # noqa: S608
         f"  CASE WHEN EXISTS (SELECT 1 FROM {ASSIGNMENT} a "
@@ -105,7 +106,7 @@ def _analysis_due_statement(*, project_id: int, unit_id: int) -> tuple[str, list
         f"  EXISTS (SELECT 1 FROM {AGREEMENT_RUN} WHERE {pending}), "
         f"  EXISTS (SELECT 1 FROM {SATURATION_RUN} WHERE {pending}) "
         f"FROM {UNIT} u WHERE u.id = %s",
-        [project_id, project_id, unit_id],
+        [project_id, overdue_before, project_id, overdue_before, unit_id],
     )
 
 

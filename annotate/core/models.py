@@ -21,8 +21,10 @@ class BackgroundJob(models.Model):
     """The record of one background run (an import, an agreement or saturation run, an export).
 
     The row, not Celery's result backend, is the system of record: the API returns its id and clients poll
-    it. Tasks claim it with a guarded update (``annotate.core.jobs.job_claim``), so a redelivered message
-    finds it already running or finished and does nothing.
+    it, and it is the outbox: a message that was never sent or was lost is sent again from it by the
+    dispatcher. Tasks claim it with a guarded update and hold it by a lease (``claimed_by``,
+    ``heartbeat_at``; see ``annotate.core.jobs``), so a duplicate message does nothing while the holder
+    lives, and the holder's own retry or redelivery takes its row back.
     """
 
     status = models.CharField(
@@ -36,6 +38,18 @@ class BackgroundJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    dispatched_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the last message sent for this job is due at the workers (send time plus any "
+        "delay); empty while no send has succeeded.",
+    )
+    claimed_by = models.CharField(
+        max_length=64, blank=True, help_text="Id of the Celery task that holds the running job."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the worker holding the running job."
+    )
 
     class Meta:
         abstract = True

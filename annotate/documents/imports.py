@@ -28,7 +28,7 @@ from django.db.models import Max
 from annotate.cases.models import Case
 from annotate.cases.services import case_create
 from annotate.core.exceptions import ApplicationError
-from annotate.core.jobs import enqueue_on_commit, job_claim, job_fail, job_finish
+from annotate.core.jobs import TRANSIENT_ERRORS, enqueue_on_commit, job_claim, job_fail, job_finish
 from annotate.core.models import JobStatus
 from annotate.parsing import (
     ImportFileError,
@@ -589,6 +589,7 @@ def import_job_process(*, job_id: int) -> ImportJob | None:
     job = ImportJob.objects.select_related("project", "created_by", "case").get(pk=job.pk)
     directory = Path(settings.MEDIA_ROOT) / job.upload_dir
     handles: list[BinaryIO] = []
+    keep_uploads = False
     run = _ImportRun(job, job.files_total)
     try:
         options = ImportOptions.from_dict(job.options)
@@ -609,6 +610,11 @@ def import_job_process(*, job_id: int) -> ImportJob | None:
         run.save()
         job_fail(ImportJob, job.pk, f"The import could not start: {exc}")
         return ImportJob.objects.get(pk=job.pk)
+    except TRANSIENT_ERRORS:
+        # The database or broker blinked: the task's retry takes this job back (job_claim) and imports
+        # the rest (files stored so far are found as duplicates), so the uploads stay for it.
+        keep_uploads = True
+        raise
     except Exception as exc:
         # Record what was imported before the failure; each stored file is complete (own transaction).
         run.save()
@@ -624,7 +630,8 @@ def import_job_process(*, job_id: int) -> ImportJob | None:
     finally:
         for handle in handles:
             handle.close()
-        shutil.rmtree(directory, ignore_errors=True)
+        if not keep_uploads:
+            shutil.rmtree(directory, ignore_errors=True)
     status, error = run.outcome()
     result = {**run.counts, "files": len(run.report)}
     job_finish(ImportJob, job.pk, result=result, status=status, error=error, **run.fields(final=True))

@@ -228,7 +228,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_IGNORE_RESULT = True  # runs are database rows; the result backend is not our record
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = False
+# A message whose worker was lost goes back to the queue; the job's row bounds how often (MAX_ATTEMPTS in
+# annotate.core.jobs), so a job that kills its worker every time ends failed instead of looping.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
@@ -237,6 +239,36 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_SEND_TASK_EVENTS = False
+# A broker that is down makes a send fail fast (the row is the outbox: the dispatcher sends it later).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+
+# --- Background jobs (annotate.core.jobs) ------------------------------------------------------------
+# The dispatcher runs this often (Celery beat: `celery -A annotate beat`, or `worker -B` for one worker).
+INTERCODER_JOB_DISPATCH_INTERVAL_S = env.float("INTERCODER_JOB_DISPATCH_INTERVAL_S", default=15.0)
+# A pending job whose message was sent this long ago and not taken up is sent again (lost message).
+INTERCODER_JOB_RESEND_AFTER_S = env.float("INTERCODER_JOB_RESEND_AFTER_S", default=60.0)
+# A running job's worker renews its lease every HEARTBEAT_S; a job without a heartbeat for LEASE_S has
+# lost its worker, and the dispatcher hands it to another.
+INTERCODER_JOB_LEASE_S = env.float("INTERCODER_JOB_LEASE_S", default=60.0)
+INTERCODER_JOB_HEARTBEAT_S = env.float("INTERCODER_JOB_HEARTBEAT_S", default=15.0)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-jobs": {
+        "task": "core.jobs_dispatch",
+        "schedule": INTERCODER_JOB_DISPATCH_INTERVAL_S,
+        # A tick that waited longer than one interval (broker down, workers busy) is dropped: the next
+        # one does its work.
+        "options": {"expires": INTERCODER_JOB_DISPATCH_INTERVAL_S},
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
 
 # --- Intercoder ------------------------------------------------------------------------------------
 INTERCODER_HEALTH_PING_TIMEOUT = env.float("INTERCODER_HEALTH_PING_TIMEOUT", default=1.0)
@@ -273,11 +305,9 @@ INTERCODER_IMPORT_TIME_LIMIT = env.int("INTERCODER_IMPORT_TIME_LIMIT", default=3
 
 # --- Analysis runs -----------------------------------------------------------------------------------
 # Automatic agreement/saturation runs wait this long after the coding that scheduled them, so a burst of
-# codings is computed once (at most one automatic run per project and kind is pending at a time).
+# codings is computed once (at most one automatic run per project and kind is pending at a time; one
+# that has not started INTERCODER_JOB_RESEND_AFTER_S after that is superseded by the next request).
 INTERCODER_ANALYSIS_DEBOUNCE_S = env.float("INTERCODER_ANALYSIS_DEBOUNCE_S", default=10.0)
-# A job still pending after this long may have lost its message: ``manage.py jobs_requeue`` (also run by
-# every worker as it starts) sends it again; see annotate.core.jobs.
-INTERCODER_JOB_REQUEUE_AFTER_S = env.int("INTERCODER_JOB_REQUEUE_AFTER_S", default=15 * 60)
 
 # --- Assignments -------------------------------------------------------------------------------------
 # A pool claim nobody has touched (no coding change, not marked done) for this long returns to the pool:

@@ -1,15 +1,16 @@
-"""``manage.py jobs_requeue``: send again the background jobs whose worker or message was lost (see
-``annotate.core.jobs``). Safe to run at any time, e.g. from cron; every worker also runs it as it starts."""
+"""``manage.py jobs_requeue``: run the job dispatcher once (``annotate.core.jobs.job_dispatch_due``): send
+the background jobs whose message was never sent or was lost, and those whose worker was lost. Celery beat
+runs the same every ``INTERCODER_JOB_DISPATCH_INTERVAL_S``; this is for an operator who wants it now."""
 
 from django.core.management.base import BaseCommand
 
-from annotate.core.jobs import job_requeue_due
+from annotate.core.jobs import job_dispatch_due
 
 
 class Command(BaseCommand):
-    help = "Send again the background jobs whose worker or message was lost."
+    help = "Send the background jobs whose message or worker was lost (what the dispatcher does)."
 
     def handle(self, *args, **options):
-        sent = job_requeue_due()
+        sent = job_dispatch_due()
         for label, count in sent.items():
-            self.stdout.write(f"{label}: {count} sent again")
+            self.stdout.write(f"{label}: {count} sent")
