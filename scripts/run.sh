@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: migrate, load the demo study, start the web app and a Celery worker; Ctrl-C stops both.
+# `make run`: migrate, load the demo study, start the web app and a Celery worker that also runs beat (-B:
+# the job dispatcher, every INTERCODER_JOB_DISPATCH_INTERVAL_S); Ctrl-C stops both.
 # Embedded default (no DATABASE_URL / CELERY_BROKER_URL): SQLite in var/ and kombu's filesystem broker
 # in var/broker/, so nothing else needs to be running.
 set -euo pipefail
@@ -22,7 +23,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-$BIN/celery -A annotate worker --loglevel=INFO --concurrency=2 -n "intercoder-local@%h" &
+$BIN/celery -A annotate worker -B --loglevel=INFO --concurrency=2 -n "intercoder-local@%h" &
 pids+=($!)
 $BIN/python manage.py runserver --noreload "$HOST:$PORT" &
 pids+=($!)

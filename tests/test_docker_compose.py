@@ -33,14 +33,17 @@ def test_compose_file_satisfies_the_compose_specification():
 
 def test_services_and_healthchecks():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no healthcheck"
     assert "gunicorn" in services["web"]["command"]
-    assert services["worker"]["command"][:3] == ["celery", "-A", "annotate"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "annotate", "worker"]
+    # One beat runs the job dispatcher; no worker embeds another (-B) to send its ticks twice.
+    assert services["beat"]["command"][:4] == ["celery", "-A", "annotate", "beat"]
+    assert "-B" not in services["worker"]["command"]
 
 
-@pytest.mark.parametrize("service", ["web", "worker"])
+@pytest.mark.parametrize("service", ["web", "worker", "beat"])
 def test_app_containers_get_every_variable_production_requires(service):
     required = _required_production_env()
     assert {

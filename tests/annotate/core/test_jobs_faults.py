@@ -1,0 +1,288 @@
+"""The job life cycle under faults, with a real Redis, real Celery workers (with beat, the dispatcher) and
+PostgreSQL. In ``make test`` these are the short forms, with the test stack's job timings
+(tests/conftest.py ``JOB_TIMINGS``); ``make faults`` (scripts/faults.py) runs them with ``FAULTS_LONG=1``:
+the shipped job timings, a 30 s broker outage and ten times the work, and collects the figures each test
+records into ``FAULTS_RESULTS``.
+
+Each test starts its own redis-server on a free port, so stopping the broker never touches the shared
+one, and its own workers on it."""
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from annotate.core.models import JobStatus
+from annotate.documents.models import Document, ImportJob
+from annotate.exports.models import ExportJob
+from tests.conftest import JOB_TIMINGS, app_broker, purge_queue, start_worker, stop_worker
+from tests.factories import ProjectFactory, UserFactory
+
+pytestmark = [pytest.mark.worker, pytest.mark.slow]
+
+REDIS_SERVER = "/usr/bin/redis-server"
+LONG = os.environ.get("FAULTS_LONG") == "1"
+OUTAGE_S = 30 if LONG else 2
+FILES = 2000 if LONG else 300
+WAIT_S = 240 if LONG else 120
+
+
+def record(scenario: str, **figures: float) -> None:
+    """Report a scenario's figures (seconds): printed, and appended to ``FAULTS_RESULTS`` if set."""
+    line = {"scenario": scenario, **{key: round(value, 1) for key, value in figures.items()}}
+    print(json.dumps(line))
+    if os.environ.get("FAULTS_RESULTS"):
+        with open(os.environ["FAULTS_RESULTS"], "a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, without persistence, that the test may stop and start."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port, self.directory, self.process = free_port(), directory, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=self.directory,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    if not os.path.exists(REDIS_SERVER):
+        pytest.skip("redis-server is not installed")
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stack(transactional_db, settings, tmp_path, redis_server):
+    """This process and a worker factory on the private broker; every worker is stopped at the end."""
+    from annotate.celery import app
+
+    if LONG:  # the shipped timings, in this process and in the workers
+        shipped = {key: str(getattr(settings, key)) for key in JOB_TIMINGS}
+    else:
+        shipped = {}
+        for key, value in JOB_TIMINGS.items():
+            setattr(settings, key, value)
+    workers = []
+
+    def worker(**options):
+        process = start_worker(
+            redis_server.url,
+            db_name=connection.settings_dict["NAME"],
+            schedule=tmp_path / f"beat-{len(workers)}",
+            env=shipped,
+            **options,
+        )
+        workers.append(process)
+        return process
+
+    app.conf.task_always_eager = False
+    with app_broker(redis_server.url):
+        purge_queue(app)
+        try:
+            yield worker
+        finally:
+            app.conf.task_always_eager = True
+            for process in workers:
+                stop_worker(process)
+
+
+def wait_for(predicate, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def finished(model, pk):
+    job = model.objects.get(pk=pk)
+    return job if job.status in (JobStatus.DONE, JobStatus.FAILED) else None
+
+
+def test_writes_while_the_broker_is_down_succeed_and_their_jobs_run_once_it_is_back(
+    stack, redis_server, api_client_for
+):
+    stack()
+    owner = UserFactory(username="pi")
+    project = ProjectFactory(creator=owner)
+    client = api_client_for(owner)
+
+    redis_server.stop()
+    started = time.monotonic()
+    export = client.post(f"/api/v1/projects/{project.id}/exports/", {"kind": "audit"}, format="json")
+    upload = client.post(
+        f"/api/v1/projects/{project.id}/imports/",
+        {"files": [SimpleUploadedFile("batch.zip", zip_of(5))]},
+        format="multipart",
+    )
+    request_s = (time.monotonic() - started) / 2
+    assert (export.status_code, upload.status_code) == (202, 202), (export.content, upload.content)
+    jobs = [ExportJob.objects.get(pk=export.json()["id"]), ImportJob.objects.get(pk=upload.json()["id"])]
+    for job in jobs:
+        assert (job.status, job.dispatched_at) == (JobStatus.PENDING, None)
+    assert request_s < 10
+
+    time.sleep(OUTAGE_S)  # the broker stays down a while; nothing is lost meanwhile
+    redis_server.start()
+    back = time.monotonic()
+    for job in jobs:
+        done = wait_for(lambda j=job: finished(type(j), j.pk), timeout=WAIT_S, what=f"{job} after the outage")
+        assert done.status == JobStatus.DONE, done.error
+        assert done.dispatched_at is not None
+    # With the shipped timings the dispatcher's next tick sends them: done within a minute.
+    assert time.monotonic() - back < 60
+    record(
+        "broker down during writes",
+        outage_s=OUTAGE_S,
+        request_s=request_s,
+        done_after_return_s=time.monotonic() - back,
+    )
+
+
+def zip_of(count: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(count):
+            turns = "\n\n".join(
+                f"P{i:04d}: answer {j} of interview {i}, about harm reduction." for j in range(40)
+            )
+            archive.writestr(f"P{i:04d}.txt", f"Interviewer: How did it start?\n\n{turns}")
+    return buffer.getvalue()
+
+
+def start_import(api_client_for, count: int) -> ImportJob:
+    owner = UserFactory(username="importer")
+    project = ProjectFactory(creator=owner)
+    response = api_client_for(owner).post(
+        f"/api/v1/projects/{project.id}/imports/",
+        {"files": [SimpleUploadedFile("batch.zip", zip_of(count))]},
+        format="multipart",
+    )
+    assert response.status_code == 202, response.content
+    return ImportJob.objects.get(pk=response.json()["id"])
+
+
+def running_with_progress(job: ImportJob) -> ImportJob | None:
+    job = ImportJob.objects.get(pk=job.pk)
+    return job if job.status == JobStatus.RUNNING and job.progress > 0 else None
+
+
+def assert_imported_once(job: ImportJob, count: int) -> None:
+    job = ImportJob.objects.get(pk=job.pk)
+    assert job.status == JobStatus.DONE, job.error
+    titles = list(Document.objects.filter(project_id=job.project_id).values_list("title", flat=True))
+    assert sorted(titles) == [f"P{i:04d}" for i in range(count)]  # every file, none twice
+
+
+def test_a_task_whose_process_is_killed_is_redelivered_and_takes_its_own_row_back(stack, api_client_for):
+    """The pool process running the import is SIGKILLed (as the out-of-memory killer would): the worker
+    puts the message back (reject_on_worker_lost), the redelivery carries the same task id and takes
+    its running row back at once, without waiting for the lease."""
+    from annotate.celery import app
+
+    stack(pool="prefork", concurrency=1)
+    job = start_import(api_client_for, FILES)
+    job = wait_for(lambda: running_with_progress(job), timeout=60, what="the import to make progress")
+    (active,) = (task for tasks in app.control.inspect(timeout=2).active().values() for task in tasks)
+    os.kill(active["worker_pid"], signal.SIGKILL)
+    killed = time.monotonic()
+
+    wait_for(
+        lambda: finished(ImportJob, job.pk), timeout=WAIT_S, what="the import after its process was killed"
+    )
+    assert_imported_once(job, FILES)
+    job = ImportJob.objects.get(pk=job.pk)
+    assert (job.attempts, job.claimed_by) == (2, active["id"])
+    record("pool process SIGKILLed mid-import", files=FILES, done_after_kill_s=time.monotonic() - killed)
+
+
+def test_a_job_whose_whole_worker_is_killed_is_handed_to_another_after_its_lease(
+    stack, api_client_for, settings
+):
+    """The whole worker (pool and beat) is SIGKILLed mid-import; its message stays unacknowledged in
+    Redis. Another worker's dispatcher finds the row's heartbeat stopped and sends it again."""
+    first = stack()
+    job = start_import(api_client_for, FILES)
+    wait_for(lambda: running_with_progress(job), timeout=60, what="the import to make progress")
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    killed = time.monotonic()
+
+    stack()
+    wait_for(
+        lambda: finished(ImportJob, job.pk), timeout=WAIT_S, what="the import after its worker was killed"
+    )
+    assert_imported_once(job, FILES)
+    job = ImportJob.objects.get(pk=job.pk)
+    assert job.attempts == 2
+    record("whole worker SIGKILLed mid-import", files=FILES, done_after_kill_s=time.monotonic() - killed)
+
+
+def test_after_a_database_blip_the_tasks_retry_takes_its_own_row_back(stack, api_client_for):
+    """The worker's database connections are cut mid-import (as a failover or a restarted pooler
+    would): the task fails with a transient error, Celery retries it under the same task id, and the
+    retry takes its own running row back and finishes the import."""
+    stack()
+    job = start_import(api_client_for, FILES)
+    job = wait_for(lambda: running_with_progress(job), timeout=60, what="the import to make progress")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    cut = time.monotonic()
+    wait_for(lambda: finished(ImportJob, job.pk), timeout=WAIT_S, what="the import after the database blip")
+    assert_imported_once(job, FILES)
+    job = ImportJob.objects.get(pk=job.pk)
+    assert job.attempts == 2
+    record("database connections cut mid-import", files=FILES, done_after_cut_s=time.monotonic() - cut)
