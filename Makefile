@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format typecheck migrate shell up down benchmarks
+.PHONY: install run test lint format typecheck migrate shell up down benchmarks faults
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ shell: install
 
 benchmarks: install
 	@for b in benchmarks/[a-z]*.py; do echo "# $$b"; $(BIN)/python $$b; done
+
+# The fault suite, long form (a few minutes): results and date in docs/RELIABILITY.md.
+faults: install
+	@./scripts/ensure_services.sh
+	$(BIN)/python scripts/faults.py
 
 up:
 	docker compose up --build

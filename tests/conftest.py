@@ -128,8 +128,8 @@ def start_worker(
         CELERY_BROKER_URL=broker_url,
         CELERY_BEAT_SCHEDULE_FILENAME=str(schedule),
         **{key: str(value) for key, value in JOB_TIMINGS.items()},
-        **(env or {}),
     )
+    full_env.update(env or {})
     hostname = f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h"
     command = [sys.executable, "-m", "celery", "-A", "annotate", "worker", f"--pool={pool}"]
     command += [f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
