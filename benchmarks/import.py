@@ -171,7 +171,7 @@ def api_import(files: list[tuple[str, bytes]]) -> dict:
     response = client.post(f"/api/v1/projects/{project.id}/imports/", {"files": uploads}, format="multipart")
     assert response.status_code == 202, response.content
     job_url = f"/api/v1/projects/{project.id}/imports/{response.json()['id']}/"
-    while (job := client.get(job_url).json())["status"] not in ("done", "failed"):
+    while (job := client.get(job_url).json())["status"] not in ("done", "partial", "failed"):
         time.sleep(0.05)
     return job
 

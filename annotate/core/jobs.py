@@ -54,9 +54,9 @@ def job_tasks() -> dict[type[BackgroundJob], Any]:
     """Each kind of job and the Celery task that runs it (tasks name their ``job_model``). The app registers
     the tasks when it is finalised (``annotate.celery``), which reading ``tasks`` does."""
     return {
-        task.job_model: task
+        model: task
         for task in current_app.tasks.values()
-        if getattr(task, "job_model", None) is not None
+        if (model := getattr(task, "job_model", None)) is not None
     }
 
 
@@ -211,7 +211,7 @@ def job_dispatch_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     sent = {}
     for model, task in job_tasks().items():
         rows = model._default_manager.filter(Q(status=JobStatus.PENDING) | _lease_over(now)).values_list(
-            "id", "created_at", "dispatched_at"
+            "pk", "created_at", "dispatched_at"
         )
         due = [
             job_id
@@ -231,7 +231,7 @@ def enqueue_on_commit(task_name: str, *args: Any, countdown: float | None = None
 
     def send() -> None:
         task = current_app.tasks[task_name]
-        job_send(task.job_model, task, job_id, countdown=countdown)
+        job_send(getattr(task, "job_model"), task, job_id, countdown=countdown)  # noqa: B009 (set by tasks)
 
     transaction.on_commit(send)
 

@@ -90,10 +90,10 @@ def test_real_worker_imports_a_zip_uploaded_through_the_api(celery_worker, api_c
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         job = client.get(f"/api/v1/projects/{project.id}/imports/{job_id}/").json()
-        if job["status"] in ("done", "failed"):
+        if job["status"] in ("done", "partial", "failed"):
             break
         time.sleep(0.2)
-    assert job["status"] == "done", job
+    assert job["status"] == "partial", job  # one of the three files failed
     assert (job["files_imported"], job["files_failed"], job["progress"]) == (2, 1, 100)
     titles = sorted(Document.objects.filter(project=project).values_list("title", flat=True))
     assert titles == ["P01_interview", "P02"]

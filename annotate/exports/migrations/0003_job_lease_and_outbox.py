@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("exports", "0001_initial"),
+        ("exports", "0002_job_status_partial"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documents", "0004_text_stored_uncompressed"),
+        ("documents", "0005_job_status_partial"),
     ]
 
     operations = [

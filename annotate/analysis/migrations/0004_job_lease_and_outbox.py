@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analysis", "0002_analysissettings"),
+        ("analysis", "0003_job_status_partial"),
     ]
 
     operations = [
