@@ -14,7 +14,9 @@ COPY annotate ./annotate
 COPY workers ./workers
 COPY frontend ./frontend
 COPY manage.py gunicorn.conf.py ./
-RUN pip install . && mkdir -p /app/var && chown -R intercoder /app/var
+# var/media exists (owned by the app's user) before compose mounts its shared volume there, so the new
+# volume takes that owner.
+RUN pip install . && mkdir -p /app/var/media && chown -R intercoder /app/var
 
 # collectstatic needs settings but no secrets of consequence at build time.
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \

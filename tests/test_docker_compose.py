@@ -96,3 +96,25 @@ def test_gunicorn_takes_its_workers_from_the_one_config_file():
         config.set(key, namespace[key])  # gunicorn validates each setting as it loads the file
     assert config.worker_class_str == "sync"
     assert config.workers >= 3
+
+
+def test_web_and_worker_share_one_volume_for_uploads_and_exports():
+    """The web app stores uploads the worker imports, and serves the exports the worker writes: both
+    containers mount one named volume at MEDIA_ROOT (``$INTERCODER_VAR_DIR/media``)."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    var_dir = re.search(r"INTERCODER_VAR_DIR=(\S+)", dockerfile).group(1)
+    media_root = f"{var_dir}/media"
+    mounts = {}
+    for name in ("web", "worker"):
+        service = COMPOSE["services"][name]
+        assert service.get("environment", {}).get("INTERCODER_VAR_DIR", var_dir) == var_dir
+        mounts[name] = {
+            volume.split(":")[0]
+            for volume in service.get("volumes", [])
+            if volume.split(":")[1] == media_root
+        }
+    shared = mounts["web"] & mounts["worker"]
+    assert len(shared) == 1, f"web and worker share no volume at {media_root}: {mounts}"
+    assert shared <= set(COMPOSE["volumes"]), "the shared volume must be a named volume"
+    # The image creates the folder for its user, so a new volume is writable by the app.
+    assert re.search(rf"mkdir -p {re.escape(media_root)}\b.*chown -R intercoder", dockerfile)

@@ -2,13 +2,15 @@ from django.contrib.auth import authenticate, login, logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate.core.exceptions import ApplicationError
 
-from .throttling import LoginRateThrottle
+from .redirects import safe_next_path
+from .throttling import LOGIN_THROTTLES
 
 
 class CredentialsSerializer(serializers.Serializer):
@@ -26,8 +28,14 @@ class UserOutputSerializer(serializers.Serializer):
 def _authenticate(request):
     serializer = CredentialsSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    user = authenticate(request, **serializer.validated_data)
+    user = authenticate(
+        request,
+        username=serializer.validated_data["username"],
+        password=serializer.validated_data["password"],
+    )
     if user is None:
+        # The same words for an unknown username, a wrong password and a deactivated account: the answer
+        # never tells whether an account exists.
         raise ApplicationError("Wrong username or password.", status=400)
     return user
 
@@ -37,7 +45,9 @@ class TokenObtainApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [LoginRateThrottle]
+    throttle_classes = LOGIN_THROTTLES
+    # Form fields too, so that ``curl -d username=… -d password=…`` works as scripts write it.
+    parser_classes = [JSONParser, FormParser]
 
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
@@ -50,16 +60,25 @@ class TokenObtainApi(APIView):
 
 
 class SessionLoginApi(APIView):
-    """Log in the browser (session cookie)."""
+    """Log in the browser (session cookie). ``next`` is where the page wants to go afterwards; the answer's
+    ``next`` is that path if it is on this site, else the projects page."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [LoginRateThrottle]
+    throttle_classes = LOGIN_THROTTLES
 
-    @extend_schema(request=CredentialsSerializer, responses=UserOutputSerializer)
+    class InputSerializer(CredentialsSerializer):
+        next = serializers.CharField(required=False, allow_blank=True, max_length=2000, trim_whitespace=False)
+
+    class OutputSerializer(UserOutputSerializer):
+        next = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request):
         user = _authenticate(request)
         login(request, user)
-        return Response(UserOutputSerializer(user).data)
+        data = dict(UserOutputSerializer(user).data)
+        data["next"] = safe_next_path(request.data.get("next"), request=request)
+        return Response(data)
 
 
 class SessionLogoutApi(APIView):

@@ -1,16 +1,41 @@
+"""Sign-in rate limits: one per username, one per client address (rates: ``INTERCODER_LOGIN_RATE`` and
+``INTERCODER_LOGIN_ADDRESS_RATE``).
+
+Both count in the shared cache (Redis in production), so they hold across web processes. Each closes
+a way round the other: the username limit holds however many addresses an attacker rotates through, the
+address limit however many usernames one address tries. The client address is DRF's ``get_ident``:
+``REMOTE_ADDR``, or behind ``INTERCODER_TRUSTED_PROXIES`` proxies the address the outermost of them saw,
+so a forged ``X-Forwarded-For`` counts for nothing.
+"""
+
+import hashlib
+
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class LoginRateThrottle(SimpleRateThrottle):
-    """Limit login attempts per client address and username (rate: ``INTERCODER_LOGIN_RATE``).
+def _username(request) -> str:
+    """The attempted username, normalised and hashed (a cache key of fixed, safe characters)."""
+    data = getattr(request, "data", None)
+    value = data.get("username", "") if hasattr(data, "get") else ""
+    return hashlib.sha256(str(value).strip().lower()[:150].encode()).hexdigest()
 
-    Counted in the shared cache (Redis in production), so the limit holds across web processes.
-    """
+
+class LoginRateThrottle(SimpleRateThrottle):
+    """Attempts per username, from any address."""
 
     scope = "login"
 
     def get_cache_key(self, request, view):
-        username = (
-            str(request.data.get("username", "")).strip().lower()[:150] if hasattr(request, "data") else ""
-        )
-        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{username}"}
+        return self.cache_format % {"scope": self.scope, "ident": _username(request)}
+
+
+class LoginAddressRateThrottle(SimpleRateThrottle):
+    """Attempts per client address, for any username."""
+
+    scope = "login_address"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+LOGIN_THROTTLES = [LoginAddressRateThrottle, LoginRateThrottle]

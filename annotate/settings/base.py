@@ -191,7 +191,17 @@ REST_FRAMEWORK: dict[str, Any] = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "annotate.core.api.exception_handler.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "annotate.core.api.schema.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"login": env("INTERCODER_LOGIN_RATE", default="10/min")},
+    # Sign-in attempts are limited per username and, separately, per client address, so that neither
+    # rotating addresses nor rotating usernames gets more guesses (annotate/accounts/throttling.py).
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env("INTERCODER_LOGIN_RATE", default="10/min"),
+        "login_address": env("INTERCODER_LOGIN_ADDRESS_RATE", default="30/min"),
+    },
+    # The client address is REMOTE_ADDR unless this many reverse proxies of ours sit in front: then it is
+    # the address the outermost of them saw (counted from the right of X-Forwarded-For). The default, 0,
+    # ignores X-Forwarded-For entirely, since any client can send one.
+    # https://www.django-rest-framework.org/api-guide/throttling/#how-clients-are-identified
+    "NUM_PROXIES": env.int("INTERCODER_TRUSTED_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 if DEBUG:

@@ -127,7 +127,16 @@ describe("AuthService", () => {
   test("refuses an empty form before calling the API", async () => {
     const service = new AuthService(fakeRepos());
     await assert.rejects(service.login("  ", "x"), /username and password/);
-    assert.deepEqual(await service.login(" ana ", "pw"), { username: "ana" });
+    assert.equal(await service.login(" ana ", "pw"), "/projects/");
+  });
+
+  test("login goes where the server says, and only to a path on this site", async () => {
+    const asked = [];
+    const repos = { auth: { login: async (_u, _p, next) => (asked.push(next), { next }) } };
+    const service = new AuthService(repos);
+    assert.equal(await service.login("ana", "pw", "?next=/projects/3/"), "/projects/3/");
+    assert.equal(await service.login("ana", "pw", "?next=/%09/evil.example/"), "/projects/");
+    assert.deepEqual(asked, ["/projects/3/", "/\t/evil.example/"]);
   });
 
   test("safeNext only allows same-site paths", () => {
@@ -136,6 +145,8 @@ describe("AuthService", () => {
     assert.equal(safeNext("?next=https://evil.example/"), "/projects/");
     assert.equal(safeNext("?next=/\\evil.example"), "/projects/");
     assert.equal(safeNext("?next=/login/"), "/projects/");
+    assert.equal(safeNext("?next=/%09/evil.example/"), "/projects/");
+    assert.equal(safeNext("?next=/%0a/evil.example/"), "/projects/");
     assert.equal(safeNext(""), "/projects/");
   });
 });

@@ -118,3 +118,85 @@ class TestTokenOnProjectUrls:
         user.save()
         inactive = self.client("zoë").get(f"/api/v1/projects/{project.id}/")
         assert (inactive.status_code, inactive.json()["detail"]) == (401, "User inactive or deleted.")
+
+
+def _attempt(client, username, password="guess", **headers):
+    return client.post(
+        "/api/v1/auth/token/", {"username": username, "password": password}, format="json", **headers
+    ).status_code
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_limit(user):
+    """No proxy is trusted by default: X-Forwarded-For is ignored, so every attempt counts for one address
+    and one username however the header changes."""
+    client = APIClient()
+    statuses = [_attempt(client, "zoë", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}") for i in range(50)]
+    assert 429 in statuses
+    assert statuses.index(429) == 10  # INTERCODER_LOGIN_RATE: 10/min per username
+    assert set(statuses[statuses.index(429) :]) == {429}
+
+
+def test_behind_a_trusted_proxy_the_username_limit_still_holds(user, settings):
+    """With one trusted proxy the client address comes from X-Forwarded-For (a new one each attempt
+    here, as a botnet would): the per-username limit stops the guessing all the same."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client = APIClient()
+    statuses = [_attempt(client, "zoë", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}") for i in range(50)]
+    assert statuses.index(429) == 10
+    # A user behind another address entirely is not blocked by someone else's address...
+    other = UserFactory(username="ana")
+    assert _attempt(client, other.username, TEST_PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.1") == 200
+
+
+def test_one_address_cannot_spray_many_usernames(db):
+    client = APIClient()
+    statuses = [_attempt(client, f"user{i}") for i in range(50)]
+    assert statuses.index(429) == 30  # INTERCODER_LOGIN_ADDRESS_RATE: 30/min per address
+    assert set(statuses[30:]) == {429}
+
+
+def test_the_answer_never_tells_whether_an_account_exists(user):
+    UserFactory(username="gone", is_active=False)
+    answers = {
+        name: APIClient()
+        .post("/api/v1/auth/token/", {"username": name, "password": password}, format="json")
+        .json()
+        for name, password in (("zoë", "wrong"), ("nobody", "wrong"), ("gone", TEST_PASSWORD))
+    }
+    assert answers == {name: {"detail": "Wrong username or password."} for name in answers}
+
+
+def test_the_token_endpoint_takes_form_fields_as_curl_sends_them(user):
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        "username=zo%C3%AB&password=" + TEST_PASSWORD,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["token"]
+
+
+@pytest.mark.parametrize(
+    ("requested", "expected"),
+    [
+        ("/projects/3/#codebook", "/projects/3/#codebook"),
+        ("/projects/3/?segment=9", "/projects/3/?segment=9"),
+        ("/\t/evil.example/", "/projects/"),  # what /login/?next=/%09/evil.example/ decodes to
+        ("/\n/evil.example/", "/projects/"),
+        ("//evil.example/", "/projects/"),
+        ("/\\evil.example/", "/projects/"),
+        ("https://evil.example/", "/projects/"),
+        ("http://testserver/projects/", "/projects/"),  # same host, but not a path: refused all the same
+        ("javascript:alert(1)", "/projects/"),
+        ("/login/?next=//evil.example/", "/projects/"),
+        ("", "/projects/"),
+    ],
+)
+def test_after_signing_in_only_a_path_on_this_site_follows(user, requested, expected):
+    response = APIClient().post(
+        "/api/v1/auth/login/",
+        {"username": "zoë", "password": TEST_PASSWORD, "next": requested},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["next"] == expected

@@ -1,5 +1,4 @@
 /** The sign-in form: posts to the session login API and shows its error message. */
-import { safeNext } from "../services/authService.js";
 import { errorBox, mount } from "./dom.js";
 
 export function LoginPage({ services, root = document }) {
@@ -12,8 +11,7 @@ export function LoginPage({ services, root = document }) {
     button.disabled = true;
     button.textContent = "Signing in…";
     try {
-      await services.auth.login(form.username.value, form.password.value);
-      window.location.assign(safeNext(window.location.search));
+      window.location.assign(await services.auth.login(form.username.value, form.password.value, window.location.search));
     } catch (error) {
       mount(errors, errorBox(error));
       form.password.value = "";

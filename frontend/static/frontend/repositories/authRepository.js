@@ -4,8 +4,8 @@ export class AuthRepository {
     this.http = http;
   }
 
-  login(username, password) {
-    return this.http.post("/auth/login/", { username, password });
+  login(username, password, next = "") {
+    return this.http.post("/auth/login/", { username, password, next });
   }
 
   logout() {
