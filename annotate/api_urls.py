@@ -4,6 +4,7 @@ under a project are composed here, so that no app's URLs need to know the apps a
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from annotate.accounts.urls import invitation_urlpatterns, project_urlpatterns
 from annotate.core.apis import HealthApi
 
 urlpatterns = [
@@ -17,10 +18,12 @@ urlpatterns = [
         name="docs",
     ),
     path("auth/", include("annotate.accounts.urls")),
+    path("invitations/", include(invitation_urlpatterns)),
     # The coding loop's routes first: Django tries patterns in order, and a coder's next, codes and done
     # are most of the traffic. No two apps share a route, so the order changes nothing else.
     path("projects/<int:project_id>/", include("annotate.coding_loop.urls")),
     path("projects/", include("annotate.projects.urls")),
+    path("projects/<int:project_id>/", include(project_urlpatterns)),
     path("projects/<int:project_id>/", include("annotate.assignments.urls")),
     path("projects/<int:project_id>/", include("annotate.coding.urls")),
     path("projects/<int:project_id>/", include("annotate.cases.urls")),

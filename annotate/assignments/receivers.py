@@ -11,9 +11,10 @@ from annotate.documents.signals import (
     turns_joining_coding,
     turns_leaving_coding,
 )
+from annotate.projects.signals import member_work_released
 
 from .models import Assignment, AssignmentStatus, Unit
-from .services import assignment_plan_extend, assignment_plan_withdraw_document
+from .services import assignment_plan_extend, assignment_plan_withdraw_document, assignment_work_release
 
 
 @receiver(document_created, dispatch_uid="assignments.document_created")
@@ -44,3 +45,11 @@ def withdraw_turns_that_become_context(*, segments, **_kwargs) -> dict:
     slots.delete()
     units.delete()
     return {"units_withdrawn": withdrawn}
+
+
+@receiver(member_work_released, dispatch_uid="assignments.member_work_released")
+def release_a_leaving_members_units(*, project_id, user, actor, reason, leaves, **_kwargs) -> dict:
+    released = assignment_work_release(
+        project_id=project_id, user=user, actor=actor, reason=reason, leaves_plan=leaves
+    )
+    return {"units_released": released}

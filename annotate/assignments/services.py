@@ -364,3 +364,33 @@ def assignment_plan_withdraw_document(*, document) -> int:
     assignments.delete()
     units.delete()
     return count
+
+
+def assignment_work_release(*, project_id: int, user, actor, reason: str, leaves_plan: bool) -> int:
+    """Return a coder's unfinished units (assigned or claimed, not done) to the plan as open slots: pool
+    plans hand them to the next coder who asks, a re-plan distributes them in document plans. Done units
+    and every coding stay. ``leaves_plan``: the coder is no longer a member, so they leave the plan too.
+    Runs in the caller's transaction; returns how many units were released."""
+    plan = AssignmentPlan.objects.filter(project_id=project_id).first()
+    if plan is None:
+        return 0
+    slots = list(
+        Assignment.objects.select_for_update()
+        .filter(project_id=project_id, coder=user, status=AssignmentStatus.ASSIGNED)
+        .values_list("id", flat=True)
+    )
+    Assignment.objects.filter(id__in=slots).update(
+        coder=None, status=AssignmentStatus.OPEN, claimed_at=None, last_activity_at=None
+    )
+    left = leaves_plan and PlanCoder.objects.filter(plan=plan, user=user, active=True).update(active=False)
+    if slots or left:
+        audit_record(
+            project_id=project_id,
+            actor=actor,
+            action="assignment_plan.release",
+            obj=plan,
+            before={"coder": user.pk, "assignments": slots},
+            after={"coder": user.pk, "released": len(slots), "left_plan": bool(left)},
+            reason=reason,
+        )
+    return len(slots)

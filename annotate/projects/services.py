@@ -7,9 +7,10 @@ from django.utils import timezone
 from annotate.audit.services import audit_record, snapshot
 from annotate.core.exceptions import ApplicationError
 from annotate.core.locks import lock_row
+from annotate.core.signals import send_and_collect
 
 from .models import Membership, Project, Role
-from .signals import project_created
+from .signals import member_work_released, project_created
 
 PROJECT_FIELDS = ["name", "description", "coders_may_reopen"]
 
@@ -83,6 +84,14 @@ def membership_add(*, project: Project, actor, username: str, role: str) -> Memb
         return _membership_create(project=project, user=user, role=role, actor=actor)
 
 
+def membership_join(*, project: Project, user, role: str) -> Membership:
+    """``user`` joins ``project`` by accepting an invitation (the caller records the invitation's event).
+    Runs in the caller's transaction."""
+    if Membership.objects.filter(project=project, user=user).exists():
+        raise ApplicationError("You are already a member of this project.", status=409)
+    return _membership_create(project=project, user=user, role=role, actor=user)
+
+
 def _ensure_an_owner_remains(project_id: int, leaving: Membership) -> None:
     if (
         leaving.role == Role.OWNER
@@ -116,10 +125,21 @@ def membership_change_role(*, membership: Membership, actor, role: str) -> Membe
     return membership
 
 
-def membership_remove(*, membership: Membership, actor) -> None:
+def membership_remove(*, membership: Membership, actor) -> dict:
+    """Remove a member. Their codings stay (they are part of the research record); their unfinished units
+    go back to the plan (``member_work_released``), in this transaction. Returns what was released."""
     with transaction.atomic():
         membership = lock_row(Membership, membership.pk, what="member")
         _ensure_an_owner_remains(membership.project_id, membership)
+        released = send_and_collect(
+            member_work_released,
+            sender=Membership,
+            project_id=membership.project_id,
+            user=membership.user,
+            actor=actor,
+            reason="removed from the project",
+            leaves=True,
+        )
         before = {"user": membership.user_id, "role": membership.role}
         audit_record(
             project_id=membership.project_id,
@@ -127,8 +147,28 @@ def membership_remove(*, membership: Membership, actor) -> None:
             action="membership.delete",
             obj=membership,
             before=before,
+            after={k: v for k, v in released.items() if v} or None,
         )
         membership.delete()
+    return released
+
+
+def membership_work_release_all(*, user, actor, reason: str) -> dict:
+    """Release a user's unfinished units in every project they belong to (their account is deactivated);
+    they stay members. Must run inside the caller's transaction."""
+    released: dict = {}
+    for project_id in Membership.objects.filter(user=user).values_list("project_id", flat=True):
+        counts = send_and_collect(
+            member_work_released,
+            sender=Membership,
+            project_id=project_id,
+            user=user,
+            actor=actor,
+            reason=reason,
+            leaves=False,
+        )
+        released[project_id] = counts
+    return released
 
 
 def project_release(*, project: Project, actor) -> Project:

@@ -324,3 +324,18 @@ INTERCODER_ANALYSIS_DEBOUNCE_S = env.float("INTERCODER_ANALYSIS_DEBOUNCE_S", def
 # the next coder who asks for work may take it. See annotate/assignments/services.py ("Claim design").
 INTERCODER_CLAIM_TIMEOUT_S = env.int("INTERCODER_CLAIM_TIMEOUT_S", default=30 * 60)
 # --- end Assignments ---------------------------------------------------------------------------------
+
+# --- Accounts, invitations and mail ------------------------------------------------------------------
+# An invitation link works for this many days (resending makes a new link with a new term).
+INTERCODER_INVITATION_DAYS = env.int("INTERCODER_INVITATION_DAYS", default=7)
+# At most this many invitations (new or resent) per project per hour: a stolen owner session cannot
+# turn the server into a mailer. Beyond it the API answers 429.
+INTERCODER_INVITATIONS_PER_HOUR = env.int("INTERCODER_INVITATIONS_PER_HOUR", default=20)
+# Mail (invitations, password resets) goes through Django's email framework. EMAIL_URL picks the
+# backend: smtp+tls://user:password@host:587 in production; unset, mails are printed to the log (console)
+# and every link is also shown to the owner or admin who triggered it, so no mail server is needed.
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Intercoder <intercoder@localhost>")
+# Password-reset links (Django's own token views) work for this long.
+PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24 * 3)

@@ -30,3 +30,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 INTERCODER_HEALTH_PING_TIMEOUT = 1.0
+
+# Tests read mails from django.core.mail.outbox (the live server of the browser tests runs in-process too).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
