@@ -101,7 +101,7 @@ def _recreate_database() -> None:
 SETUP = r"""
 import json, sys
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from annotate.accounts.services import api_token_create
 from annotate.assignments.services import assignment_plan_apply
 from annotate.documents.services import SegmentSpec
 from annotate.projects.models import Role
@@ -128,7 +128,7 @@ with transaction.atomic():
     assignment_plan_apply(project=project, actor=owner, data={
         "unit_type": "segment", "coders": [{"user": u.pk, "weight": 1.0} for u in users], "overlap": 2,
         "sample_fraction": None, "stratify_by": "", "seed": 1})
-    tokens = [Token.objects.get_or_create(user=u)[0].key for u in users]
+    tokens = [api_token_create(user=u, name="coding load")[1] for u in users]
 print(json.dumps({"project": project.id, "codes": codes, "tokens": tokens}))
 """
 

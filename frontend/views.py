@@ -26,5 +26,12 @@ def app_page(request, **kwargs):
 
 
 @require_safe
+@ensure_csrf_cookie
+def invitation_page(request, token):
+    """Where an invitation link lands: signed in or not, ``main.js`` shows the invitation."""
+    return render(request, "frontend/public.html", {"title": "Invitation"})
+
+
+@require_safe
 def home(request):
     return redirect("frontend:projects")

@@ -1,7 +1,6 @@
 from django.contrib.auth import authenticate, login, logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -10,6 +9,7 @@ from rest_framework.views import APIView
 from annotate.core.exceptions import ApplicationError
 
 from .redirects import safe_next_path
+from .services import api_token_create
 from .throttling import LOGIN_THROTTLES
 
 
@@ -41,7 +41,8 @@ def _authenticate(request):
 
 
 class TokenObtainApi(APIView):
-    """Exchange a username and password for an API token (``Authorization: Token <key>``)."""
+    """Exchange a username and password for a new API token (``Authorization: Token <key>``), named
+    ``name``; it is listed, and can be revoked, on the user's Account page."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -49,14 +50,18 @@ class TokenObtainApi(APIView):
     # Form fields too, so that ``curl -d username=… -d password=…`` works as scripts write it.
     parser_classes = [JSONParser, FormParser]
 
+    class InputSerializer(CredentialsSerializer):
+        name = serializers.CharField(required=False, max_length=100, default="API token")
+
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
 
-    @extend_schema(request=CredentialsSerializer, responses=OutputSerializer)
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request):
         user = _authenticate(request)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        name = str(request.data.get("name") or "API token")
+        _token, key = api_token_create(user=user, name=name)
+        return Response({"token": key})
 
 
 class SessionLoginApi(APIView):

@@ -1,9 +1,10 @@
-"""API token authentication that also reads the caller's membership of the project in the URL.
+"""API token authentication (``Authorization: Token <key>``) over the users' named tokens, which are stored
+as SHA-256 hashes (``ApiToken``); it also reads the caller's membership of the project in the URL.
 
 Every project-scoped API needs both the token's user and their membership (``ProjectRolePermission``);
 reading them in one hand-written query saves a round trip on every request, which the coding loop makes
 several times a minute per coder (``annotate.core.sql``). Behaviour is DRF's ``TokenAuthentication``:
-the same header, the same errors, inactive users refused.
+the same header, the same errors, inactive users and revoked tokens refused.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
-from rest_framework.authtoken.models import Token
 
 from annotate.core.sql import columns, execute_batch, instance_from_row
 from annotate.projects.selectors import MEMBERSHIP_COLUMNS, membership_from_row, membership_remember
 
+from .models import ApiToken
+from .services import key_hash
+
 
 class TokenAuthentication(authentication.TokenAuthentication):
+    model = ApiToken
+
     def authenticate(self, request):
         kwargs = (getattr(request, "parser_context", None) or {}).get("kwargs") or {}
         self._project_id = kwargs.get("project_id")
@@ -30,19 +35,28 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate_credentials(self, key):
         if self._project_id is None:
-            return super().authenticate_credentials(key)
+            token = (
+                ApiToken.objects.select_related("user")
+                .filter(key_hash=key_hash(key), revoked_at__isnull=True)
+                .first()
+            )
+            if token is None:
+                raise exceptions.AuthenticationFailed(_("Invalid token."))
+            if not token.user.is_active:
+                raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            return token.user, token
         User = get_user_model()
         with connection.cursor() as cursor:
             (rows,) = execute_batch(  # prepared once per connection (annotate.core.sql)
                 cursor,
                 [
                     (
-                        f"SELECT t.created, {columns(User, 'u')}, {MEMBERSHIP_COLUMNS} "  # noqa: S608
-                        "FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id "
+                        f"SELECT t.id, {columns(User, 'u')}, {MEMBERSHIP_COLUMNS} "  # noqa: S608
+                        "FROM accounts_apitoken t JOIN auth_user u ON u.id = t.user_id "
                         "LEFT JOIN projects_membership m ON m.user_id = u.id AND m.project_id = %s "
                         "LEFT JOIN projects_project p ON p.id = m.project_id "
-                        "WHERE t.key = %s",
-                        [int(self._project_id), key],
+                        "WHERE t.key_hash = %s AND t.revoked_at IS NULL",
+                        [int(self._project_id), key_hash(key)],
                     )
                 ],
             )
@@ -56,5 +70,4 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if row[1 + users] is not None:  # the membership's id: a member of the project
             self._membership = membership_from_row(row[1 + users :])
             self._membership.user = user
-        token = Token(key=key, user=user, created=row[0])
-        return user, token
+        return user, ApiToken(id=row[0], user=user)

@@ -1,5 +1,13 @@
 from django.urls import path
 
+from .account_apis import (
+    AccountApi,
+    ApiTokenDetailApi,
+    ApiTokenListApi,
+    PasswordChangeApi,
+    UserDetailApi,
+    UserListApi,
+)
 from .apis import MeApi, SessionLoginApi, SessionLogoutApi, TokenObtainApi
 from .invitation_apis import (
     InvitationAcceptApi,
@@ -15,6 +23,12 @@ urlpatterns = [
     path("login/", SessionLoginApi.as_view(), name="auth-login"),
     path("logout/", SessionLogoutApi.as_view(), name="auth-logout"),
     path("me/", MeApi.as_view(), name="auth-me"),
+    path("account/", AccountApi.as_view(), name="account"),
+    path("account/password/", PasswordChangeApi.as_view(), name="account-password"),
+    path("account/tokens/", ApiTokenListApi.as_view(), name="account-token-list"),
+    path("account/tokens/<int:token_id>/", ApiTokenDetailApi.as_view(), name="account-token-detail"),
+    path("users/", UserListApi.as_view(), name="user-list"),
+    path("users/<int:user_id>/", UserDetailApi.as_view(), name="user-detail"),
 ]
 
 # Under /api/v1/invitations/: what an invitation link opens.

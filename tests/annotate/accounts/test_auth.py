@@ -74,17 +74,18 @@ class TestTokenOnProjectUrls:
 
     @pytest.fixture
     def project(self, user):
-        from rest_framework.authtoken.models import Token
-
+        from annotate.accounts.services import api_token_create
         from annotate.projects.models import Role
         from tests.factories import ProjectFactory
 
         owner = UserFactory(username="pi")
         project = ProjectFactory(creator=owner)
         project.add_member(user, Role.VIEWER)
-        self.tokens = {name: Token.objects.create(user=u).key for name, u in (("zoë", user), ("pi", owner))}
+        self.tokens = {
+            name: api_token_create(user=u, name="t")[1] for name, u in (("zoë", user), ("pi", owner))
+        }
         outsider = UserFactory(username="outsider")
-        self.tokens["outsider"] = Token.objects.create(user=outsider).key
+        self.tokens["outsider"] = api_token_create(user=outsider, name="t")[1]
         return project
 
     def client(self, name):
@@ -99,7 +100,7 @@ class TestTokenOnProjectUrls:
         assert response.status_code == 200
         assert response.json()["role"] == "viewer"
         first = queries.captured_queries[0]["sql"]
-        assert "authtoken_token" in first
+        assert "accounts_apitoken" in first
         assert "projects_membership" in first
         assert not any("projects_membership" in q["sql"] for q in queries.captured_queries[1:]), (
             "the membership was read again"
