@@ -65,8 +65,15 @@ def _user(username: str, first: str, last: str):
     user_model = get_user_model()
     user = user_model.objects.filter(username=username).first()
     if user is None:
+        # The demo's PI is also the instance's administrator (the Users page), as the first account
+        # made with createsuperuser would be.
         user = user_model.objects.create_user(
-            username=username, password=DEMO_PASSWORD, first_name=first, last_name=last
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.invalid",
+            is_staff=username == "pi",
         )
     return user
 

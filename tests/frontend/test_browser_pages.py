@@ -49,6 +49,11 @@ def test_every_page_is_accessible_fits_the_screen_and_shows_focus(
         check(f"#{tab}")
     page.goto(f"{live_server.url}/projects/{demo.id}/documents/{document.id}/")
     check("the reader")
+    page.goto(f"{live_server.url}/account/")
+    check("/account/")
+    if username == "pi":  # the demo's administrator
+        page.goto(f"{live_server.url}/users/")
+        check("/users/")
     assert problems == []
 
 

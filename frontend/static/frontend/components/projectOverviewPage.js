@@ -1,5 +1,6 @@
 /** A project at a glance: transcripts in analysis order, cases, codebook and members, as tabs. */
-import { canCode, canEditCodebook, roleLabel } from "../domain/roles.js";
+import { MembersPanel } from "./membersPanel.js";
+import { canCode, canEditCodebook, ROLE_HELP, roleLabel } from "../domain/roles.js";
 import { AdjudicationPanel } from "./adjudicationPanel.js";
 import { AnalysisPanel } from "./analysisPanel.js";
 import { ExportsPanel } from "./exportsPanel.js";
@@ -36,13 +37,6 @@ const tabsFor = (role, holdsUnits) =>
       (key !== "work" || role === "coder" || role === "adjudicator" || holdsUnits) &&
       (!ANALYST_TABS.has(key) || role === "owner" || role === "adjudicator"),
   );
-
-const ROLE_HELP = {
-  owner: "Runs the study: codebook, cases, transcripts, members, releases.",
-  adjudicator: "Codes, sees every coder's codings and resolves disagreements.",
-  coder: "Codes assigned transcripts; sees only their own codings (blind).",
-  viewer: "Reads the project; does not code.",
-};
 
 function documentsPanel(state) {
   const { project } = state.data;
@@ -291,27 +285,6 @@ function CasesTable({ state, cases, attributes, documents, importButton }) {
   return h("div", {}, h("div", { class: "toolbar cases-toolbar" }, importButton, count), filters, tableSlot);
 }
 
-function membersPanel(state) {
-  return h(
-    "ul",
-    { class: "member-list", "aria-label": "Members" },
-    state.data.members.map((m) =>
-      h(
-        "li",
-        { class: "member" },
-        h("span", { class: "avatar", "aria-hidden": "true" }, m.username.slice(0, 2).toUpperCase()),
-        h(
-          "div",
-          {},
-          h("div", { class: "member-name" }, m.username),
-          h("div", { class: "meta" }, ROLE_HELP[m.role] ?? ""),
-        ),
-        h("span", { class: ["badge", `badge-role-${m.role}`] }, roleLabel(m.role)),
-      ),
-    ),
-  );
-}
-
 function codebookPanel(state) {
   const { codebook, project } = state.data;
   const canEdit = canEditCodebook(project.role);
@@ -385,7 +358,7 @@ const PANELS = {
   documents: documentsPanel,
   cases: casesPanel,
   codebook: codebookPanel,
-  members: membersPanel,
+  members: livePanel(MembersPanel),
   plan: livePanel(PlanPanel),
   analysis: livePanel(AnalysisPanel),
   adjudication: livePanel(AdjudicationPanel),

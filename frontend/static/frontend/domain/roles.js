@@ -8,6 +8,14 @@ export const ROLE_LABELS = {
 
 export const roleLabel = (role) => ROLE_LABELS[role] ?? role;
 
+/** One line on what each role does, beside a member's name. */
+export const ROLE_HELP = {
+  owner: "Runs the study: codebook, cases, transcripts, members, releases.",
+  adjudicator: "Codes, sees every coder's codings and resolves disagreements.",
+  coder: "Codes assigned transcripts; sees only their own codings (blind).",
+  viewer: "Reads the project; does not code.",
+};
+
 /** Coders, adjudicators and owners apply codes and write segment memos. */
 export const canCode = (role) => role === "owner" || role === "adjudicator" || role === "coder";
 

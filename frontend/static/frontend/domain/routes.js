@@ -5,6 +5,10 @@ export function route(pathname) {
   m = /^\/projects\/(\d+)\/?$/.exec(pathname);
   if (m) return { page: "project", projectId: Number(m[1]) };
   if (/^\/login\/?$/.test(pathname)) return { page: "login" };
+  if (/^\/account\/?$/.test(pathname)) return { page: "account" };
+  if (/^\/users\/?$/.test(pathname)) return { page: "users" };
+  m = /^\/invitations\/([^/]+)\/?$/.exec(pathname);
+  if (m) return { page: "invitation", token: decodeURIComponent(m[1]) };
   if (/^\/(projects\/?)?$/.test(pathname)) return { page: "projects" };
   return { page: "not-found" };
 }

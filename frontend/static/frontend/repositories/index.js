@@ -11,6 +11,7 @@ import { ExportRepository } from "./exportRepository.js";
 import { HttpClient } from "./http.js";
 import { MemoRepository } from "./memoRepository.js";
 import { ProjectRepository } from "./projectRepository.js";
+import { TeamRepository } from "./teamRepository.js";
 
 export function createRepositories(http = new HttpClient()) {
   return {
@@ -26,5 +27,6 @@ export function createRepositories(http = new HttpClient()) {
     analysis: new AnalysisRepository(http),
     exports: new ExportRepository(http),
     adjudication: new AdjudicationRepository(http),
+    team: new TeamRepository(http),
   };
 }
