@@ -152,7 +152,7 @@ class UserListApi(APIView):
                 | Q(last_name__icontains=search)
                 | Q(email__icontains=search)
             )
-        paginator = self.pagination_class()
+        paginator = self.pagination_class()  # type: ignore[operator,misc]  # the stubs type the setting as str
         page = paginator.paginate_queryset(users, request, view=self)
         return paginator.get_paginated_response(AdminUserOutputSerializer(page, many=True).data)
 

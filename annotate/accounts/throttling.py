@@ -16,7 +16,7 @@ from rest_framework.throttling import SimpleRateThrottle
 def _username(request) -> str:
     """The attempted username, normalised and hashed (a cache key of fixed, safe characters)."""
     data = getattr(request, "data", None)
-    value = data.get("username", "") if hasattr(data, "get") else ""
+    value = data.get("username", "") if data is not None and hasattr(data, "get") else ""
     return hashlib.sha256(str(value).strip().lower()[:150].encode()).hexdigest()
 
 

@@ -76,7 +76,10 @@ def work(project_id, user, codes, barrier):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_fifty_coders_claim_and_code_a_pool_of_2000_segments_with_k_2():
+def test_fifty_coders_claim_and_code_a_pool_of_2000_segments_with_k_2(settings):
+    # The run takes minutes on a loaded machine; a pending automatic run older than the resend delay
+    # would be superseded (tested in tests/annotate/analysis/test_automatic_runs.py), not debounced.
+    settings.INTERCODER_JOB_RESEND_AFTER_S = 3600
     project, owner, coders, codes = pool_project(N_CODERS, N_DOCUMENTS, SEGMENTS_PER_DOCUMENT)
     assignment_plan_apply(
         project=project,
