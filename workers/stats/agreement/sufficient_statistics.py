@@ -3,7 +3,8 @@
 Every coefficient is a function of sums over units of a few per-unit statistics, laid out in named
 *blocks* (``_NEEDS`` lists the blocks each measure reads): ``N`` pairable units, ``n`` pairable values,
 ``counts`` per category, ``pa`` the per-unit share of agreeing pairs, ``coinc`` the coincidence matrix
-``o_ck = sum_u n_uc (n_uk - [c = k]) / (m_u - 1)``, ``pik`` the per-unit category shares, per-coder
+``o_ck = sum_u n_uc (n_uk - [c = k]) / (m_u - 1)``, ``pik`` the per-unit category shares over pairable
+units, ``R`` the rated units and ``pik_r`` the category shares over every rated unit (Gwet's AC1), per-coder
 counts (``coder_counts``, ``coder_rated``, ``rated_all``) and per-pair contingency tables
 (``pair_tables``). The same kernels serve point estimates (sums over units: :func:`_point_sums`,
 :func:`_count_sums`), bootstrap resamples (weighted sums of :func:`_unit_stats`) and multi-code data
@@ -39,11 +40,11 @@ _NEEDS: Final[dict[str, tuple[str, ...]]] = {
     "light_kappa": ("pair_tables",),
     "conger_kappa": ("N", "pa", "coder_counts", "coder_rated"),
     "krippendorff_alpha": ("N", "n", "counts", "coinc"),
-    "gwet_ac1": ("N", "pa", "pik"),
+    "gwet_ac1": ("N", "pa", "R", "pik_r"),
     "brennan_prediger": ("N", "pa"),
 }
 _BLOCK_ORDER: Final = (
-    "N", "n", "counts", "pa", "coinc", "pik", "coder_counts", "coder_rated", "pair_tables", "rated_all",
+    "N", "n", "counts", "pa", "coinc", "pik", "R", "pik_r", "coder_counts", "coder_rated", "pair_tables", "rated_all",
 )  # fmt: skip
 
 
@@ -61,6 +62,8 @@ def _block_shapes(q: int, c: int) -> dict[str, tuple[int, ...]]:
         "pa": (),
         "coinc": (q, q),
         "pik": (q,),
+        "R": (),
+        "pik_r": (q,),
         "coder_counts": (c, q),
         "coder_rated": (c,),
         "pair_tables": (p, q, q),
@@ -94,6 +97,10 @@ def _unit_stats(v: I64, q: int, blocks: Sequence[str]) -> F64:
             cols.append((co * (pf / mm1)[:, None, None]).reshape(r, q * q))
         elif b == "pik":
             cols.append(cnt / np.maximum(m, 1)[:, None] * pf[:, None])
+        elif b == "R":
+            cols.append((m >= 1).astype(np.float64)[:, None])
+        elif b == "pik_r":
+            cols.append(cnt / np.maximum(m, 1)[:, None])
         elif b == "coder_counts":
             cols.append((onehot & pairable[:, None, None]).reshape(r, c * q).astype(np.float64))
         elif b == "coder_rated":
@@ -128,7 +135,7 @@ def _count_matrix(v: I64, q: int) -> I64:
 
 
 def _count_sums(cm: NDArray[np.integer[Any]] | F64, need: set[str]) -> dict[str, F64]:
-    """The count-based sums (N, n, counts, pa, coinc, pik) from a units x categories count matrix.
+    """The count-based sums (N, n, counts, pa, coinc, pik, R, pik_r) from a units x categories count matrix.
 
     Non-pairable rows get weight 0 instead of being filtered out (no copy of the matrix).
     """
@@ -154,6 +161,10 @@ def _count_sums(cm: NDArray[np.integer[Any]] | F64, need: set[str]) -> dict[str,
         out["pa"] = np.asarray(float(agree @ np.divide(inv, m, out=np.zeros(len(m)), where=pairable)))
     if "pik" in need:
         out["pik"] = np.divide(pairable, m, out=np.zeros(len(m)), where=pairable) @ cp
+    if "R" in need:
+        out["R"] = np.asarray(float((m >= 1).sum()))
+    if "pik_r" in need:
+        out["pik_r"] = np.divide(1.0, m, out=np.zeros(len(m)), where=m >= 1) @ cp
     return out
 
 
@@ -172,7 +183,7 @@ def _point_sums(v: I64, q: int, blocks: Sequence[str]) -> dict[str, F64]:
     use_pairs = len(g_idx) <= c + q
     out: dict[str, F64] = {}
     need = set(blocks)
-    if use_pairs and need & {"counts", "pa", "coinc", "pik"}:
+    if use_pairs and need & {"counts", "pa", "coinc", "pik", "pik_r"}:
         vv = np.where(rated, v, q)
         inv = np.divide(1.0, m - 1, out=np.zeros(u), where=pairable)
         flat = vv.ravel()
@@ -182,6 +193,9 @@ def _point_sums(v: I64, q: int, blocks: Sequence[str]) -> dict[str, F64]:
         if "pik" in need:
             w = np.divide(1.0, m, out=np.zeros(u), where=pairable)
             out["pik"] = np.bincount(flat, weights=np.repeat(w, c), minlength=q + 1)[:q].astype(np.float64)
+        if "pik_r" in need:
+            w = np.divide(1.0, m, out=np.zeros(u), where=m >= 1)
+            out["pik_r"] = np.bincount(flat, weights=np.repeat(w, c), minlength=q + 1)[:q].astype(np.float64)
         if "coinc" in need:
             co = np.zeros((q + 1) * (q + 1))
             for a, b in zip(g_idx.tolist(), h_idx.tolist(), strict=True):
@@ -193,7 +207,7 @@ def _point_sums(v: I64, q: int, blocks: Sequence[str]) -> dict[str, F64]:
             for a, b in zip(g_idx.tolist(), h_idx.tolist(), strict=True):
                 agree += (v[:, a] == v[:, b]) & rated[:, a]
             out["pa"] = np.asarray(float((agree * inv / np.maximum(m, 1)).sum() * 2.0))
-    elif need & {"counts", "pa", "coinc", "pik"}:
+    elif need & {"counts", "pa", "coinc", "pik", "pik_r"}:
         cs = _count_sums(_count_matrix(v, q), need)
         cs.pop("_m")
         out.update(cs)
@@ -202,6 +216,8 @@ def _point_sums(v: I64, q: int, blocks: Sequence[str]) -> dict[str, F64]:
             out[b] = np.asarray(float(pairable.sum()))
         elif b == "n":
             out[b] = np.asarray(float(m[pairable].sum()))
+        elif b == "R":
+            out[b] = np.asarray(float((m >= 1).sum()))
         elif b == "coder_counts":
             vp = v[pairable]
             out[b] = (

@@ -83,12 +83,17 @@ def test_one_coder_has_no_pairable_units():
     assert res["krippendorff_alpha"].n_pairable_units == 0
 
 
-def test_single_rated_units_are_dropped_not_counted_as_agreement():
+def test_single_rated_units_are_dropped_not_counted_as_agreement_except_in_gwet_pi():
     v = np.array([[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]])
     extra = np.vstack([v, [[1, MISSING], [MISSING, 0], [MISSING, MISSING]]])
-    for m in ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1"):
+    for m in ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha"):
         a, b = getattr(ag, m)(v, n_categories=2), getattr(ag, m)(extra, n_categories=2)
         assert a.value == pytest.approx(b.value), m
+    # ... except in Gwet's pi_k, which averages over every rated unit (the unrated one stays out):
+    # p_a = 3/5 over the pairable units; pi_0 = (1 + .5 + 0 + .5 + 1 + 0 + 1) / 7 = 4/7
+    pe = 2 * (4 / 7) * (3 / 7)
+    assert ag.gwet_ac1(extra, n_categories=2).value == pytest.approx((3 / 5 - pe) / (1 - pe), abs=1e-12)
+    assert ag.gwet_ac1(extra, n_categories=2).value == pytest.approx(27 / 125, abs=1e-12)
     alpha = ag.krippendorff_alpha(extra, n_categories=2)
     assert (alpha.n_units, alpha.n_pairable_units, alpha.n_coders, alpha.n_pairable_values) == (7, 5, 2, 10)
 

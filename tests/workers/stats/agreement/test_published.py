@@ -187,22 +187,19 @@ def _gwet_exact(units: list[list[int]], q: int = 5) -> tuple[Fraction, Fraction]
     return pa, pe
 
 
-def test_gwet_handbook_4_raters_ac1_and_documented_difference():
+def test_gwet_handbook_4_raters_ac1():
     r = _coded(K2011_C)
     units = [[int(x) for x in row if x >= 0] for row in r]
+    assert sum(len(u) == 1 for u in units) == 1  # unit 12 is rated once: it enters pi_k, not p_a
     pa_exact, pe_gwet = _gwet_exact(units)  # Gwet: pi_k over all 12 rated units
     assert round(float(pa_exact), 5) == 0.81818
     assert round(float(pe_gwet), 5) == 0.19032
-    assert round(float((pa_exact - pe_gwet) / (1 - pe_gwet)), 5) == 0.77544
-    assert round(percent_agreement(r, n_categories=5).value, 5) == 0.81818
-    # We drop the single-rated unit 12 from pi_k too (AGREEMENT.md), so our AC1 differs from the book's:
-    _, pe_ours = _gwet_exact([u for u in units if len(u) >= 2])
     ours = gwet_ac1(r, n_categories=5).value
-    assert ours == pytest.approx(float((pa_exact - pe_ours) / (1 - pe_ours)), abs=1e-12)
-    assert round(ours, 5) == 0.77515
-    assert ours != pytest.approx(0.77544, abs=1e-4)
-    # ... and equals the book's formula once the single-rated unit is removed.
-    assert gwet_ac1(r[:11], n_categories=5).value == pytest.approx(ours, abs=1e-15)
+    assert ours == pytest.approx(float((pa_exact - pe_gwet) / (1 - pe_gwet)), abs=1e-12)
+    assert round(ours, 5) == 0.77544
+    assert round(percent_agreement(r, n_categories=5).value, 5) == 0.81818
+    # Dropping the single-rated unit changes pi_k and so AC1 (0.77515): it is not ignorable.
+    assert round(gwet_ac1(r[:11], n_categories=5).value, 5) == 0.77515
 
 
 def test_brennan_prediger_and_fleiss_exact_small():

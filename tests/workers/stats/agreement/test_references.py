@@ -135,34 +135,53 @@ def test_gwet_conger_bp_fleiss_match_irrcac_on_complete_data(data):  # type: ign
 
 @SETTINGS
 @given(rating_matrices(max_coders=5, missing=True))
-def test_gwet_and_pa_match_agreement_package_with_missing_when_no_single_rated_unit(data):  # type: ignore[no-untyped-def]
+def test_gwet_and_pa_match_agreement_package_with_missing(data):  # type: ignore[no-untyped-def]
     from agreement.metrics import gwets_gamma, krippendorffs_alpha, observed_agreement, s_score
 
     v, q = data
-    v = v[(v >= 0).sum(axis=1) >= 2]  # the package keeps single-rated units in pi_k; we drop them
-    if len(v) == 0:
+    v = v[(v >= 0).sum(axis=1) >= 1]  # the package's count table has no row for an unrated unit
+    if not ((v >= 0).sum(axis=1) >= 2).any():
         return
     table = np.stack([(v == k).sum(axis=1) for k in range(q)], axis=1).astype(float)
+    pairable = table[table.sum(axis=1) >= 2]
     with np.errstate(all="ignore"):
         assert ag.percent_agreement(v, n_categories=q).value == pytest.approx(
-            observed_agreement(table), abs=1e-9
+            observed_agreement(pairable), abs=1e-9
         )
         assert ag.gwet_ac1(v, n_categories=q).value == pytest.approx(gwets_gamma(table), abs=1e-9)
-        assert ag.brennan_prediger(v, n_categories=q).value == pytest.approx(s_score(table), abs=1e-9)
+        assert ag.brennan_prediger(v, n_categories=q).value == pytest.approx(s_score(pairable), abs=1e-9)
         a = ag.krippendorff_alpha(v, n_categories=q)
         if a.value is not None:
-            assert a.value == pytest.approx(krippendorffs_alpha(table), abs=1e-9)
+            assert a.value == pytest.approx(krippendorffs_alpha(pairable), abs=1e-9)
 
 
-def test_gwet_single_rated_unit_difference_with_agreement_package():
+@SETTINGS
+@given(rating_matrices(max_coders=5, missing=True))
+def test_gwet_matches_irrcac_with_single_rated_units(data):  # type: ignore[no-untyped-def]
+    v, q = data
+    v = np.vstack([v, [[0] + [MISSING] * (v.shape[1] - 1)], [[MISSING] * (v.shape[1] - 1) + [q - 1]]])
+    rated = (v >= 0).sum(axis=1)
+    assert (rated == 1).sum() >= 2
+    if not (rated >= 2).any():
+        return
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        est = _irr(v, q).gwet()["est"]
+    ours = ag.gwet_ac1(v, n_categories=q)
+    assert ag.percent_agreement(v, n_categories=q).value == pytest.approx(est["pa"], abs=1e-9)
+    assert ours.value == pytest.approx(est["coefficient_value"], abs=1e-9)
+
+
+def test_gwet_single_rated_unit_as_irrcac_and_agreement_package():
     from agreement.metrics import gwets_gamma
 
     v = np.array([[0, 0], [0, 1], [1, 1], [1, MISSING]])
     table = np.stack([(v == k).sum(axis=1) for k in range(2)], axis=1).astype(float)
-    ours = ag.gwet_ac1(v, n_categories=2).value
-    # package: pi_1 over 4 units = (0 + .5 + 1 + 1)/4; ours over the 3 pairable units = (0 + .5 + 1)/3
-    assert gwets_gamma(table) == pytest.approx((2 / 3 - 2 * 0.625 * 0.375) / (1 - 2 * 0.625 * 0.375))
-    assert ours == pytest.approx((2 / 3 - 0.5) / 0.5)
+    # pi_1 over the 4 rated units = (0 + .5 + 1 + 1)/4; p_a over the 3 pairable units = 2/3
+    expected = (2 / 3 - 2 * 0.625 * 0.375) / (1 - 2 * 0.625 * 0.375)
+    assert ag.gwet_ac1(v, n_categories=2).value == pytest.approx(expected, abs=1e-12)
+    assert gwets_gamma(table) == pytest.approx(expected, abs=1e-12)
+    assert _irr(v, 2).gwet()["est"]["coefficient_value"] == pytest.approx(expected, abs=1e-9)
 
 
 @SETTINGS
@@ -279,3 +298,23 @@ def test_from_counts_equals_from_ratings(data):  # type: ignore[no-untyped-def]
     assert (f.value is None) == (g.value is None)
     if f.value is not None:
         assert g.value == pytest.approx(f.value, abs=1e-12)
+
+
+@SETTINGS
+@given(multi_code(max_coders=4))
+def test_per_code_gwet_matches_irrcac_with_single_rated_units(r):  # type: ignore[no-untyped-def]
+    rated = r.rated.copy()
+    rated[0] = False
+    rated[0, 0] = True  # unit 0 rated by one coder only
+    keep = rated[r.coding_unit, r.coding_coder]
+    r1 = MultiCodeRatings(rated, r.coding_unit[keep], r.coding_coder[keep], r.coding_code[keep], r.n_codes)
+    res = ag.per_code_coefficients(r1, measures=["gwet_ac1"])["gwet_ac1"]
+    for k in range(r1.n_codes):
+        b = r1.binary(k)
+        if not ((b >= 0).sum(axis=1) >= 2).any():
+            assert res[k].value is None
+            continue
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            ref = _irr(b, 2).gwet()["est"]["coefficient_value"]
+        assert res[k].value == pytest.approx(ref, abs=1e-9), k

@@ -150,15 +150,17 @@ def _coefficient_arrays(
     if measure == "percent_agreement":
         reason = np.where(no_pair, _NO_PAIRABLE, _OK)
         return pa, reason.astype(np.int64)
-    if measure in ("fleiss_kappa", "scott_pi", "gwet_ac1"):
+    if measure == "gwet_ac1":
+        if q == 1:
+            return np.full(big_n.shape, np.nan), np.full(big_n.shape, _ONE_CATEGORY, dtype=np.int64)
+        # pi_k over every rated unit, single-rated ones included (Gwet 2014; irrCAC does the same)
+        pi_r = _safe_div(sums["pik_r"], sums["R"][..., None])
+        pe = (pi_r * (1.0 - pi_r)).sum(axis=-1) / (q - 1)
+        value = (pa - pe) / (1.0 - pe)
+        reason = np.where(no_pair, _NO_PAIRABLE, _OK)
+        return np.where(reason == _OK, value, np.nan), reason.astype(np.int64)
+    if measure in ("fleiss_kappa", "scott_pi"):
         pi = _safe_div(sums["pik"], big_n[..., None])
-        if measure == "gwet_ac1":
-            if q == 1:
-                return np.full(big_n.shape, np.nan), np.full(big_n.shape, _ONE_CATEGORY, dtype=np.int64)
-            pe = (pi * (1.0 - pi)).sum(axis=-1) / (q - 1)
-            value = (pa - pe) / (1.0 - pe)
-            reason = np.where(no_pair, _NO_PAIRABLE, _OK)
-            return np.where(reason == _OK, value, np.nan), reason.astype(np.int64)
         pe_dis = (pi * (1.0 - pi)).sum(axis=-1)  # 1 - sum(pi^2)
         value = _kappa(1.0 - pa, pe_dis)
         reason = np.where(no_pair, _NO_PAIRABLE, np.where(one_cat, _CHANCE_ONE, _OK))
