@@ -1,6 +1,6 @@
 """Benchmark the agreement engine against the fastest third-party implementations, on the same data.
 
-Run: ``.venv/bin/python benchmarks/agreement.py [--quick]``. One JSON line per workload (see _harness.py).
+Run: ``.venv/bin/python benchmarks/agreement.py [--quick] [--only set-alpha]``. One JSON line per workload (see _harness.py).
 
 References (timed in the same run, best of ``repeat``): ``agreement`` (PyPI; takes a units x categories count
 matrix, which we build for it *outside* its timing) and ``krippendorff`` (takes coders x units with NaN;
@@ -71,6 +71,60 @@ def _multi_code(rng: np.random.Generator, n_units: int, n_coders: int, n_codes: 
         cs.append(np.full(len(u), g))
         ks.append(rng.integers(0, n_codes, len(u)))
     return ag.MultiCodeRatings(rated, np.concatenate(us), np.concatenate(cs), np.concatenate(ks), n_codes)
+
+
+def _dense_sets(
+    rng: np.random.Generator, n_units: int, n_coders: int, n_codes: int = 30
+) -> ag.MultiCodeRatings:
+    """Dense multi-code ratings: each unit has 1-9 'true' codes; a coder gives the true set (p = .6) or
+    swaps one of its codes for another; 5% of ratings missing; the first rating has 15 codes."""
+    size = rng.integers(1, 10, n_units)
+    order = np.argsort(rng.random((n_units, n_codes)), axis=1)
+    truth = np.zeros((n_units, n_codes), dtype=bool)
+    np.put_along_axis(truth, order, np.arange(n_codes)[None, :] < size[:, None], axis=1)
+    sets = np.repeat(truth[:, None, :], n_coders, axis=1)
+    u, g = np.nonzero(rng.random((n_units, n_coders)) >= 0.6)
+    changed = sets[u, g]
+    rows = np.arange(len(u))
+    changed[rows, np.argmax(changed * rng.random(changed.shape), axis=1)] = False
+    changed[rows, np.argmax(~changed * rng.random(changed.shape), axis=1)] = True
+    sets[u, g] = changed
+    rated = rng.random((n_units, n_coders)) >= MISSING_SHARE
+    rated[0, 0] = True
+    sets[~rated] = False
+    sets[0, 0] = np.arange(n_codes) < 15
+    uu, gg, kk = np.nonzero(sets)
+    return ag.MultiCodeRatings(rated, uu, gg, kk, n_codes)
+
+
+def _set_alpha_workload(rng: np.random.Generator, n_units: int, repeat: int, quick: bool) -> None:
+    """MASI alpha on dense multi-code data, exact; nominal alpha on as many units timed in the same run.
+
+    No third-party library computes set alpha at this size (nltk's AnnotationTask compares every pair of
+    values in Python); the check is against the direct pairwise sum over distinct sets, in --quick only
+    (at full size it takes about V^2 = 1.7e10 comparisons)."""
+    from workers.stats.agreement.set_measures import _SetData, _unique_rows
+    from workers.stats.agreement.set_pair_sums import pair_distance_sums
+
+    r = _dense_sets(rng, n_units, 3)
+    bits = _SetData(r).bits.reshape(-1, 1)[r.rated.ravel()]
+    n_distinct = len(_unique_rows(bits)[0])
+    ours = measure(lambda: ag.set_alpha(r, distance="masi").value, repeat=repeat)
+    v = _ratings(rng, n_units, 3, MISSING_SHARE)
+    nominal = measure(lambda: ag.krippendorff_alpha(v, n_categories=Q).value, repeat=repeat)
+    if quick:
+        d = _SetData(r)
+        sel = (r.rated & (r.rated.sum(axis=1) >= 2)[:, None]).ravel()
+        distinct, inv = _unique_rows(d.bits.reshape(-1, 1)[sel])
+        w = np.bincount(inv, minlength=len(distinct)).astype(np.float64)[:, None]
+        fast = pair_distance_sums(distinct, w, ("masi",))
+        slow = pair_distance_sums(distinct, w, ("masi",), enumerate_up_to=-1)
+        assert np.allclose(fast, slow, rtol=1e-12, atol=0), (fast, slow)
+    emit("set alpha MASI 100k x 3 dense", ours, None, None, value=ours.result,
+         n_units=n_units, n_coders=3, n_codes=r.n_codes, n_distinct_sets=n_distinct,
+         max_codes_per_rating=int(np.bincount(r.coding_unit * 3 + r.coding_coder).max()),
+         nominal_alpha_same_units_s=round(nominal.seconds, 4), nominal_alpha_peak_mb=round(nominal.peak_mb, 1),
+         target_s=10.0, exact=True)  # fmt: skip
 
 
 def _best(refs: dict[str, tuple[Callable[[], Any], int]], ours_value: Any, check: Callable[[Any, Any], None]
@@ -183,11 +237,16 @@ def _report_workload(r: ag.MultiCodeRatings, n_boot: int) -> None:
 
 
 def main() -> None:
-    args = parser(__doc__ or "").parse_args()
+    p = parser(__doc__ or "")
+    p.add_argument("--only", choices=["set-alpha"], help="run one workload only")
+    args = p.parse_args()
     quick = args.quick
     rng = np.random.default_rng(20240601)
     big, mid, codes = (2_000, 500, 10) if quick else (1_000_000, 100_000, 50)
     repeat = 1 if quick else 3
+    if args.only == "set-alpha":
+        _set_alpha_workload(rng, 2_000 if quick else 100_000, repeat, quick)
+        return
     _alpha_workloads(rng, big, mid, repeat)
     gc.collect()
     _fleiss_workload(rng, big, repeat)
@@ -196,6 +255,8 @@ def main() -> None:
     _per_code_workload(r, repeat)
     gc.collect()
     _report_workload(r, 100 if quick else 1000)
+    gc.collect()
+    _set_alpha_workload(rng, 2_000 if quick else 100_000, repeat, quick)
 
 
 if __name__ == "__main__":

@@ -291,7 +291,7 @@ def agreement_report(
     point = _split(eng.point(), 2, c, blocks)
     point_vals = {m: _coefficient_arrays(m, point, q=2, c=c) for m in names}
     setdata = _SetData(ratings)
-    set_parts = {dist: _set_alpha_parts(setdata, dist) for dist in ("masi", "jaccard")}
+    set_parts = _set_alpha_parts(setdata, ("masi", "jaccard"))
 
     # ---- bootstrap: one multinomial draw per chunk feeds every per-code measure and the set alphas
     samples: dict[str, F64] = {}

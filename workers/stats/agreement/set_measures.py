@@ -3,12 +3,13 @@
 A rating of multi-code data is a set of codes (possibly empty). :func:`masi_distance` (Passonneau 2006)
 and :func:`jaccard_distance` (Jaccard 1912) compare two sets; :func:`set_alpha` is Krippendorff's (2011)
 alpha with either distance, computed on bitsets (``_SetData``) with per-pair and leave-one-coder-out
-values for the report.
+values for the report; its expected disagreement is summed exactly over all pairs of distinct sets by
+:mod:`workers.stats.agreement.set_pair_sums`.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -24,6 +25,7 @@ from workers.stats.agreement.reliability_data import (
     _unique_inverse,
 )
 from workers.stats.agreement.results import REASON_NO_PAIRABLE, REASON_NO_VARIATION, Coefficient
+from workers.stats.agreement.set_pair_sums import _delta_from_sizes, _popcount, pair_distance_sums
 
 
 def _unique_rows(x: NDArray[np.uint64]) -> tuple[NDArray[np.uint64], I64]:
@@ -35,27 +37,11 @@ def _unique_rows(x: NDArray[np.uint64]) -> tuple[NDArray[np.uint64], I64]:
     return u2, inv2.reshape(-1).astype(np.int64)
 
 
-def _popcount(x: NDArray[np.uint64]) -> I64:
-    out: I64 = np.bitwise_count(x).sum(axis=-1).astype(np.int64)
-    return out
-
-
 def _set_distance(a: NDArray[np.uint64], b: NDArray[np.uint64], distance: str) -> F64:
     """Distance between bitset rows ``a`` and ``b`` (last axis = 64-bit words), broadcasting."""
-    inter = _popcount(a & b)
-    union = _popcount(a | b)
-    jac = np.divide(inter, union, out=np.ones(inter.shape), where=union > 0)
-    if distance == "jaccard":
-        return np.asarray(1.0 - jac, dtype=np.float64)
-    if distance == "masi":
-        na, nb = _popcount(a), _popcount(b)
-        m = np.where(
-            inter == union,
-            1.0,
-            np.where(inter == np.minimum(na, nb), 2.0 / 3.0, np.where(inter > 0, 1.0 / 3.0, 0.0)),
-        )
-        return np.asarray(1.0 - jac * m, dtype=np.float64)
-    raise ValueError(f"distance must be 'masi' or 'jaccard', got {distance!r}")
+    if distance not in ("masi", "jaccard"):
+        raise ValueError(f"distance must be 'masi' or 'jaccard', got {distance!r}")
+    return _delta_from_sizes(_popcount(a), _popcount(b), _popcount(a & b), distance)
 
 
 def _as_bits(s: set[int] | frozenset[int], n_words: int) -> NDArray[np.uint64]:
@@ -155,118 +141,36 @@ class _SetData:
             d[i, both] = _set_distance(self.bits[both, a], self.bits[both, b], distance)
         return d, g, h
 
-    def expected_numerators(self, selections: Bools, distance: str) -> F64:
+    def expected_numerators(self, selections: Bools, distances: Sequence[str]) -> F64:
         """``sum_{i != j} delta(v_i, v_j)`` over the pooled values selected by each ``(J, units, coders)`` mask.
 
-        MASI and Jaccard depend only on ``(|A|, |B|, |A ∩ B|)``. Counting, for every subset ``T`` of a
-        value, the values of each size that contain it gives ``F_ab(j) = sum_{|T|=j} N_a(T) N_b(T)`` =
-        ``sum_i C(i, j) X_ab(i)``, where ``X_ab(i)`` counts ordered pairs of values with sizes ``a, b`` and
-        intersection ``i``; a binomial inversion recovers ``X``. Cost: ``sum_v 2^|v|`` rows, instead of
-        ``V^2`` pairs of distinct sets. Falls back to the pairwise sum for very large sets.
+        Shape ``(len(distances), J)``. Exact, from the distinct sets and their counts per selection
+        (:func:`~workers.stats.agreement.set_pair_sums.pair_distance_sums`: subset counts for sets with
+        few codes, direct comparison of bitsets for sets with many); a value paired with itself adds 0.
         """
         vals = self.bits.reshape(-1, self.n_words)
         sel = selections.reshape(selections.shape[0], -1)
         used = sel.any(axis=0)
         distinct, inv = _unique_rows(vals[used])
         nv = len(distinct)
-        n_sel = sel.shape[0]
-        counts = np.zeros((nv, n_sel))
-        for j in range(n_sel):
+        counts = np.zeros((nv, sel.shape[0]))
+        for j in range(sel.shape[0]):
             counts[:, j] = np.bincount(inv[sel[j, used]], minlength=nv)
-        if nv == 0:  # nothing pairable selected: every numerator is an empty sum
-            return np.zeros(n_sel)
-        sizes = _popcount(distinct)
-        max_size = int(sizes.max())
-        if max_size > 12 or int((np.left_shift(1, sizes)).sum()) > 20_000_000:
-            return self._expected_pairwise(distinct, counts, distance)
-        # enumerate subsets of every distinct value: rows (subset bits, size of value, size of subset)
-        sub_rows: list[NDArray[np.uint64]] = []
-        sub_a: list[I64] = []
-        sub_j: list[I64] = []
-        sub_w: list[F64] = []
-        for a in range(max_size + 1):
-            idx = np.flatnonzero(sizes == a)
-            if not len(idx):
-                continue
-            # the a set bits of each value, as single-bit words: (n_a, a, n_words)
-            single = np.zeros((len(idx), a, self.n_words), dtype=np.uint64)
-            rest = distinct[idx].copy()
-            for t in range(a):
-                low = np.zeros_like(rest)
-                for w in range(self.n_words):
-                    has = rest[:, w] != 0
-                    lowbit = rest[:, w] & (~rest[:, w] + np.uint64(1))
-                    take = has & ~(low != 0).any(axis=1)
-                    low[take, w] = lowbit[take]
-                single[:, t] = low
-                rest ^= low
-            subsets = ((np.arange(2**a)[:, None] >> np.arange(a)) & 1).astype(np.uint64)  # (2^a, a)
-            t_bits = np.einsum("sa,vaw->vsw", subsets, single)  # distinct bits: sum = OR
-            sub_rows.append(t_bits.reshape(-1, self.n_words))
-            sub_a.append(np.full(len(idx) * 2**a, a, dtype=np.int64))
-            sub_j.append(np.tile(subsets.sum(axis=1).astype(np.int64), len(idx)))
-            sub_w.append(np.repeat(counts[idx], 2**a, axis=0))
-        rows = np.concatenate(sub_rows)
-        a_all = np.concatenate(sub_a)
-        j_all = np.concatenate(sub_j)
-        w_all = np.concatenate(sub_w)
-        _, t_id = _unique_rows(rows)
-        n_t = int(t_id.max()) + 1
-        size_of_t = np.zeros(n_t, dtype=np.int64)
-        size_of_t[t_id] = j_all
-        na = max_size + 1
-        big_n = np.zeros((n_sel, n_t * na))
-        for s_ in range(n_sel):
-            big_n[s_] = np.bincount(t_id * na + a_all, weights=w_all[:, s_], minlength=n_t * na)
-        big_n3 = big_n.reshape(n_sel, n_t, na)
-        # F[s, j, a, b] = sum over subsets T of size j of N_a(T) N_b(T)
-        f = np.zeros((n_sel, na, na, na))
-        for j in range(na):
-            nj = big_n3[:, size_of_t == j, :]
-            f[:, j] = np.einsum("sta,stb->sab", nj, nj)
-        f_int = np.rint(f).astype(np.int64)
-        x = np.zeros_like(f_int)
-        for i in range(na):
-            for j in range(i, na):
-                x[:, i] += (-1) ** (j - i) * math.comb(j, i) * f_int[:, j]
-        ii, aa, bb = np.meshgrid(np.arange(na), np.arange(na), np.arange(na), indexing="ij")
-        delta = _delta_from_sizes(aa, bb, ii, distance)
-        return np.asarray((x * delta[None]).sum(axis=(1, 2, 3)), dtype=np.float64)
-
-    def _expected_pairwise(self, distinct: NDArray[np.uint64], counts: F64, distance: str) -> F64:
-        nv = len(distinct)
-        total = np.zeros(counts.shape[1])
-        step = max(1, 2_000_000 // max(1, nv))
-        for s in range(0, nv, step):
-            dchunk = _set_distance(distinct[s : s + step, None, :], distinct[None, :, :], distance)
-            total += ((dchunk @ counts) * counts[s : s + step]).sum(axis=0)
-        return total
+        return pair_distance_sums(distinct, counts, distances)
 
 
-def _delta_from_sizes(a: I64, b: I64, i: I64, distance: str) -> F64:
-    """MASI / Jaccard distance from ``|A|, |B|, |A ∩ B|`` (0 for two empty sets; impossible combos -> 0)."""
-    union = a + b - i
-    jac = np.divide(i, union, out=np.ones(np.shape(union)), where=union > 0)
-    if distance == "jaccard":
-        d = 1.0 - jac
-    else:
-        m = np.where((i == a) & (i == b), 1.0, np.where(i == np.minimum(a, b), 2.0 / 3.0,
-                                                       np.where(i > 0, 1.0 / 3.0, 0.0)))  # fmt: skip
-        d = 1.0 - jac * m
-    possible = (i <= np.minimum(a, b)) & (union >= 0)
-    return np.where(possible, d, 0.0)
-
-
-def _set_alpha_parts(data: _SetData, distance: str) -> dict[str, Any]:
-    """Point alphas (all coders, each pair, each leave-one-out) and per-unit D_o terms for the bootstrap."""
+def _set_alpha_parts(
+    data: _SetData, distances: Sequence[str], *, detail: bool = True
+) -> dict[str, dict[str, Any]]:
+    """Per distance: point alphas (all coders; with ``detail`` each pair and each leave-one-out) and the
+    per-unit D_o terms for the bootstrap."""
     r = data.r
     c = r.n_coders
-    d, g, h = data.pair_disagreement(distance)
     rated = r.rated
     m = data.m
     mm1 = np.where(m >= 2, m - 1, 1).astype(np.float64)
-    unit_do = 2.0 * d.sum(axis=0) / mm1 * data.pairable  # sum_{i != j} delta / (m_u - 1)
     unit_n = (m * data.pairable).astype(np.float64)
+    g, h = _pairs(c)
     # selections: all coders (pairable units), each pair (units both rated), leave one coder out
     sels = [rated & data.pairable[:, None]]
     both = (
@@ -274,49 +178,57 @@ def _set_alpha_parts(data: _SetData, distance: str) -> dict[str, Any]:
         if len(g)
         else np.zeros((0, r.n_units), dtype=bool)
     )
-    for i in range(len(g)):
-        s = np.zeros_like(rated)
-        s[both[i], g[i]] = True
-        s[both[i], h[i]] = True
-        sels.append(s)
-    loo_do = []
-    loo_n = []
-    for k in range(c):
-        keep = rated.copy()
-        keep[:, k] = False
-        mk = keep.sum(axis=1)
-        sels.append(keep & (mk >= 2)[:, None])
-        pair_ok = (g != k) & (h != k)
-        loo_do.append(float((2.0 * d[pair_ok].sum(axis=0) / np.where(mk >= 2, mk - 1, 1) * (mk >= 2)).sum()))
-        loo_n.append(float(mk[mk >= 2].sum()))
-    de_num = data.expected_numerators(np.stack(sels), distance)
+    loo_mk = []
+    if detail:
+        for i in range(len(g)):
+            s = np.zeros_like(rated)
+            s[both[i], g[i]] = True
+            s[both[i], h[i]] = True
+            sels.append(s)
+        for k in range(c):
+            keep = rated.copy()
+            keep[:, k] = False
+            mk = keep.sum(axis=1)
+            loo_mk.append(mk)
+            sels.append(keep & (mk >= 2)[:, None])
+    de_all = data.expected_numerators(np.stack(sels), distances)
 
     def alpha(do_sum: float, n: float, de_sum: float) -> float | None:
         if n < 2 or de_sum == 0:
             return None
         return float(1.0 - (n - 1) * do_sum / de_sum)
 
-    overall = alpha(float(unit_do.sum()), float(unit_n.sum()), float(de_num[0]))
-    pair_alpha = [
-        alpha(2.0 * float(d[i].sum()), 2.0 * float(both[i].sum()), float(de_num[1 + i]))
-        for i in range(len(g))
-    ]
-    loo = [alpha(loo_do[k], loo_n[k], float(de_num[1 + len(g) + k])) for k in range(c)]
+    out: dict[str, dict[str, Any]] = {}
     n_tot = float(unit_n.sum())
-    return {
-        "alpha": overall,
-        "reason": None if overall is not None else (
-            REASON_NO_PAIRABLE if n_tot < 2 else REASON_NO_VARIATION
-        ),
-        "d_e": float(de_num[0]) / (n_tot * (n_tot - 1)) if n_tot >= 2 else float("nan"),
-        "unit_do": unit_do,
-        "unit_n": unit_n,
-        "pair_alpha": pair_alpha,
-        "pair_n": both.sum(axis=1).astype(np.int64),
-        "loo": loo,
-        "g": g,
-        "h": h,
-    }  # fmt: skip
+    for dist, de_num in zip(distances, de_all, strict=True):
+        d, _, _ = data.pair_disagreement(dist)
+        unit_do = 2.0 * d.sum(axis=0) / mm1 * data.pairable  # sum_{i != j} delta / (m_u - 1)
+        overall = alpha(float(unit_do.sum()), n_tot, float(de_num[0]))
+        parts: dict[str, Any] = {
+            "alpha": overall,
+            "reason": None if overall is not None else (
+                REASON_NO_PAIRABLE if n_tot < 2 else REASON_NO_VARIATION
+            ),
+            "d_e": float(de_num[0]) / (n_tot * (n_tot - 1)) if n_tot >= 2 else float("nan"),
+            "unit_do": unit_do,
+            "unit_n": unit_n,
+            "pair_n": both.sum(axis=1).astype(np.int64),
+            "g": g,
+            "h": h,
+        }  # fmt: skip
+        if detail:
+            parts["pair_alpha"] = [
+                alpha(2.0 * float(d[i].sum()), 2.0 * float(both[i].sum()), float(de_num[1 + i]))
+                for i in range(len(g))
+            ]
+            loo = []
+            for k, mk in enumerate(loo_mk):
+                pair_ok = (g != k) & (h != k)
+                do_k = float((2.0 * d[pair_ok].sum(axis=0) / np.where(mk >= 2, mk - 1, 1) * (mk >= 2)).sum())
+                loo.append(alpha(do_k, float(mk[mk >= 2].sum()), float(de_num[1 + len(g) + k])))
+            parts["loo"] = loo
+        out[dist] = parts
+    return out
 
 
 def set_alpha(ratings: MultiCodeRatings, *, distance: Literal["masi", "jaccard"] = "masi") -> Coefficient:
@@ -353,5 +265,5 @@ def set_alpha(ratings: MultiCodeRatings, *, distance: Literal["masi", "jaccard"]
     """
     if distance not in ("masi", "jaccard"):
         raise ValueError(f"distance must be 'masi' or 'jaccard', got {distance!r}")
-    parts = _set_alpha_parts(_SetData(ratings), distance)
+    parts = _set_alpha_parts(_SetData(ratings), [distance], detail=False)[distance]
     return Coefficient(f"alpha_{distance}", parts["alpha"], parts["reason"], *_pc_counts(ratings))

@@ -308,6 +308,7 @@ def test_benchmark_quick_runs_and_checks_against_reference():
     assert [x["workload"] for x in lines] == [
         "alpha nominal 1M units x 3 coders", "alpha nominal 100k units x 20 coders",
         "fleiss 1M units x 3 coders", "per-code alpha 50 codes x 100k x 3", "full report 100k x 3 x 50 codes",
+        "set alpha MASI 100k x 3 dense",
     ]  # fmt: skip
 
 
