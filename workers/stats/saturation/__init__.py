@@ -94,6 +94,7 @@ from workers.stats.saturation.order_effects import (
 from workers.stats.saturation.planning import PLUGIN_LABEL as PLUGIN_LABEL
 from workers.stats.saturation.planning import (
     fugard_potts_min_prevalence,
+    fugard_potts_power,
     fugard_potts_sample_size,
     plugin_all_codes,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "filter_subtree",
     "francis_stopping_rule",
     "fugard_potts_min_prevalence",
+    "fugard_potts_power",
     "fugard_potts_sample_size",
     "guest_saturation",
     "guest_sensitivity_grid",

@@ -29,6 +29,11 @@ ESTIMATOR_CAVEAT = (
     "so treat the numbers as indicative."
 )
 M0_LABEL = "homogeneous-detection model (Lowe-type)"
+M0_UNDEFINED = (
+    "Every code occurs in every interview: the detection probability is estimated at its bound "
+    "(p = 1), where the zero-truncated binomial likelihood has no interior maximum, so the number "
+    "of unseen codes and the saturation are not identifiable from these data."
+)
 M0_CAVEAT = (
     "A single detection probability for every code overstates saturation when code prevalences "
     "vary; use the Chao2 estimate for the headline figure and this model as a planning aid."
@@ -171,8 +176,10 @@ def homogeneous_detection_model(
         interviews for level S* = ceil( ln(1 - S*) / ln(1 - p) )
         expected new codes in the next interview = T p (1 - p)^N
 
-    ``U = S_obs`` (all singletons) is ``unbounded`` (p -> 0); ``U = N S_obs`` gives ``p = 1``
-    and ``T = S_obs``. This is labelled a Lowe-type model because the exact estimator of Lowe
+    ``U = S_obs`` (all singletons) is ``unbounded`` (p -> 0); ``U = N S_obs`` (every code in every
+    interview) is ``undefined`` (p -> 1, the boundary of the parameter space, with ``reason``): the
+    data then carry no information on codes not yet seen, so neither ``T`` nor the saturation is
+    estimated. This is labelled a Lowe-type model because the exact estimator of Lowe
     et al. (2018) was not available; it overstates saturation when prevalences vary.
 
     Parameters
@@ -228,6 +235,7 @@ def homogeneous_detection_model(
         "saturation": None,
         "interviews_for_target": {k: None for k, _ in keys},
         "expected_new_codes_next_interview": None,
+        "reason": None,
         "caveat": M0_CAVEAT,
     }
     if n == 0:
@@ -242,26 +250,23 @@ def homogeneous_detection_model(
     if u == s_obs:
         out["status"] = "unbounded"
         return out
-    ybar = u / s_obs
     if u == n * s_obs:
-        p = 1.0
-    else:
-        lo, hi = 0.0, 1.0
-        while hi - lo > 1e-12:
-            mid = 0.5 * (lo + hi)
-            if n * mid / _one_minus_pow(mid, n) < ybar:
-                lo = mid
-            else:
-                hi = mid
-        p = 0.5 * (lo + hi)
+        out.update(status="undefined", reason=M0_UNDEFINED)
+        return out
+    ybar = u / s_obs
+    lo, hi = 0.0, 1.0
+    while hi - lo > 1e-12:
+        mid = 0.5 * (lo + hi)
+        if n * mid / _one_minus_pow(mid, n) < ybar:
+            lo = mid
+        else:
+            hi = mid
+    p = 0.5 * (lo + hi)
     detected = _one_minus_pow(p, n)
     total = s_obs / detected
-    needed: dict[str, int | None] = {}
-    for key, f in keys:
-        if p >= 1.0:
-            needed[key] = 1
-        else:
-            needed[key] = max(1, math.ceil(math.log1p(-float(f)) / math.log1p(-p)))
+    needed: dict[str, int | None] = {
+        key: max(1, math.ceil(math.log1p(-float(f)) / math.log1p(-p))) for key, f in keys
+    }
     out.update(
         p_hat=p,
         estimated_total_codes=total,

@@ -94,15 +94,17 @@ def analysis_order(
     *,
     sequence: Sequence[int | None] | None = None,
     conducted_on: Sequence[date | str | None] | None = None,
-    order_by: Literal["conducted", "sequence"] = "conducted",
+    order_by: Literal["auto", "conducted", "sequence"] = "auto",
 ) -> tuple[list[int], Literal["conducted", "sequence"]]:
     """Deterministic analysis order of the included interviews (specification §1.2).
 
-    ``order_by="sequence"`` (the PI's analysis order, "order coded") sorts by ``sequence``
-    when every interview has one; duplicates raise ``duplicate_sequence``. Otherwise, and for
-    the default ``order_by="conducted"``, the key is (``conducted_on`` missing -> last,
-    ``conducted_on`` ascending, ``pk`` ascending). Labels are never used, because ``"P10" <
-    "P3"`` as strings.
+    ``order_by="auto"`` (the default): an explicit sequence wins; when every interview has a
+    ``sequence`` they are sorted by it, otherwise by conducted date. ``"sequence"`` (the PI's analysis
+    order, "order coded") requires a sequence on every interview (``incomplete_sequence``);
+    ``"conducted"`` sorts by the key (``conducted_on`` missing -> last, ``conducted_on`` ascending,
+    ``pk`` ascending). Whenever the sequence orders the interviews, a value given twice is refused
+    (``duplicate_sequence``, naming the interviews), never tie-broken. Labels are never used, because
+    ``"P10" < "P3"`` as strings.
 
     Parameters
     ----------
@@ -110,7 +112,7 @@ def analysis_order(
         Stable primary keys (unique).
     sequence, conducted_on : sequences, optional
         Per-interview analysis sequence and ISO date (``None`` when missing).
-    order_by : {"conducted", "sequence"}
+    order_by : {"auto", "conducted", "sequence"}
 
     Returns
     -------
@@ -125,15 +127,17 @@ def analysis_order(
     --------
     >>> analysis_order([3, 10, 7], conducted_on=["2024-02-01", None, "2024-01-15"])
     ([2, 0, 1], 'conducted')
-    >>> analysis_order([3, 10, 7], sequence=[2, 1, 3], order_by="sequence")
+    >>> analysis_order([3, 10, 7], sequence=[2, 1, 3], conducted_on=["2024-02-01", None, "2024-01-15"])
     ([1, 0, 2], 'sequence')
+    >>> analysis_order([3, 10, 7], sequence=[2, 1, 3], order_by="conducted")
+    ([0, 2, 1], 'conducted')
     """
     n = len(pks)
     if len(set(pks)) != n:
         raise SaturationInputError("duplicate_pk", "interview primary keys must be unique")
-    if order_by not in ("conducted", "sequence"):
+    if order_by not in ("auto", "conducted", "sequence"):
         raise SaturationInputError(
-            "invalid_parameter", f"order_by must be 'conducted' or 'sequence', got {order_by!r}"
+            "invalid_parameter", f"order_by must be 'auto', 'conducted' or 'sequence', got {order_by!r}"
         )
     if sequence is not None and len(sequence) != n:
         raise SaturationInputError("invalid_labels", f"expected {n} sequence values, got {len(sequence)}")
@@ -141,11 +145,24 @@ def analysis_order(
         raise SaturationInputError(
             "invalid_labels", f"expected {n} conducted_on values, got {len(conducted_on)}"
         )
-    if order_by == "sequence" and sequence is not None and n and all(s is not None for s in sequence):
+    complete = sequence is not None and all(s is not None for s in sequence)
+    if order_by == "sequence" and not complete:
+        missing = [int(pks[i]) for i in range(n) if sequence is None or sequence[i] is None]
+        raise SaturationInputError(
+            "incomplete_sequence",
+            f"order_by 'sequence' needs a sequence on every interview; missing: {missing}",
+        )
+    if order_by != "conducted" and complete and n and sequence is not None:
         seq = [int(s) for s in sequence if s is not None]
-        dupes = sorted({s for s in seq if seq.count(s) > 1})
+        holders: dict[int, list[int]] = {}
+        for i, value in enumerate(seq):
+            holders.setdefault(value, []).append(int(pks[i]))
+        dupes = {v: h for v, h in sorted(holders.items()) if len(h) > 1}
         if dupes:
-            raise SaturationInputError("duplicate_sequence", f"duplicate sequence values {dupes}")
+            detail = "; ".join(f"{v} on interviews {h}" for v, h in dupes.items())
+            raise SaturationInputError(
+                "duplicate_sequence", f"each interview needs its own sequence number; duplicated: {detail}"
+            )
         return sorted(range(n), key=lambda i: seq[i]), "sequence"
     raw_dates: Sequence[date | str | None] = [None] * n if conducted_on is None else conducted_on
     dates = [None if d is None else _iso_date(d) for d in raw_dates]

@@ -253,7 +253,9 @@ def order_simulation(
     If ``N <= 8`` all ``N!`` orders are enumerated (exact, no seed); otherwise ``R >= 1000``
     orders are drawn with :func:`draw_orders` and the seed is stored (a random seed is drawn
     and recorded when none is given). For each ``t`` the envelope holds the exact mean
-    (:func:`rarefaction_curve`) and the 2.5% and 97.5% quantiles of ``cum_t``. The §3.2 rule
+    (:func:`rarefaction_curve`), the 2.5% and 97.5% quantiles of ``cum_t``, and its minimum and
+    maximum over the orders (over all ``N!`` orders when enumerated: the fewest and most codes any
+    ``t`` interviews hold; over the drawn orders otherwise, ``min_max_over`` says which). The §3.2 rule
     is applied to every order for each threshold. Quantiles use Hyndman & Fan (1996) type 1,
     ``Q(q) = x_(ceil(q R))``, the smallest x with ``F(x) >= q``, so they are interview
     numbers; orders that never reach saturation count as ``+inf`` and quantiles falling there
@@ -326,6 +328,9 @@ def order_simulation(
         "mean": rarefaction_curve(x),
         "lower": [int(v) for v in ranked[lo]],
         "upper": [int(v) for v in ranked[hi]],
+        "minimum": [int(v) for v in ranked[0]],
+        "maximum": [int(v) for v in ranked[-1]],
+        "min_max_over": "all orders" if out["method"] == "enumeration" else "the drawn orders",
         "simulated_mean": [float(v) for v in cum.mean(axis=0)],
     }
     summaries: list[JSONDict] = []

@@ -73,6 +73,40 @@ def fugard_potts_sample_size(prevalence: float, *, power: float, min_occurrences
     return hi
 
 
+def fugard_potts_power(n_interviews: int, prevalence: float, *, min_occurrences: int = 1) -> float:
+    """Probability that a theme of prevalence ``p`` appears in at least ``k`` of ``n`` interviews.
+
+    ``P(X >= k)`` with ``X ~ Binomial(n, p)``; for ``k = 1``, ``1 - (1 - p)^n``. At the smallest
+    sample of :func:`fugard_potts_sample_size` it is the power actually reached, at least the power
+    asked for.
+
+    Parameters
+    ----------
+    n_interviews : int >= 1
+    prevalence : float in (0, 1]
+    min_occurrences : int >= 1
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Fugard & Potts (2015), *Int J Soc Res Methodol* 18(6): 669-684.
+
+    Examples
+    --------
+    16 interviews see a theme of prevalence 10% at least once with probability 1 - 0.9^16:
+
+    >>> round(fugard_potts_power(16, 0.1), 4), round(fugard_potts_power(29, 0.1, min_occurrences=2), 4)
+    (0.8147, 0.8011)
+    """
+    n = _positive_int(n_interviews, "n_interviews")
+    p = _check_probability(prevalence, "prevalence", closed_right=True)
+    k = _positive_int(min_occurrences, "min_occurrences")
+    return float(stats.binom.sf(k - 1, n, p))
+
+
 def fugard_potts_min_prevalence(n_interviews: int, *, power: float, min_occurrences: int = 1) -> float:
     """Smallest theme prevalence seen at least ``k`` times in ``N`` interviews with given power.
 

@@ -11,8 +11,9 @@ JSON shape of :func:`saturation_report`
     {
       "algorithm_version": "saturation-1",
       "level": "code" | "theme", "subtree": str | null,
-      "order_by": str,                          # recorded; rows arrive already ordered
+      "order_by": str,                          # the order the rows are in ("sequence" | "conducted")
       "order_used": [interview label, ...],     # analysis order
+      "excluded_interviews": [{"interview": label, "reason": str}],  # left out by the caller (§1.1)
       "n_interviews": int, "n_codes": int,      # n_codes = observed codes (S_obs)
       "code_labels": [str, ...],
       "parameters": {"base_size", "run_length", "threshold", "threshold_fraction",
@@ -32,6 +33,7 @@ JSON shape of :func:`saturation_report`
         "threshold_fraction", "n_interviews", "base_codes": int | null,
         "runs": [{"start", "end", "new_codes", "ratio", "meets_threshold",
                   "empty_interviews": [label]}],
+        "first_run_percent": int | null,        # first run's ratio, whole percent (Guest's "19%")
         "saturation_point", "notation", "codes_at_saturation", "total_codes",
         "degree_of_saturation", "late_new_codes", "late_codes": [code],  # null unless reached
         "warnings": [warning]},
@@ -42,7 +44,8 @@ JSON shape of :func:`saturation_report`
         "status": "ok" | "no_interviews",
         "method": "enumeration" | "random_permutations", "n_orders": int, "seed": int | null,
         "envelope": {"quantiles": [0.025, 0.975], "mean": [float],  # exact rarefaction
-                     "lower": [int], "upper": [int], "simulated_mean": [float]},
+                     "lower": [int], "upper": [int], "minimum": [int], "maximum": [int],
+                     "min_max_over": "all orders" | "the drawn orders", "simulated_mean": [float]},
         "saturation_points": [{"base_size", "run_length", "threshold",
                                "threshold_fraction", "status": "ok" | "insufficient_data",
                                "distribution": [{"saturation_point": s, "count": c}],
@@ -60,12 +63,15 @@ JSON shape of :func:`saturation_report`
         "n_interviews", "windows": [{"start", "end", "new_codes"}],
         "saturation_point", "stop_at", "warnings"},
       "homogeneous_detection": {                # homogeneous_detection_model()
-        "method": "homogeneous_detection_m0", "label", "status", "n_interviews", "s_obs",
-        "u", "mean_incidence", "p_hat", "estimated_total_codes", "saturation",
+        "method": "homogeneous_detection_m0", "label",
+        "status": "ok" | "unbounded" | "undefined" | "insufficient_data" | "no_codes" | "no_interviews",
+        "n_interviews", "s_obs", "u", "mean_incidence", "p_hat", "estimated_total_codes", "saturation",
         "interviews_for_target": {"0.90": int, "0.95": int},
-        "expected_new_codes_next_interview", "caveat"},
+        "expected_new_codes_next_interview", "reason": str | null, "caveat"},
       "planning": {"plugin_all_codes": {...},   # plugin_all_codes()
-                   "fugard_potts": {...} | null},  # only when prevalence/power given
+                   "fugard_potts": {                # only when prevalence and power are given
+                       "method", "prevalence", "power", "min_occurrences", "n_for_prevalence",
+                       "power_at_n_for_prevalence", "min_detectable_prevalence"} | null},
       "warnings": [{"code": str, "message": str, "interviews": [label]?}],
       "suggested_wording": str                  # suggested_wording()
     }
@@ -89,6 +95,7 @@ from workers.stats.saturation.incidence import collapse_to_themes, filter_subtre
 from workers.stats.saturation.order_effects import MIN_RANDOM_ORDERS, order_simulation
 from workers.stats.saturation.planning import (
     fugard_potts_min_prevalence,
+    fugard_potts_power,
     fugard_potts_sample_size,
     plugin_all_codes,
 )
@@ -133,6 +140,7 @@ def saturation_report(
     planning_prevalence: float | None = None,
     planning_power: float | None = None,
     planning_min_occurrences: int = 1,
+    excluded_interviews: Sequence[Mapping[str, str]] = (),
 ) -> JSONDict:
     """Full saturation analysis of one study, as a JSON-serialisable dict (the Celery entry point).
 
@@ -160,8 +168,13 @@ def saturation_report(
     francis_initial_sample, francis_stopping_criterion : int (defaults 10, 3)
     targets : M0 target levels
     order_by : str
-        Recorded as given; a value other than ``"conducted"`` adds a warning.
+        The order the rows are in, recorded as given; a value other than ``"conducted"`` adds a
+        warning.
     planning_prevalence, planning_power, planning_min_occurrences : Fugard & Potts inputs
+        Prevalence and power go together (one without the other is refused).
+    excluded_interviews : sequence of {"interview": label, "reason": str}
+        Interviews left out of the analysis by the caller (specification §1.1: coding not complete),
+        recorded in the result with a warning.
 
     Returns
     -------
@@ -241,14 +254,22 @@ def saturation_report(
     )
     m0 = homogeneous_detection_model(x, targets=targets)
     fugard: JSONDict | None = None
+    if (planning_prevalence is None) != (planning_power is None):
+        raise SaturationInputError(
+            "invalid_parameter", "the Fugard-Potts planner needs both planning_prevalence and planning_power"
+        )
     if planning_prevalence is not None and planning_power is not None:
+        n_min = fugard_potts_sample_size(
+            planning_prevalence, power=planning_power, min_occurrences=planning_min_occurrences
+        )
         fugard = {
             "method": "fugard_potts_2015",
             "prevalence": float(planning_prevalence),
             "power": float(planning_power),
             "min_occurrences": planning_min_occurrences,
-            "n_for_prevalence": fugard_potts_sample_size(
-                planning_prevalence, power=planning_power, min_occurrences=planning_min_occurrences
+            "n_for_prevalence": n_min,
+            "power_at_n_for_prevalence": fugard_potts_power(
+                n_min, planning_prevalence, min_occurrences=planning_min_occurrences
             ),
             "min_detectable_prevalence": (
                 fugard_potts_min_prevalence(n, power=planning_power, min_occurrences=planning_min_occurrences)
@@ -258,6 +279,15 @@ def saturation_report(
         }
     for block in (guest, est, francis):
         warnings.extend(block["warnings"])
+    excluded = [{"interview": str(e["interview"]), "reason": str(e["reason"])} for e in excluded_interviews]
+    if excluded:
+        warnings.append(
+            _warning(
+                "interviews_excluded",
+                f"{len(excluded)} interview(s) left out: their coding is not complete.",
+                [e["interview"] for e in excluded],
+            )
+        )
     if 0 < n < 5 and not any(w["code"] == "few_data" for w in warnings):
         warnings.append(_warning("few_data", f"Only {n} interviews: treat every result with caution."))
     report: JSONDict = {
@@ -266,6 +296,7 @@ def saturation_report(
         "subtree": subtree,
         "order_by": order_by,
         "order_used": ilabels,
+        "excluded_interviews": excluded,
         "n_interviews": n,
         "n_codes": acc["n_codes"],
         "code_labels": labels,

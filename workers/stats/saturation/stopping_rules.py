@@ -51,7 +51,9 @@ def guest_saturation(
 
     Runs overlap (the run moves forward one interview at a time); "new" means new relative to
     interviews ``1..s``. All runs are listed, including those after the first success.
-    ``late_new_codes = cum_N - cum_{s*+r}``. Status: ``reached``, ``not_reached``,
+    ``late_new_codes = cum_N - cum_{s*+r}``. ``first_run_percent`` is the first run's ratio as the
+    whole percentage the paper reports (``round(100 n_run(b) / B)``, halves up: its example has a base
+    of 37 themes and a first run adding 7, "19%"). Status: ``reached``, ``not_reached``,
     ``insufficient_data`` (``N < b + r``; ``base_codes`` still given when ``N >= b``),
     ``empty_base`` (``B = 0``) or ``no_interviews``.
 
@@ -85,8 +87,8 @@ def guest_saturation(
     >>> g = guest_saturation([8, 5, 4, 3, 2, 0, 1, 0, 0])
     >>> g["status"], g["notation"], [run["new_codes"] for run in g["runs"]]
     ('reached', '5+2', [2, 1, 1, 0])
-    >>> g["degree_of_saturation"], g["late_new_codes"]
-    (0.9565217391304348, 0)
+    >>> g["degree_of_saturation"], g["late_new_codes"], g["first_run_percent"]
+    (0.9565217391304348, 0, 10)
     """
     new = _as_new_codes(new_codes)
     b = _positive_int(base_size, "base_size")
@@ -109,6 +111,7 @@ def guest_saturation(
         "n_interviews": n,
         "base_codes": cum[b - 1] if n >= b else None,
         "runs": [],
+        "first_run_percent": None,
         "saturation_point": None,
         "notation": None,
         "codes_at_saturation": None,
@@ -152,6 +155,8 @@ def guest_saturation(
             if meets:
                 point = s
     out["runs"] = runs
+    if runs:
+        out["first_run_percent"] = _percent_half_up(runs[0]["new_codes"], base)
     if flagged:
         out["warnings"].append(
             _warning(
@@ -173,6 +178,11 @@ def guest_saturation(
         late_new_codes=total - cum[point + r - 1],
     )
     return out
+
+
+def _percent_half_up(num: int, den: int) -> int:
+    """``100 num / den`` rounded to a whole percent, halves up, in exact integers (7/37 -> 19)."""
+    return int((200 * num + den) // (2 * den))
 
 
 def guest_sensitivity_grid(

@@ -128,11 +128,19 @@ def test_m0_three_interviews():
 
 def test_m0_edge_cases():
     assert homogeneous_detection_model(np.eye(4, dtype=bool))["status"] == "unbounded"
+    # Every code in every interview: the likelihood has no interior maximum (p -> 1): undefined, not 1.
     full = homogeneous_detection_model(np.ones((4, 3), dtype=bool))
-    assert full["p_hat"] == 1.0
-    assert full["estimated_total_codes"] == 3.0
-    assert full["interviews_for_target"] == {"0.90": 1, "0.95": 1}
-    assert full["expected_new_codes_next_interview"] == 0.0
+    assert full["status"] == "undefined"
+    assert "not identifiable" in full["reason"]
+    assert full["p_hat"] is None
+    assert full["saturation"] is None
+    assert full["estimated_total_codes"] is None
+    assert full["interviews_for_target"] == {"0.90": None, "0.95": None}
+    assert full["expected_new_codes_next_interview"] is None
+    # one interview short of every code everywhere is an ordinary estimate
+    near = np.ones((4, 3), dtype=bool)
+    near[0, 0] = False
+    assert homogeneous_detection_model(near)["status"] == "ok"
     assert homogeneous_detection_model([[1, 1]])["status"] == "insufficient_data"
     assert homogeneous_detection_model(np.zeros((3, 1), dtype=bool))["status"] == "no_codes"
     assert (

@@ -36,10 +36,31 @@ def test_analysis_order_by_conducted_date_then_pk_never_label():
 
 def test_analysis_order_by_sequence_and_duplicates():
     assert analysis_order([1, 2, 3], sequence=[3, 1, 2], order_by="sequence") == ([1, 2, 0], "sequence")
-    with pytest.raises(SaturationInputError, match=r"^duplicate_sequence: duplicate sequence values \[2\]$"):
+    with pytest.raises(
+        SaturationInputError,
+        match=r"^duplicate_sequence: each interview needs its own sequence number; "
+        r"duplicated: 2 on interviews \[1, 3\]$",
+    ):
         analysis_order([1, 2, 3], sequence=[2, 1, 2], order_by="sequence")
-    # one interview without a sequence: fall back to the conducted order
-    assert analysis_order([5, 4], sequence=[1, None], order_by="sequence") == ([1, 0], "conducted")
+    # ordering by sequence on request needs one on every interview
+    with pytest.raises(SaturationInputError, match=r"^incomplete_sequence: .* missing: \[4\]$"):
+        analysis_order([5, 4], sequence=[1, None], order_by="sequence")
+
+
+def test_explicit_sequence_wins_over_conducted_date_by_default():
+    pks, dates = [1, 2, 3], ["2024-01-01", "2024-02-01", "2024-03-01"]
+    # by date the order would be 1, 2, 3; the PI's sequence says 3, 1, 2
+    assert analysis_order(pks, sequence=[2, 3, 1], conducted_on=dates) == ([2, 0, 1], "sequence")
+    # ... and the duplicate is refused by default too, not tie-broken by date
+    with pytest.raises(SaturationInputError, match=r"^duplicate_sequence: "):
+        analysis_order(pks, sequence=[1, 1, 2], conducted_on=dates)
+    # without a sequence on every interview the default falls back to the date, and says so
+    assert analysis_order(pks, sequence=[2, None, 1], conducted_on=dates) == ([0, 1, 2], "conducted")
+    # the conducted order on request ignores the sequence, duplicates included
+    assert analysis_order(pks, sequence=[1, 1, 2], conducted_on=dates, order_by="conducted") == (
+        [0, 1, 2],
+        "conducted",
+    )
 
 
 def test_analysis_order_validation():

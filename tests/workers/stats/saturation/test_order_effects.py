@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from workers.stats import saturation as sat
 from workers.stats.saturation import (
     SaturationInputError,
+    draw_orders,
     order_curves,
     order_effects,
     order_simulation,
@@ -127,6 +128,11 @@ def test_enumeration_matches_brute_force(x, b, r):
         column = [c[t] for c in curves]
         assert sim["envelope"]["lower"][t] == type1_quantile(column, Fraction(25, 1000))
         assert sim["envelope"]["upper"][t] == type1_quantile(column, Fraction(975, 1000))
+        # over all orders: the fewest and the most codes that any t + 1 interviews hold together
+        unions = [len(set().union(*(sets[i] for i in c))) for c in itertools.combinations(range(n), t + 1)]
+        assert sim["envelope"]["minimum"][t] == min(unions)
+        assert sim["envelope"]["maximum"][t] == max(unions)
+    assert sim["envelope"]["min_max_over"] == "all orders"
     for summary, tau in zip(sim["saturation_points"], (Fraction(1, 4), Fraction(0)), strict=True):
         points = [naive_guest(c, b, r, tau) for c in curves]
         reached = [p for p in points if isinstance(p, int)]
@@ -195,6 +201,15 @@ def test_random_orders_are_seeded_and_reproducible():
     assert a["method"] == "random_permutations"
     assert a["seed"] == 123
     assert a == b
+    env = a["envelope"]
+    assert env["min_max_over"] == "the drawn orders"
+    curves = order_curves(x, draw_orders(10, 1000, 123))
+    assert env["minimum"] == curves.min(axis=0).tolist()
+    assert env["maximum"] == curves.max(axis=0).tolist()
+    sets = [set(np.flatnonzero(row).tolist()) for row in x]
+    assert env["minimum"][0] >= min(map(len, sets))  # no order can start below the smallest interview
+    assert env["maximum"][0] <= max(map(len, sets))
+    assert env["minimum"][-1] == env["maximum"][-1] == len(set().union(*sets))
     drawn = order_simulation(x)
     assert isinstance(drawn["seed"], int)
     assert order_simulation(x, seed=drawn["seed"]) == drawn

@@ -13,6 +13,7 @@ import pytest
 from workers.stats.saturation import (
     SaturationInputError,
     fugard_potts_min_prevalence,
+    fugard_potts_power,
     fugard_potts_sample_size,
     plugin_all_codes,
 )
@@ -27,6 +28,19 @@ def test_fugard_potts_published_16_interviews():
     p = fugard_potts_min_prevalence(16, power=0.8)
     assert round(100 * p, 2) == 9.57
     assert p == pytest.approx(1 - 0.2 ** (1 / 16), abs=1e-12)  # closed form for k = 1
+
+
+@pytest.mark.parametrize(("n", "p", "k"), [(16, 0.1, 1), (29, 0.1, 2), (7, 0.5, 3), (40, 0.05, 1)])
+def test_fugard_potts_power_is_the_binomial_tail(n, p, k):
+    assert fugard_potts_power(n, p, min_occurrences=k) == pytest.approx(binom_at_least(k, n, p), abs=1e-12)
+
+
+def test_fugard_potts_power_at_the_smallest_sample():
+    # 16 interviews for a 10% theme at 80%: 1 - 0.9^16 = 0.8147; 15 would give 1 - 0.9^15 = 0.7941
+    n = fugard_potts_sample_size(0.1, power=0.8)
+    assert n == 16
+    assert fugard_potts_power(n, 0.1) == pytest.approx(1 - 0.9**16, abs=1e-12)
+    assert fugard_potts_power(n - 1, 0.1) < 0.8 <= fugard_potts_power(n, 0.1)
 
 
 @pytest.mark.parametrize(("p", "power"), [(0.1, 0.8), (0.25, 0.9), (0.05, 0.95), (0.5, 0.5)])

@@ -87,6 +87,19 @@ def test_planning_block_only_when_requested():
     fp = saturation_report(x, planning_prevalence=0.1, planning_power=0.8)["planning"]["fugard_potts"]
     assert fp["n_for_prevalence"] == 16  # ceil(ln 0.2 / ln 0.9) = ceil(15.28)
     assert fp["min_detectable_prevalence"] == pytest.approx(1 - 0.2 ** (1 / 6))
+    assert fp["power_at_n_for_prevalence"] == pytest.approx(1 - 0.9**16, abs=1e-12)  # 0.8147 >= 0.8
+    with pytest.raises(SaturationInputError, match="needs both planning_prevalence and planning_power"):
+        saturation_report(x, planning_prevalence=0.1)
+
+
+def test_excluded_interviews_are_recorded_with_a_warning():
+    rep = saturation_report(
+        np.eye(6, dtype=bool), excluded_interviews=[{"interview": "P07", "reason": "not coded yet"}]
+    )
+    assert rep["excluded_interviews"] == [{"interview": "P07", "reason": "not coded yet"}]
+    warning = next(w for w in rep["warnings"] if w["code"] == "interviews_excluded")
+    assert warning["interviews"] == ["P07"]
+    assert saturation_report(np.eye(6, dtype=bool))["excluded_interviews"] == []
 
 
 def spec_example_report() -> dict:

@@ -85,7 +85,18 @@ def test_guest_published_worked_example_ratio():
     g = guest_saturation([37, 0, 0, 0, 4, 3], threshold=0.05)
     assert g["runs"][0]["new_codes"] == 7
     assert round(100 * g["runs"][0]["ratio"]) == 19
+    assert g["first_run_percent"] == 19  # "7/37 = 19% > 5%", as the paper reports it
     assert g["status"] == "not_reached"
+
+
+@pytest.mark.parametrize(
+    ("base", "run_new", "percent"),
+    [(40, 1, 3), (40, 3, 8), (8, 1, 13), (200, 1, 1), (200, 3, 2), (37, 0, 0)],  # 2.5, 7.5, 12.5, .5, 1.5: up
+)
+def test_guest_first_run_percent_rounds_halves_up(base, run_new, percent):
+    g = guest_saturation([base, 0, 0, 0, run_new, 0])
+    assert g["first_run_percent"] == percent
+    assert guest_saturation([base, 0, 0])["first_run_percent"] is None  # no run: insufficient data
 
 
 def test_guest_uses_a_fixed_base_not_a_growing_one():
