@@ -53,6 +53,18 @@ class SaturationRunListApi(ProjectScopedApi):
         threshold = serializers.CharField(required=False, max_length=20, help_text='e.g. "0.05" or "1/20"')
         n_orders = serializers.IntegerField(required=False)
         seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+        order_by = serializers.ChoiceField(
+            choices=["auto", "sequence", "conducted"],
+            required=False,
+            help_text="auto (default): the interviews' analysis order numbers; conducted: by interview date",
+        )
+        planning_prevalence = serializers.FloatField(
+            required=False, allow_null=True, help_text="Fugard-Potts: theme prevalence, e.g. 0.1"
+        )
+        planning_power = serializers.FloatField(
+            required=False, allow_null=True, help_text="Fugard-Potts: probability wanted, e.g. 0.8"
+        )
+        planning_min_occurrences = serializers.IntegerField(required=False, min_value=1, max_value=1000)
 
     @extend_schema(responses=RunOutputSerializer(many=True))
     def get(self, request, project_id):

@@ -19,8 +19,9 @@ from annotate.codebook.models import Code
 from annotate.codebook.selectors import code_paths, codebook_current_version, codebook_get
 from annotate.coding.models import Coding
 from annotate.coding.selectors import coding_ratings_snapshot
-from annotate.documents.models import Document
+from annotate.documents.models import Document, Segment
 from workers.stats.agreement import MultiCodeRatings
+from workers.stats.saturation import SaturationInputError, analysis_order
 
 from .models import AgreementRun, AnalysisSettings, SaturationRun
 
@@ -48,54 +49,143 @@ def _digest(payload) -> str:
 
 
 @dataclass(frozen=True)
+class SaturationInterviews:
+    """The interviews a saturation run analyses, in analysis order, and those it leaves out."""
+
+    documents: list[tuple[int, str, str]]  # (id, case identifier, title), in analysis order
+    order_by: str  # the order actually used: "sequence" or "conducted"
+    excluded: list[dict]  # {"interview", "reason"}, in the project's document order
+
+
+def _interview_label(identifier: str, title: str, clash: bool) -> str:
+    return f"{identifier}: {title}" if clash else identifier
+
+
+def _coding_incomplete(slots: list[tuple[int, int | None, str]], segments: set[int], mode: str, coder_id):
+    """Why an interview's coding is not complete for the source (``None``: complete). ``slots`` are its
+    assignments as (segment, coder, status); ``segments`` its codable segments."""
+    if not segments:
+        return "no codable segments"
+    if mode == "coder":
+        done = {seg for seg, coder, status in slots if coder == coder_id and status == AssignmentStatus.DONE}
+        if not any(coder == coder_id for _, coder, _ in slots):
+            return "not assigned to this coder"
+        if done < segments:
+            return f"this coder has finished {len(done & segments)} of {len(segments)} segments"
+        return None
+    if not slots:
+        return "not in the assignment plan yet"
+    n_done = sum(status == AssignmentStatus.DONE for _, _, status in slots)
+    if n_done == 0:
+        return "not coded yet"
+    covered = {seg for seg, _, _ in slots}
+    if n_done < len(slots) or covered < segments:
+        return f"coding in progress: {n_done} of {len(slots)} coder assignments done"
+    return None
+
+
+def saturation_interviews(
+    *, project_id: int, coder_mode: str = "union", coder_id: int | None = None, order_by: str = "auto"
+) -> SaturationInterviews:
+    """The interviews whose coding is complete for the source (SATURATION.md §1.1), in analysis order (§1.2).
+
+    ``union``: every coder assignment on the interview's codable segments is done, and every such segment
+    has one; ``coder``: that coder has finished every codable segment; ``adjudicated``: the interviews with
+    any adjudicated coding. Order: the documents' analysis order (their sequence), refused when two
+    included interviews share a number; or the conducted date with ``order_by="conducted"``. Raises
+    ``SaturationInputError`` (``duplicate_sequence``) for the caller to turn into a 400.
+    """
+    rows = list(
+        Document.objects.filter(project_id=project_id)
+        .order_by("analysis_order", "id")
+        .values_list("id", "case__identifier", "title", "analysis_order", "interview_date")
+    )
+    identifiers = [r[1] for r in rows]
+    clash = len(set(identifiers)) != len(identifiers)  # several transcripts of one case
+    reasons: dict[int, str | None] = {}
+    if coder_mode == "adjudicated":
+        decided = set(
+            Decision.objects.filter(project_id=project_id, is_current=True).values_list(
+                "segment__document_id", flat=True
+            )
+        )
+        reasons = {r[0]: (None if r[0] in decided else "not adjudicated yet") for r in rows}
+    else:
+        segments: dict[int, set[int]] = {r[0]: set() for r in rows}
+        for seg_id, doc_id in Segment.objects.filter(
+            document__project_id=project_id, codable=True
+        ).values_list("id", "document_id"):
+            segments[doc_id].add(seg_id)
+        slots: dict[int, list] = {r[0]: [] for r in rows}
+        for seg_id, doc_id, coder, state in Assignment.objects.filter(project_id=project_id).values_list(
+            "segment_id", "segment__document_id", "coder_id", "status"
+        ):
+            slots[doc_id].append((seg_id, coder, state))
+        reasons = {r[0]: _coding_incomplete(slots[r[0]], segments[r[0]], coder_mode, coder_id) for r in rows}
+    included = [r for r in rows if reasons[r[0]] is None]
+    excluded = [
+        {"interview": _interview_label(r[1], r[2], clash), "reason": reasons[r[0]]}
+        for r in rows
+        if reasons[r[0]] is not None
+    ]
+    try:
+        order, used = analysis_order(
+            [r[0] for r in included],
+            sequence=[r[3] for r in included],
+            conducted_on=[r[4] for r in included],
+            order_by=order_by,
+        )
+    except SaturationInputError as exc:
+        if exc.code != "duplicate_sequence":
+            raise
+        holders: dict[int, list[str]] = {}
+        for r in included:
+            holders.setdefault(r[3], []).append(_interview_label(r[1], r[2], clash))
+        detail = "; ".join(f"{n} on {', '.join(h)}" for n, h in sorted(holders.items()) if len(h) > 1)
+        raise SaturationInputError("duplicate_sequence", detail) from None
+    documents = [(included[i][0], _interview_label(included[i][1], included[i][2], clash), included[i][2])
+                 for i in order]  # fmt: skip
+    return SaturationInterviews(documents=documents, order_by=used, excluded=excluded)
+
+
+@dataclass(frozen=True)
 class SaturationInput:
     incidence: np.ndarray  # interviews x codes, bool, rows in analysis order
     interview_labels: list[str]
     code_labels: list[str]  # code paths, "Theme > Code"
     parent_of: Mapping[Hashable, Hashable | None]  # code path -> its parent's path (the stats' type)
     snapshot: dict
+    order_by: str  # the order actually used
+    excluded: list[dict]  # interviews left out and why
 
 
 def saturation_input(
-    *, project_id: int, coder_mode: str = "union", coder_id: int | None = None
+    *, project_id: int, coder_mode: str = "union", coder_id: int | None = None, order_by: str = "auto"
 ) -> SaturationInput:
-    """Which codes occur in which interview, interviews in analysis order (two queries).
+    """Which codes occur in which interview, over the interviews of :func:`saturation_interviews`.
 
     ``coder_mode``: ``union`` (a code occurs if any coder applied it), ``coder`` (one coder's codings),
-    ``adjudicated`` (the final coding, over the interviews that have any).
+    ``adjudicated`` (the final coding).
     """
     codebook = codebook_get(project_id=project_id)
     paths = code_paths(codebook=codebook)
     parents = dict(Code.objects.filter(codebook=codebook).values_list("id", "parent_id"))
-    documents = list(
-        Document.objects.filter(project_id=project_id)
-        .order_by("analysis_order", "interview_date", "id")
-        .values_list("id", "case__identifier", "title")
+    chosen = saturation_interviews(
+        project_id=project_id, coder_mode=coder_mode, coder_id=coder_id, order_by=order_by
     )
+    documents = chosen.documents
+    row = {doc_id: i for i, (doc_id, _, _) in enumerate(documents)}
     if coder_mode == "adjudicated":
-        # The final coding only, and only the interviews that have any of it: an interview nobody has
-        # adjudicated yet is not evidence that its codes are absent.
-
-        pairs = sorted(
-            set(
-                FinalCoding.objects.filter(project_id=project_id, decision__is_current=True).values_list(
-                    "segment__document_id", "code_id"
-                )
-            )
+        pairs_q = FinalCoding.objects.filter(project_id=project_id, decision__is_current=True).values_list(
+            "segment__document_id", "code_id"
         )
-        decided = set(
-            Decision.objects.filter(project_id=project_id, is_current=True).values_list(
-                "segment__document_id", flat=True
-            )
-        )
-        documents = [d for d in documents if d[0] in decided]
     else:
         codings = Coding.objects.filter(project_id=project_id)
         if coder_mode == "coder":
             codings = codings.filter(coder_id=coder_id)
-        pairs = sorted(set(codings.values_list("segment__document_id", "code_id")))
+        pairs_q = codings.values_list("segment__document_id", "code_id")
+    pairs = sorted(p for p in set(pairs_q) if p[0] in row)
     code_ids = sorted({code_id for _, code_id in pairs})
-    row = {doc_id: i for i, (doc_id, _, _) in enumerate(documents)}
     column = {code_id: j for j, code_id in enumerate(code_ids)}
     incidence = np.zeros((len(documents), len(code_ids)), dtype=bool)
     for doc_id, code_id in pairs:
@@ -110,15 +200,17 @@ def saturation_input(
         "codebook_version": version.number,
         "coder_mode": coder_mode,
         "coder": coder_id,
+        "order_by": chosen.order_by,
         "interviews": len(documents),
+        "interviews_excluded": len(chosen.excluded),
         "codes_observed": len(code_ids),
         "incidences": int(incidence.sum()),
         "input_hash": _digest({"documents": [d[0] for d in documents], "pairs": pairs}),
     }
-    interview_labels = [identifier for _, identifier, _ in documents]
-    if len(set(interview_labels)) != len(interview_labels):  # several transcripts of one case
-        interview_labels = [f"{identifier}: {title}" for _, identifier, title in documents]
-    return SaturationInput(incidence, interview_labels, labels, parent_of, snapshot)
+    interview_labels = [label for _, label, _ in documents]
+    return SaturationInput(
+        incidence, interview_labels, labels, parent_of, snapshot, chosen.order_by, chosen.excluded
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from workers.stats.agreement import MEASURES, MultiCodeRatings, agreement_report
 from workers.stats.saturation import SaturationInputError, parse_threshold, saturation_report
 
 from .models import AgreementRun, AnalysisSettings, SaturationRun
-from .selectors import agreement_input, codebook_version_times, saturation_input
+from .selectors import agreement_input, codebook_version_times, saturation_input, saturation_interviews
 
 SATURATION_DEFAULTS: dict[str, Any] = {
     "level": "code",
@@ -36,11 +36,35 @@ SATURATION_DEFAULTS: dict[str, Any] = {
     "run_length": 2,
     "threshold": "1/20",
     "n_orders": 1000,
+    "order_by": "auto",
+    "planning_prevalence": None,
+    "planning_power": None,
+    "planning_min_occurrences": 1,
 }
+
+
+def _probability(p: dict[str, Any], name: str, *, closed_right: bool) -> None:
+    value = p[name]
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    ok = ok and (0 < value <= 1 if closed_right else 0 < value < 1)
+    if not ok:
+        interval = "greater than 0 and at most 1" if closed_right else "strictly between 0 and 1"
+        raise ApplicationError(f"{name} must be a fraction {interval} (e.g. 0.1 for 10%).")
 
 
 def _new_seed() -> int:
     return secrets.randbelow(2**31)
+
+
+def _saturation_message(exc: SaturationInputError) -> str:
+    """The engine's message without its code, plus where to fix a duplicate."""
+    message = str(exc).split(": ", 1)[-1]
+    if exc.code == "duplicate_sequence":
+        return (
+            f"Interviews share an analysis order number ({message}). Give each interview its own "
+            "number in its document settings, or order by conducted date (order_by 'conducted')."
+        )
+    return message
 
 
 def saturation_params_validate(*, project_id: int, params: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +98,22 @@ def saturation_params_validate(*, project_id: int, params: dict[str, Any]) -> di
         p["threshold"] = str(parse_threshold(str(p["threshold"])))
     except SaturationInputError as exc:
         raise ApplicationError(f"threshold: {exc}") from None
+    if p["order_by"] not in ("auto", "sequence", "conducted"):
+        raise ApplicationError("order_by must be 'auto', 'sequence' or 'conducted'.")
+    if (p["planning_prevalence"] is None) != (p["planning_power"] is None):
+        raise ApplicationError("The Fugard-Potts planner needs both planning_prevalence and planning_power.")
+    if p["planning_prevalence"] is not None:
+        _probability(p, "planning_prevalence", closed_right=True)
+        _probability(p, "planning_power", closed_right=False)
+    k = p["planning_min_occurrences"]
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 1000:
+        raise ApplicationError("planning_min_occurrences must be a whole number from 1 to 1000.")
+    try:  # the interviews and their order as the run would take them now: a duplicate is a 400 here
+        saturation_interviews(
+            project_id=project_id, coder_mode=p["coder_mode"], coder_id=p["coder"], order_by=p["order_by"]
+        )
+    except SaturationInputError as exc:
+        raise ApplicationError(_saturation_message(exc)) from None
     if p["subtree"] is not None:
         code = code_get(project_id=project_id, code_id=p["subtree"])
         p["subtree_path"] = code_paths(codebook=codebook_get(project_id=project_id))[code.id]
@@ -182,8 +222,16 @@ def saturation_run_execute(*, run_id: int) -> None:
     run = job_claim(SaturationRun, run_id)
     if run is None:
         return  # already running or finished elsewhere: a redelivered message
-    p = run.params
-    data = saturation_input(project_id=run.project_id, coder_mode=p["coder_mode"], coder_id=p.get("coder"))
+    p = {**SATURATION_DEFAULTS, **run.params}
+    try:
+        data = saturation_input(
+            project_id=run.project_id,
+            coder_mode=p["coder_mode"],
+            coder_id=p.get("coder"),
+            order_by=p["order_by"],
+        )
+    except SaturationInputError as exc:
+        raise ApplicationError(_saturation_message(exc)) from exc
     job_progress(SaturationRun, run_id, 20)
     try:
         report = saturation_report(
@@ -198,6 +246,11 @@ def saturation_run_execute(*, run_id: int) -> None:
             threshold=p["threshold"],
             n_orders=p["n_orders"],
             seed=run.seed,
+            order_by=data.order_by,
+            planning_prevalence=p["planning_prevalence"],
+            planning_power=p["planning_power"],
+            planning_min_occurrences=p["planning_min_occurrences"],
+            excluded_interviews=data.excluded,
         )
     except SaturationInputError as exc:
         raise ApplicationError(str(exc)) from exc
