@@ -1,0 +1,76 @@
+"""Vectorised interval arithmetic on one axis: coverage integrals and unions of intervals.
+
+Positions are int64 *keys*. Documents are laid end to end on one axis (a span never crosses a document's
+end), and a per-code question shifts code ``c`` to ``c * stride`` with ``stride`` above the total length,
+so one sorted array answers every document and code at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+I64 = NDArray[np.int64]
+F64 = NDArray[np.float64]
+
+
+class Coverage:
+    """The step function "how many of these intervals cover x", and its integral from the left.
+
+    ``integral(q)`` is the covered length (with multiplicity) left of ``q``; with ``indicator=True`` each
+    position counts once however many intervals cover it (the length of the union).
+    """
+
+    def __init__(self, starts: I64, ends: I64, *, indicator: bool = False) -> None:
+        pos = np.concatenate([starts, ends])
+        delta = np.concatenate([np.ones(starts.shape[0]), -np.ones(ends.shape[0])])
+        order = np.argsort(pos, kind="stable")
+        self.pos = pos[order]
+        count = np.cumsum(delta[order])
+        if indicator:
+            count = np.minimum(count, 1.0)
+        self.count = count
+        steps = np.diff(self.pos).astype(np.float64) * count[:-1]
+        self.cum = np.concatenate([[0.0], np.cumsum(steps)])
+
+    def integral(self, q: I64) -> F64:
+        if self.pos.shape[0] == 0:
+            return np.zeros(q.shape, dtype=np.float64)
+        idx = np.searchsorted(self.pos, q, side="right") - 1
+        safe = np.maximum(idx, 0)
+        val = self.cum[safe] + self.count[safe] * (q - self.pos[safe])
+        return np.where(idx >= 0, val, 0.0)
+
+    def over(self, starts: I64, ends: I64) -> F64:
+        """Covered length inside each ``[start, end)``."""
+        return self.integral(ends) - self.integral(starts)
+
+
+def union_intervals(group: I64, starts: I64, ends: I64) -> tuple[I64, I64, I64]:
+    """Merge the intervals of each group into disjoint runs (touching intervals join one run).
+
+    Returns ``(group, start, end)`` of the runs, sorted by group then start.
+    """
+    if starts.shape[0] == 0:
+        return group[:0], starts[:0], ends[:0]
+    order = np.lexsort((starts, group))
+    g, s, e = group[order], starts[order], ends[order]
+    first = np.concatenate([[True], g[1:] != g[:-1]])
+    gid = np.cumsum(first) - 1
+    span = int(e.max()) - int(s.min()) + 1
+    base = int(s.min())
+    shifted = (e - base) + gid * span
+    run_max = np.maximum.accumulate(shifted) - gid * span + base
+    prev = np.concatenate([[base - 1], run_max[:-1]])
+    new = first | (s > prev)
+    comp = np.cumsum(new) - 1
+    heads = np.flatnonzero(new)
+    comp_end = np.full(heads.shape[0], np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(comp_end, comp, e)
+    return g[heads], s[heads], comp_end
+
+
+def sum_by(index: I64, weights: F64 | I64, size: int) -> F64:
+    """``out[k] = sum(weights[index == k])`` for ``k < size``."""
+    out = np.bincount(index, weights=np.asarray(weights, dtype=np.float64), minlength=size)[:size]
+    return out.astype(np.float64, copy=False)
