@@ -21,17 +21,42 @@ class Coverage:
     position counts once however many intervals cover it (the length of the union).
     """
 
-    def __init__(self, starts: I64, ends: I64, *, indicator: bool = False) -> None:
-        pos = np.concatenate([starts, ends])
-        delta = np.concatenate([np.ones(starts.shape[0]), -np.ones(ends.shape[0])])
-        order = np.argsort(pos, kind="stable")
-        self.pos = pos[order]
-        count = np.cumsum(delta[order])
+    def __init__(self, starts: I64, ends: I64, *, indicator: bool = False, disjoint: bool = False) -> None:
+        if disjoint:  # sorted, non-overlapping intervals: the events are already in order
+            self.pos = np.column_stack([starts, ends]).ravel()
+            count = np.tile([1.0, 0.0], starts.shape[0])
+        else:
+            pos = np.concatenate([starts, ends])
+            delta = np.concatenate([np.ones(starts.shape[0]), -np.ones(ends.shape[0])])
+            order = np.argsort(pos, kind="stable")
+            self.pos = pos[order]
+            count = np.cumsum(delta[order])
         if indicator:
             count = np.minimum(count, 1.0)
         self.count = count
-        steps = np.diff(self.pos).astype(np.float64) * count[:-1]
-        self.cum = np.concatenate([[0.0], np.cumsum(steps)])
+        gaps = np.diff(self.pos).astype(np.float64)
+        self.cum = np.concatenate([[0.0], np.cumsum(gaps * count[:-1])])
+        self.on = np.minimum(count, 1.0)
+        self.cum_on = np.concatenate([[0.0], np.cumsum(gaps * self.on[:-1])])
+
+    def both(self, starts: I64, ends: I64) -> tuple[F64, F64]:
+        """Covered length with multiplicity, and length of the union, inside each ``[start, end)``."""
+        out = []
+        for q in (starts, ends):
+            idx = np.searchsorted(self.pos, q, side="right") - 1
+            safe = np.maximum(idx, 0)
+            dx = q - self.pos[safe] if self.pos.shape[0] else np.zeros(q.shape)
+            if self.pos.shape[0] == 0:
+                out.append((np.zeros(q.shape), np.zeros(q.shape)))
+                continue
+            ok = idx >= 0
+            out.append(
+                (
+                    np.where(ok, self.cum[safe] + self.count[safe] * dx, 0.0),
+                    np.where(ok, self.cum_on[safe] + self.on[safe] * dx, 0.0),
+                )
+            )
+        return out[1][0] - out[0][0], out[1][1] - out[0][1]
 
     def integral(self, q: I64) -> F64:
         if self.pos.shape[0] == 0:

@@ -54,23 +54,21 @@ def boundary_statistics(data: SpanData) -> dict[str, Any]:
     """
     m, q, n_docs = data.n_coders, data.n_codes, data.n_docs
     total = int(data.doc_lengths.sum())
-    stride = total + 1
     gs, ge = data.global_start(), data.global_end()
-    key_s, key_e = data.code * stride + gs, data.code * stride + ge
+    key_s, key_e = data.cell_keys()
     lengths = (data.end - data.start).astype(np.float64)
     do_num = np.zeros(n_docs * q, dtype=np.float64)
     cell = data.doc * q + data.code
-    for j in range(m):
-        mine = data.coder == j
-        # j's spans of each code are disjoint, so sorting by start also sorts by end.
-        order = np.argsort(key_s[mine], kind="stable")
-        js, je = key_s[mine][order], key_e[mine][order]
-        bs, be = gs[mine][order], ge[mine][order]
-        other = np.flatnonzero(~mine)
+    rows = [np.flatnonzero(data.coder == c) for c in range(m)]
+    for i, j in ((i, j) for i in range(m) for j in range(m) if i != j):
+        # Each coder's spans are stored by (document, code, start), so both sides are sorted by key; and j's
+        # spans of one code are disjoint, so sorted by start they are sorted by end too.
+        mine, other = rows[j], rows[i]
+        js, je, bs, be = key_s[mine], key_e[mine], gs[mine], ge[mine]
         lo = np.searchsorted(je, key_s[other], side="right")
         hi = np.searchsorted(js, key_e[other], side="left")
         n = np.maximum(hi - lo, 0)
-        # A unit of another coder inside one of j's gaps: l^2, once as (unit, gap) and once as (gap, unit).
+        # A unit of i inside one of j's gaps: l^2, once as (unit, gap) and once as (gap, unit).
         alone = other[n == 0]
         do_num += sum_by(cell[alone], 2.0 * lengths[alone] ** 2, n_docs * q)
         # Overlapping pairs of units: squared differences of beginnings and of ends.
@@ -125,11 +123,15 @@ def _expected(data: SpanData, lengths: F64, total: int) -> F64:
     gkey, g_len, g_w = gkey[order], g_len[order], g_w[order]
     cw = np.concatenate([[0.0], np.cumsum(g_w)])
     cwl = np.concatenate([[0.0], np.cumsum(g_w * g_len)])
+    # Units in key order, so the binary searches walk forward; each code's gaps end where the next begin.
     ukey = data.code * big + lengths
-    lo = np.searchsorted(gkey, ukey, side="left")  # first gap of this code at least as long as the unit
-    hi = np.searchsorted(gkey, (data.code + 1) * big, side="left")
-    fits = (cwl[hi] - cwl[lo]) - (lengths - 1) * (cw[hi] - cw[lo])
-    placed = sum_by(data.code, lengths**2 * fits, q)
+    order = np.argsort(ukey, kind="stable")
+    u_code, u_len = data.code[order], lengths[order]
+    # The first gap of the unit's code at least as long as the unit.
+    lo = np.searchsorted(gkey, ukey[order], side="left")
+    hi = np.cumsum(np.bincount(g_code, minlength=q))[u_code]
+    fits = (cwl[hi] - cwl[lo]) - (u_len - 1) * (cw[hi] - cw[lo])
+    placed = sum_by(u_code, u_len**2 * fits, q)
     num = (n_c - 1) / 3.0 * cubic + placed
     ml = float(m) * float(total)
     den = ml * (ml - 1) - pairs

@@ -68,7 +68,7 @@ from workers.stats.spans.data import SpanData
 SUM_KEYS = ("diag", "row", "row_star", "corr_star", "sq", "unit_len", "gap_diag", "gap_row", "gap_sq", "ml")
 
 
-def coincidence_sums(data: SpanData) -> dict[str, F64]:
+def coincidence_sums(data: SpanData, parts: str = "all") -> dict[str, F64]:
     """Per-document sufficient statistics of the coincidence matrices.
 
     ``diag[d, c]`` = l_cc, ``row[d, c]`` = l_c. (gap column included), ``row_star`` = l*_c.,
@@ -77,9 +77,10 @@ def coincidence_sums(data: SpanData) -> dict[str, F64]:
     m − 1 (with one coder they are 0).
     """
     m, q, nd = data.n_coders, data.n_codes, data.n_docs
-    total = int(data.doc_lengths.sum())
-    stride = total + 1
+    cu = parts in ("all", "cu")  # cu-α's pieces need the coverage of all codes
+    full = parts == "all"  # uα needs the gap's too
     gs, ge = data.global_start(), data.global_end()
+    key_s, key_e = data.cell_keys()
     lens = (ge - gs).astype(np.float64)
     cell = data.doc * q + data.code
     size = nd * q
@@ -97,28 +98,34 @@ def coincidence_sums(data: SpanData) -> dict[str, F64]:
     span_len = np.zeros((m, nd))
     np.add.at(span_len, (data.coder, data.doc), lens)
     norm = 1.0 / (m - 1) if m > 1 else 0.0
+    rows = [np.flatnonzero(data.coder == c) for c in range(m)]
+    # Queries sorted by position make the binary searches walk forward (numpy reuses the last bound).
+    by_pos = [r[np.argsort(gs[r], kind="stable")] for r in rows]
     for j in range(m):
-        mine = data.coder == j
-        count_j = Coverage(gs[mine], ge[mine])
-        union_j = Coverage(gs[mine], ge[mine], indicator=True)
-        same_j = Coverage(data.code[mine] * stride + gs[mine], data.code[mine] * stride + ge[mine])
-        other = ~mine
-        cs, ce = gs[other], ge[other]
-        x = count_j.over(cs, ce)  # valued overlap with j, with multiplicity
-        inside = union_j.over(cs, ce)  # |g ∩ U_j|
-        same = same_j.over(data.code[other] * stride + cs, data.code[other] * stride + ce)
-        idx = cell[other]
-        out["diag"] += norm * sum_by(idx, same, size)
-        out["row"] += norm * sum_by(idx, x + lens[other] - inside, size)
-        out["row_star"] += norm * sum_by(idx, x, size)
-        out["corr_star"] += norm * sum_by(idx, x**2, size)
-        # The gap of every other coder i against j.
+        mine = rows[j]
+        cover_j = Coverage(gs[mine], ge[mine]) if cu else None
+        same_j = Coverage(key_s[mine], key_e[mine], disjoint=True)
         for i in range(m):
             if i == j:
                 continue
+            same = same_j.over(key_s[rows[i]], key_e[rows[i]])
+            out["diag"] += norm * sum_by(cell[rows[i]], same, size)
+            if cover_j is None:
+                continue
+            other = by_pos[i]
+            # Overlap with j's spans (with multiplicity), and with their union |g ∩ U_j|.
+            x, inside = cover_j.both(gs[other], ge[other])
+            idx = cell[other]
+            out["row_star"] += norm * sum_by(idx, x, size)
+            out["corr_star"] += norm * sum_by(idx, x**2, size)
+            if not full:
+                continue
+            out["row"] += norm * sum_by(idx, x + lens[other] - inside, size)
+            # The gap of coder i against j.
             runs = ru_coder == i
-            in_runs_count = sum_by(ru_doc[runs], count_j.over(ru_s[runs], ru_e[runs]), nd)
-            in_runs_union = sum_by(ru_doc[runs], union_j.over(ru_s[runs], ru_e[runs]), nd)
+            run_count, run_union = cover_j.both(ru_s[runs], ru_e[runs])
+            in_runs_count = sum_by(ru_doc[runs], run_count, nd)
+            in_runs_union = sum_by(ru_doc[runs], run_union, nd)
             gap_gap = lengths - union_len[i] - union_len[j] + in_runs_union
             gap_diag += norm * gap_gap
             gap_row += norm * (span_len[j] - in_runs_count + gap_gap)

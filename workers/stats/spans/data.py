@@ -58,6 +58,12 @@ class SpanData:
         """Where each document starts on the concatenated continuum of all documents."""
         return np.concatenate([[0], np.cumsum(self.doc_lengths)[:-1]]).astype(np.int64)
 
+    def cell_keys(self) -> tuple[I64, I64]:
+        """Start and end keys ordered by (document, code, position): one coder's spans, in the stored order,
+        have increasing keys, and spans of different documents or codes never meet."""
+        base = (self.doc * self.n_codes + self.code) * (int(self.doc_lengths.max(initial=0)) + 1)
+        return base + self.start, base + self.end
+
     def global_start(self) -> I64:
         return self.start + self.doc_offsets[self.doc]
 
@@ -92,7 +98,10 @@ class SpanData:
 
 
 def _merge_overlaps(data: SpanData, code: I64, n_codes: int) -> SpanData:
-    order = np.lexsort((data.start, code, data.coder, data.doc))
+    width = int(data.doc_lengths.max(initial=0)) + 1
+    order = np.argsort(
+        ((data.doc * data.n_coders + data.coder) * n_codes + code) * width + data.start, kind="stable"
+    )
     doc, coder, code, start, end = (
         data.doc[order],
         data.coder[order],

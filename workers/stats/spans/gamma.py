@@ -191,8 +191,8 @@ def gamma_agreement(
     --------
     >>> u = Units.of([(0, 0, 10, 0), (1, 0, 10, 0), (0, 20, 30, 1), (1, 21, 30, 1)], n_coders=2)
     >>> g = gamma_agreement(u, seed=1)
-    >>> g.observed, g.value > 0.9
-    (0.0025, True)
+    >>> round(g.observed * 2 * 361, 9), g.value > 0.9  # one pair at d_pos = (1/19)^2, x̄ = 2
+    (1.0, True)
     """
     n = u.n_coders
     counts = SpanCounts(

@@ -38,12 +38,19 @@ from workers.stats.spans.results import (
 DEFAULT_RESAMPLES = 1000
 
 
-def _counts(data: SpanData, code: int | None = None, overlap: float = 0.0) -> SpanCounts:
-    mask = np.ones(data.n_spans, bool) if code is None else data.code == code
-    per_coder = np.bincount(data.coder[mask], minlength=data.n_coders)
+def _counts(
+    data: SpanData, code: int | None = None, overlap: float = 0.0, table: F64 | None = None
+) -> SpanCounts:
+    """Counts of all spans, or of one code's (``table``: the per-code table of :func:`_code_table`)."""
     total = int(data.doc_lengths.sum())
-    lens = (data.end - data.start)[mask]
-    share = float(lens.sum()) / (data.n_coders * total) if total else None
+    if code is None:
+        per_coder = np.bincount(data.coder, minlength=data.n_coders).astype(np.float64)
+        covered = float((data.end - data.start).sum())
+    else:
+        if table is None:
+            table = _code_table(data)
+        per_coder, covered = table[code, :-1], float(table[code, -1])
+    share = covered / (data.n_coders * total) if total else None
     return SpanCounts(
         n_docs=data.n_docs,
         n_coders=data.n_coders,
@@ -78,6 +85,14 @@ def _coef(
         counts=counts,
         ci=_interval(samples, confidence) if (defined and samples is not None) else None,
     )
+
+
+def _code_table(data: SpanData) -> F64:
+    """Per code: spans of each coder, then the summed span length (last column)."""
+    m = data.n_coders
+    per = np.bincount(data.code * m + data.coder, minlength=data.n_codes * m).reshape(data.n_codes, m)
+    lens = np.bincount(data.code, weights=(data.end - data.start).astype(np.float64), minlength=data.n_codes)
+    return np.column_stack([per, lens])
 
 
 def _weights(n_docs: int, n_resamples: int, seed: int) -> F64:
@@ -149,7 +164,7 @@ def span_agreement_report(
     fam_doc = coincidence_sums(data)
     fam = family_from_sums(_summed(fam_doc, None))
     fam_b = family_from_sums(_summed(fam_doc, w)) if w is not None else None
-    any_doc = coincidence_sums(data.relabel(np.zeros(data.n_codes, np.int64), 1))
+    any_doc = coincidence_sums(data.relabel(np.zeros(data.n_codes, np.int64), 1), parts="binary")
     anyf = family_from_sums(_summed(any_doc, None))
     any_b = family_from_sums(_summed(any_doc, w)) if w is not None else None
     no_units = data.n_spans == 0
@@ -171,7 +186,7 @@ def span_agreement_report(
     if parents is not None:
         par = np.asarray(parents, dtype=np.int64)
         dom = data.relabel(par, int(par.max(initial=0)) + 1)
-        dom_doc = coincidence_sums(dom)
+        dom_doc = coincidence_sums(dom, parts="cu")
         domf = family_from_sums(_summed(dom_doc, None))
         dom_b = family_from_sums(_summed(dom_doc, w)) if w is not None else None
         d_overlap = float(domf["overlap"])
@@ -198,9 +213,10 @@ def span_agreement_report(
         "boundary_u_alpha", tot_alpha, float(np.nansum(b_do)), de_sum, _counts(data), u_reason, tot_b, confidence,
     )  # fmt: skip
 
+    table = _code_table(data)
     for k in range(data.n_codes):
-        used = bool((data.code == k).any())
-        cnt = _counts(data, k)
+        used = bool(table[k, -1] > 0)
+        cnt = _counts(data, k, table=table)
         never = blocked or REASON_CODE_NEVER_USED
         per_code[k]["binary_u_alpha"] = _coef(
             "binary_u_alpha", fam["binary_alpha"][k], fam["binary_do"][k], fam["binary_de"][k], cnt,
@@ -210,7 +226,7 @@ def span_agreement_report(
         on_overlap = fam_doc["row_star"][:, k].sum() > 0
         per_code[k]["k_u_alpha"] = _coef(
             "k_u_alpha", fam["k_alpha"][k], fam["k_do"][k], fam["k_de"][k],
-            _counts(data, k, float(fam_doc["row_star"][:, k].sum())),
+            _counts(data, k, float(fam_doc["row_star"][:, k].sum()), table),
             never if not used else (REASON_CODE_NOT_ON_OVERLAP if not on_overlap else REASON_NO_VARIATION),
             fam_b["k_alpha"][:, k] if fam_b else None, confidence,
         ).to_dict()  # fmt: skip
@@ -222,21 +238,33 @@ def span_agreement_report(
 
     docs: list[dict[str, Any]] = []
     if per_document:
+        per_coder = np.bincount(data.doc * m + data.coder, minlength=data.n_docs * m).reshape(data.n_docs, m)
+        covered = np.bincount(
+            data.doc, weights=(data.end - data.start).astype(np.float64), minlength=data.n_docs
+        )
+        fam_each = family_from_sums(fam_doc)
+        any_each = family_from_sums(any_doc)
         for d in range(data.n_docs):
-            one = {key: v[d] for key, v in fam_doc.items()}
-            f = family_from_sums(one)
-            a = family_from_sums({key: v[d] for key, v in any_doc.items()})
-            sub = data.select_docs([d])
+            length_d = int(data.doc_lengths[d])
+            doc_counts = SpanCounts(
+                n_docs=1,
+                n_coders=m,
+                units_per_coder=tuple(int(v) for v in per_coder[d]),
+                continuum_length=length_d,
+                coded_share=float(covered[d]) / (m * length_d) if length_d else None,
+            )
+            f = {key: v[d] for key, v in fam_each.items()}
+            a = {key: v[d] for key, v in any_each.items()}
             docs.append(
                 {
                     "doc": d,
-                    "u_alpha": _coef("u_alpha", f["u_alpha"], f["u_do"], f["u_de"], _counts(sub),
+                    "u_alpha": _coef("u_alpha", f["u_alpha"], f["u_do"], f["u_de"], doc_counts,
                                      blocked or REASON_NO_VARIATION, None, confidence).to_dict(),
                     "binary_u_alpha": _coef("binary_u_alpha", a["binary_alpha"][0], a["binary_do"][0],
-                                            a["binary_de"][0], _counts(sub), blocked or REASON_NO_VARIATION,
+                                            a["binary_de"][0], doc_counts, blocked or REASON_NO_VARIATION,
                                             None, confidence).to_dict(),
                     "cu_alpha": _coef("cu_alpha", f["cu_alpha"], f["cu_do"], f["cu_de"],
-                                      _counts(sub, overlap=float(f["overlap"])),
+                                      doc_counts,
                                       blocked or (REASON_NO_OVERLAP if not f["overlap"] > 0 else REASON_NO_VARIATION),
                                       None, confidence).to_dict(),
                 }
