@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "annotate.coding_loop",
     "annotate.exports",
     "annotate.adjudication",
+    "annotate.explore",
     "annotate.demo",
     "frontend",
 ]

@@ -34,3 +34,31 @@ def audit_since(mark: int) -> list[AuditEvent]:
 
 def actions_since(mark: int) -> list[str]:
     return [event.action for event in audit_since(mark)]
+
+
+def run_on_sqlite(script, tmp_path) -> str:
+    """Run ``script`` (a path) in a process of its own with the local settings on a fresh SQLite database
+    in ``tmp_path`` (the embedded default of ``make run``); its standard output. Fails with its stderr."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="annotate.settings.local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'intercoder.sqlite3'}",
+        INTERCODER_VAR_DIR=str(tmp_path),
+        DJANGO_ALLOWED_HOSTS="testserver",  # the test client's host
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    return run.stdout

@@ -2,33 +2,14 @@
 PUT with its version check, done and reopen, through the endpoints, in a process with the local settings."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.annotate.db import run_on_sqlite
 
 
 def test_the_coding_loop_runs_on_sqlite(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="annotate.settings.local",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'intercoder.sqlite3'}",
-        INTERCODER_VAR_DIR=str(tmp_path),
-        DJANGO_ALLOWED_HOSTS="testserver",  # the test client's host
-    )
-    run = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("sqlite_loop.py"))],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
-    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    stdout = run_on_sqlite(Path(__file__).with_name("sqlite_loop.py"), tmp_path)
+    seen = json.loads(stdout.strip().splitlines()[-1])
     # Two transcripts of two turns, every turn a unit for both coders: each coder claimed, coded (a code
     # on the unit and one on a span) and submitted all four, one slot each.
     assert seen["slots"] == 8

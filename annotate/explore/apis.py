@@ -1,0 +1,129 @@
+"""The Explore APIs: search, retrieval (with its Markdown and CSV downloads) and matrices. Reads only; every
+member may call them. What a member sees of codings is decided in ``scope.coding_source``."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from annotate.projects.api_base import ProjectScopedApi
+from annotate.projects.permissions import MEMBERS
+
+from .passages import CodeQuery, retrieval_build, retrieval_page
+from .scope import ROLES, SOURCES, SegmentFilters
+from .search import search
+
+
+class IdListField(serializers.CharField):
+    """Ids separated by commas: ``3,7``."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            return tuple(int(part) for part in text.split(",") if part.strip())
+        except ValueError:
+            raise serializers.ValidationError("Give ids separated by commas, e.g. 3,7.") from None
+
+
+class AttributeFilterField(serializers.CharField):
+    """``<attribute id>:<value>``, e.g. ``4:Elected prosecutor``."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        attribute, sep, value = text.partition(":")
+        if not sep or not attribute.strip().isdigit():
+            raise serializers.ValidationError("Give <attribute id>:<value>, e.g. 4:Elected prosecutor.")
+        return int(attribute), value
+
+
+class FilterSerializer(serializers.Serializer):
+    document = serializers.IntegerField(required=False, min_value=1)
+    case = serializers.IntegerField(required=False, min_value=1)
+    role = serializers.ChoiceField(choices=ROLES, required=False)
+    attribute = serializers.ListField(child=AttributeFilterField(), required=False)
+    source = serializers.ChoiceField(choices=SOURCES, required=False)
+    coder = serializers.IntegerField(required=False, min_value=1)
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+
+    @staticmethod
+    def segment_filters(data) -> SegmentFilters:
+        return SegmentFilters(
+            document=data.get("document"),
+            case=data.get("case"),
+            role=data.get("role"),
+            attributes=tuple(data.get("attribute", ())),
+        )
+
+
+def _validated(serializer_class, request):
+    params = request.query_params
+    data = {key: params.get(key) for key in params}
+    data["attribute"] = params.getlist("attribute")
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class SearchApi(ProjectScopedApi):
+    """Full-text search of the project's transcripts (``q``: words, "exact phrases", prefix*, OR,
+    -exclusions; accents and case ignored), grouped by case, with the matches marked. ``code`` keeps the
+    segments coded with it (or a sub-code) in ``source``."""
+
+    roles = {"GET": MEMBERS}
+
+    class InputSerializer(FilterSerializer):
+        q = serializers.CharField(trim_whitespace=True, allow_blank=True)
+        code = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(parameters=[InputSerializer], responses=dict)
+    def get(self, request, project_id):
+        data = _validated(self.InputSerializer, request)
+        return Response(
+            search(
+                membership=self.membership,
+                text=data["q"],
+                filters=FilterSerializer.segment_filters(data),
+                code=data.get("code"),
+                source=data.get("source"),
+                page=data["page"],
+                page_size=data["page_size"],
+            )
+        )
+
+
+class RetrievalInputSerializer(FilterSerializer):
+    code = IdListField(required=False)
+    any = IdListField(required=False)
+    none = IdListField(required=False)
+    subcodes = serializers.BooleanField(required=False, default=True)
+
+
+def _retrieval(api, request):
+    data = _validated(RetrievalInputSerializer, request)
+    retrieval = retrieval_build(
+        membership=api.membership,
+        query=CodeQuery(
+            all=data.get("code", ()),
+            any=data.get("any", ()),
+            none=data.get("none", ()),
+            subcodes=data["subcodes"],
+        ),
+        filters=FilterSerializer.segment_filters(data),
+        source=data.get("source"),
+        coder=data.get("coder"),
+    )
+    return retrieval, data
+
+
+class PassageListApi(ProjectScopedApi):
+    """The passages of a code or a code query: ``code`` (all of these on the segment), ``any`` (at least
+    one), ``none`` (none of these); ``subcodes`` (default true): a code stands for its sub-codes too."""
+
+    roles = {"GET": MEMBERS}
+
+    @extend_schema(parameters=[RetrievalInputSerializer], responses=dict)
+    def get(self, request, project_id):
+        retrieval, data = _retrieval(self, request)
+        return Response(retrieval_page(retrieval, page=data["page"], page_size=data["page_size"]))
