@@ -107,7 +107,7 @@ def build_study() -> Study:
     apply(coder2, "P02", 2, "equity")
     apply(coder2, "P02", 1, "named")
     seg = study.segment("P03", 2)
-    apply(coder2, "P03", 2, "naloxone", span=(seg.start_offset + 12, seg.start_offset + 20))
+    apply(coder2, "P03", 2, "naloxone", span=(seg.start_offset + 11, seg.start_offset + 19))
     return study
 
 
