@@ -3,16 +3,20 @@ member may call them. What a member sees of codings is decided in ``scope.coding
 
 from __future__ import annotations
 
+from django.http import StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import MEMBERS
 
+from .matrices import matrix_code_attribute, matrix_code_case, matrix_cooccurrence
 from .passages import CodeQuery, retrieval_build, retrieval_page
 from .scope import ROLES, SOURCES, SegmentFilters
 from .search import search
+from .writing import retrieval_csv, retrieval_markdown
 
 
 class IdListField(serializers.CharField):
@@ -127,3 +131,49 @@ class PassageListApi(ProjectScopedApi):
     def get(self, request, project_id):
         retrieval, data = _retrieval(self, request)
         return Response(retrieval_page(retrieval, page=data["page"], page_size=data["page_size"]))
+
+
+class PassageDownloadApi(ProjectScopedApi):
+    """Every passage of a code query, for the write-up: ``export.md`` (quotations with a citation each,
+    under their case) or ``export.csv`` (one row per passage), streamed."""
+
+    roles = {"GET": MEMBERS}
+    FORMATS = {"md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+
+    @extend_schema(parameters=[RetrievalInputSerializer], responses={200: bytes})
+    def get(self, request, project_id, fmt):
+        if fmt not in self.FORMATS:
+            raise NotFound("Download passages as export.md or export.csv.")
+        retrieval, _ = _retrieval(self, request)
+        lines = retrieval_markdown(retrieval) if fmt == "md" else retrieval_csv(retrieval)
+        response = StreamingHttpResponse(lines, content_type=self.FORMATS[fmt])
+        response["Content-Disposition"] = f'attachment; filename="passages-project-{project_id}.{fmt}"'
+        return response
+
+
+class MatrixApi(ProjectScopedApi):
+    """A matrix of the coding: ``code-case`` (presence and counts, "n of N" per code), ``code-attribute``
+    (``attribute``: by its values) or ``cooccurrence`` (``level`` segment or case; counts and Jaccard)."""
+
+    roles = {"GET": MEMBERS}
+
+    class InputSerializer(FilterSerializer):
+        attribute_id = serializers.IntegerField(required=False, min_value=1, source="matrix_attribute")
+        level = serializers.ChoiceField(choices=["segment", "case"], required=False, default="segment")
+
+    @extend_schema(parameters=[InputSerializer], responses=dict)
+    def get(self, request, project_id, kind):
+        data = _validated(self.InputSerializer, request)
+        common = {
+            "membership": self.membership,
+            "filters": FilterSerializer.segment_filters(data),
+            "source": data.get("source"),
+            "coder": data.get("coder"),
+        }
+        if kind == "code-case":
+            return Response(matrix_code_case(**common))
+        if kind == "code-attribute":
+            return Response(matrix_code_attribute(attribute=data.get("matrix_attribute"), **common))
+        if kind == "cooccurrence":
+            return Response(matrix_cooccurrence(level=data["level"], **common))
+        raise NotFound("The matrices are code-case, code-attribute and cooccurrence.")

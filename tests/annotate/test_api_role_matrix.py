@@ -31,6 +31,10 @@ HIDDEN = "Project not found."
 UNAUTHENTICATED = "Authentication credentials were not provided."
 NOT_YOUR_CODING = "You can only remove your own codings."
 NOT_YOUR_MEMO = "Only a memo's author can edit it."
+BLIND = (
+    "Coders code blind: every coder's codings can be read once the PI releases them. "
+    "Ask for source=mine (your own) or source=final (adjudicated units) instead."
+)
 
 
 def expect(owner: int, adjudicator: int, coder: int, viewer: int, *, outsider: int = 404) -> dict[str, int]:
@@ -250,6 +254,20 @@ ENDPOINTS = [
     ),
     # --- audit trail ----------------------------------------------------------------------------------
     Endpoint("audit-list", "get", f"{P}/audit/", OWNER_ONLY),
+    # --- explore: text for every member; codings as each role may read them (the default source) ------
+    Endpoint("search", "get", f"{P}/search/?q=harm", MEMBERS_READ),
+    Endpoint("search-by-code", "get", f"{P}/search/?q=harm&code={{code}}", MEMBERS_READ),
+    Endpoint("passages", "get", f"{P}/passages/?code={{code}}", MEMBERS_READ),
+    Endpoint(
+        "passages-every-coder",
+        "get",
+        f"{P}/passages/?code={{code}}&source=coders",
+        expect(200, 200, 403, 403),
+        refusals=((CODER, BLIND), (VIEWER, BLIND)),
+    ),
+    Endpoint("passages-download", "get", f"{P}/passages/export.md?code={{code}}", MEMBERS_READ),
+    Endpoint("matrix-code-case", "get", f"{P}/matrices/code-case/", MEMBERS_READ),
+    Endpoint("matrix-cooccurrence", "get", f"{P}/matrices/cooccurrence/", MEMBERS_READ),
 ]
 
 MATRIX = [
