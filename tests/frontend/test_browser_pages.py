@@ -16,9 +16,19 @@ from tests.frontend.browser import (
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TABS = {
-    "pi": ("documents", "cases", "codebook", "members", "plan", "analysis", "adjudication", "exports"),
+    "pi": (
+        "documents",
+        "cases",
+        "codebook",
+        "members",
+        "plan",
+        "analysis",
+        "adjudication",
+        "explore",
+        "exports",
+    ),
     "dana": ("work", "adjudication", "analysis"),
-    "ana": ("work", "documents", "cases", "codebook", "members", "exports"),
+    "ana": ("work", "documents", "cases", "codebook", "members", "explore", "exports"),
 }
 
 

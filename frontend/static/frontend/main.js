@@ -25,6 +25,7 @@ import { createRepositories } from "./repositories/index.js";
 import { AdjudicationService } from "./services/adjudicationService.js";
 import { AnalysisService } from "./services/analysisService.js";
 import { AuthService } from "./services/authService.js";
+import { ExploreService } from "./services/exploreService.js";
 import { ExportService } from "./services/exportService.js";
 import { PlanService } from "./services/planService.js";
 import { ProjectService } from "./services/projectService.js";
@@ -50,6 +51,7 @@ async function start() {
     analysis: new AnalysisService(repositories),
     work: new WorkService(repositories),
     exports: new ExportService(repositories),
+    explore: new ExploreService(repositories),
     adjudication: new AdjudicationService(repositories),
     transcripts: new TranscriptService(repositories),
     plans: new PlanService(repositories),

@@ -48,10 +48,15 @@ function codeNode(node, handlers) {
       ? h("span", { class: "count", title: `${node.children.length} sub-code${node.children.length === 1 ? "" : "s"}` }, `${node.children.length} sub-code${node.children.length === 1 ? "" : "s"}`)
       : null,
   );
+  // Every member may read a code's passages (as their role reads codings); editing is the owner's.
+  const passages = handlers.onPassages
+    ? h("button", { type: "button", class: "btn btn-small btn-ghost", "aria-label": `Passages of ${code.name}`, onclick: () => handlers.onPassages(code) }, "Passages")
+    : null;
   const tools = canEdit
     ? h(
         "div",
         { class: "code-tools", "data-testid": "codebook-edit" },
+        passages,
         h("button", { type: "button", class: "btn btn-small", onclick: () => onEdit(code) }, "Edit"),
         h(
           "button",
@@ -66,7 +71,7 @@ function codeNode(node, handlers) {
           ? h("button", { type: "button", class: "btn btn-small btn-ghost", onclick: () => onMerge(code) }, "Merge into…")
           : null,
       )
-    : null;
+    : passages && h("div", { class: "code-tools" }, passages);
   return h(
     "li",
     { class: ["code-node", `depth-${node.depth}`, code.is_active ? null : "is-inactive"] },
@@ -97,10 +102,11 @@ export function CodebookTree({
   onImport = null,
   exportUrl = null,
   usage = null,
+  onPassages = null,
 }) {
   // `usage`: the usage API's answer; each code then says how often it is used, not only its sub-codes.
   const counts = usage ? { byCode: new Map(usage.codes.map((row) => [row.code, row])), casesTotal: usage.cases_total } : null;
-  const handlers = { canEdit, onEdit, onAddChild, onMerge, onSplit, usage: counts };
+  const handlers = { canEdit, onEdit, onAddChild, onMerge, onSplit, onPassages, usage: counts };
   // Everyone may download the codebook (CSV for spreadsheets, .qdc for NVivo, ATLAS.ti and MAXQDA).
   const downloads = exportUrl
     ? h(

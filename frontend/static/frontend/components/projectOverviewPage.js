@@ -3,6 +3,7 @@ import { MembersPanel } from "./membersPanel.js";
 import { canCode, canEditCodebook, ROLE_HELP, roleLabel } from "../domain/roles.js";
 import { AdjudicationPanel } from "./adjudicationPanel.js";
 import { AnalysisPanel } from "./analysisPanel.js";
+import { ExplorePanel } from "./explorePanel.js";
 import { ExportsPanel } from "./exportsPanel.js";
 import { openDocumentDialog } from "./documentDialog.js";
 import { ImportPanel } from "./importPanel.js";
@@ -25,6 +26,7 @@ const TABS = [
   ["plan", "Plan"],
   ["analysis", "Analysis"],
   ["adjudication", "Adjudication"],
+  ["explore", "Explore"],
   ["exports", "Exports"],
 ];
 
@@ -313,6 +315,7 @@ function codebookPanel(state) {
       }),
     exportUrl: (format) => state.services.projects.codebookExportUrl(project.id, format),
     usage: codebook.usage,
+    onPassages: (code) => state.showPassages({ all: [code.id] }),
     onImport: () =>
       openImportDialog({
         onImport: async (format, form) => {
@@ -353,6 +356,12 @@ const livePanel = (Panel) => (state) => {
   return root;
 };
 
+/** Search, passages and matrices; what was asked last stays while the page is open (`state.explore`). */
+function explorePanel(state) {
+  state.explore ??= {};
+  return ExplorePanel({ services: state.services, project: state.data.project, data: state.data, view: state.explore, root: h("div", { class: "analysis" }) });
+}
+
 const PANELS = {
   work: livePanel(MyWorkPanel),
   documents: documentsPanel,
@@ -362,6 +371,7 @@ const PANELS = {
   plan: livePanel(PlanPanel),
   analysis: livePanel(AnalysisPanel),
   adjudication: livePanel(AdjudicationPanel),
+  explore: explorePanel,
   exports: livePanel(ExportsPanel),
 };
 
@@ -463,6 +473,12 @@ export async function ProjectOverviewPage({ services, root, projectId }) {
     history.replaceState(null, "", `#${key}`);
     render();
     if (focus) document.getElementById(`tab-${key}`)?.focus();
+  };
+
+  /** Open the Explore tab on the passages of a code query (from the codebook). */
+  state.showPassages = (query) => {
+    state.explore = { mode: "passages", passages: { all: [], any: [], none: [], page: 1, ...query } };
+    select("explore", true);
   };
 
   state.reload = async () => {

@@ -7,6 +7,7 @@ import { CaseRepository } from "./caseRepository.js";
 import { CodebookRepository } from "./codebookRepository.js";
 import { CodingRepository } from "./codingRepository.js";
 import { DocumentRepository } from "./documentRepository.js";
+import { ExploreRepository } from "./exploreRepository.js";
 import { ExportRepository } from "./exportRepository.js";
 import { HttpClient } from "./http.js";
 import { MemoRepository } from "./memoRepository.js";
@@ -26,6 +27,7 @@ export function createRepositories(http = new HttpClient()) {
     assignments: new AssignmentRepository(http),
     analysis: new AnalysisRepository(http),
     exports: new ExportRepository(http),
+    explore: new ExploreRepository(http),
     adjudication: new AdjudicationRepository(http),
     team: new TeamRepository(http),
   };

@@ -1,0 +1,141 @@
+/**
+ * The matrices of the Explore tab, as heat-mapped tables: code × case, code × case attribute, code
+ * co-occurrence. Every non-empty cell is a button that opens its passages (`showPassages`).
+ */
+import { heat, MATRIX_KINDS, SOURCE_LABELS, sourcesFor } from "../domain/explore.js";
+import { errorBox, h, mount, scrollBox, spinner } from "./dom.js";
+
+function field(id, label, options, value, onchange) {
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    h("select", { id, onchange: (e) => onchange(e.target.value) }, options.map(([v, text]) => h("option", { value: v, selected: String(v) === String(value ?? "") }, text))),
+  );
+}
+
+function cell(value, max, label, drill, text = String(value)) {
+  const td = h("td", { class: "num heat", style: { "--heat": String(heat(value, max)) } });
+  if (!value || !drill) td.append(text);
+  else td.append(h("button", { type: "button", class: "cell-link", "aria-label": label, onclick: drill }, text));
+  return td;
+}
+
+function codeHeader(code) {
+  return h("th", { scope: "row", class: ["code-cell", `depth-${Math.min(code.depth, 3)}`] }, code.name);
+}
+
+/** A matrix as a table: one row per code of `m.codes` (`rowCells(row, code)` its cells after the code). */
+function matrixTable(caption, headers, m, rowCells) {
+  const codes = new Map(m.codes.map((c) => [c.id, c]));
+  return h(
+    "table",
+    { class: "table matrix", id: "explore-matrix" },
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Code"), headers.map((text) => h("th", { scope: "col", class: "num" }, text)))),
+    h("tbody", {}, m.rows.map((row) => h("tr", {}, codeHeader(codes.get(row.code)), rowCells(row, codes.get(row.code))))),
+  );
+}
+
+function codeCaseTable(m, drill) {
+  const max = Math.max(0, ...m.rows.flatMap((r) => r.counts));
+  return matrixTable(
+    `Coded segments per case, from ${m.source_words}. A code counts its sub-codes.`,
+    ["Cases", ...m.cases.map((c) => c.identifier)],
+    m,
+    (row, code) => [
+      h("td", { class: "num" }, `${row.cases} of ${m.cases_total}`),
+      row.counts.map((n, i) => cell(n, max, `${code.name} in ${m.cases[i].identifier}: ${n} segments, show passages`, () => drill({ all: [row.code], case: m.cases[i].id }))),
+    ],
+  );
+}
+
+function codeAttributeTable(m, drill) {
+  const max = Math.max(0, ...m.rows.flatMap((r) => r.cells.map((c) => c.segments)));
+  return matrixTable(
+    `Cases with each code by ${m.attribute.name}, from ${m.source_words}.`,
+    m.values.map((v) => `${v.value} (${v.cases})`),
+    m,
+    (row, code) =>
+      row.cells.map((c, i) =>
+        cell(c.segments, max, `${code.name}, ${m.attribute.name} ${m.values[i].value}: ${c.cases} of ${m.values[i].cases} cases, show passages`, () => drill({ all: [row.code], attribute: `${m.attribute.id}:${m.values[i].value}` }), `${c.cases} of ${m.values[i].cases}`),
+      ),
+  );
+}
+
+function cooccurrenceTable(m, drill, measure) {
+  const values = measure === "jaccard" ? m.jaccard : m.counts;
+  const max = Math.max(0, ...values.flat().filter((v) => v !== null));
+  const segment = m.level === "segment";
+  return h(
+    "table",
+    { class: "table matrix", id: "explore-matrix" },
+    h("caption", {}, `Codes as applied on the same ${m.level} (${m.units} ${m.level}s coded), ${measure === "jaccard" ? "Jaccard index" : "counts"}, from ${m.source_words}.`),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Code"), m.codes.map((c) => h("th", { scope: "col", class: "num" }, c.name)))),
+    h(
+      "tbody",
+      {},
+      m.codes.map((a, i) =>
+        h(
+          "tr",
+          {},
+          codeHeader(a),
+          m.codes.map((b, j) => {
+            const v = values[i][j];
+            const text = v === null ? "—" : measure === "jaccard" ? v.toFixed(2) : String(v);
+            const both = i === j ? [a.id] : [a.id, b.id];
+            return cell(m.counts[i][j], max && measure === "jaccard" ? 1 : max, `${a.name} with ${b.name}: ${m.counts[i][j]} ${m.level}s, show passages`, segment ? () => drill({ all: both, subcodes: false }) : null, text);
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+export function MatrixView({ services, project, data, view, showPassages }) {
+  const sources = sourcesFor(project.role, Boolean(project.codings_released_at));
+  const analyst = project.role === "owner" || project.role === "adjudicator";
+  const form = (view.matrix ??= { kind: "code-case", source: sources.includes("final") ? "final" : sources[0], level: "segment", measure: "counts" });
+  const kinds = MATRIX_KINDS.filter(([k]) => k !== "code-attribute" || data.attributes.length);
+  form.attribute ??= data.attributes[0]?.id;
+  const out = h("div", { class: "explore-results" });
+  const drill = (query) => showPassages({ ...query, source: form.coder ? "coders" : form.source, coder: form.coder || undefined });
+
+  const run = async () => {
+    mount(out, spinner("Counting…"));
+    const params = { source: form.coder ? "coders" : form.source, coder: form.coder || undefined };
+    if (form.kind === "code-attribute") params.attribute_id = form.attribute;
+    if (form.kind === "cooccurrence") params.level = form.level;
+    try {
+      const m = await services.explore.matrix(project.id, form.kind, params);
+      const table = form.kind === "code-case" ? codeCaseTable(m, drill) : form.kind === "code-attribute" ? codeAttributeTable(m, drill) : cooccurrenceTable(m, drill, form.measure);
+      mount(out, scrollBox("Matrix (table)", table, "table-wrap"));
+    } catch (error) {
+      mount(out, errorBox(error));
+    }
+  };
+  const set = (key) => (value) => {
+    form[key] = value;
+    render();
+  };
+  const coders = (data.members ?? []).filter((m) => m.role === "coder" || m.role === "adjudicator");
+  const controls = h("div", { class: "analysis-block explore-form" });
+  const render = () => {
+    mount(
+      controls,
+      h(
+        "div",
+        { class: "field-row" },
+        field("matrix-kind", "Matrix", kinds, form.kind, set("kind")),
+        form.kind === "code-attribute" ? field("matrix-attribute", "By", data.attributes.map((a) => [a.id, a.name]), form.attribute, set("attribute")) : null,
+        form.kind === "cooccurrence" ? field("matrix-level", "Together on the same", [["segment", "segment"], ["case", "case"]], form.level, set("level")) : null,
+        form.kind === "cooccurrence" ? field("matrix-measure", "Show", [["counts", "counts"], ["jaccard", "Jaccard index"]], form.measure, set("measure")) : null,
+        field("matrix-source", "Codings", sources.map((s) => [s, SOURCE_LABELS[s]]), form.source, set("source")),
+        analyst && coders.length ? field("matrix-coder", "Coder", [["", "all coders"], ...coders.map((m) => [m.user ?? m.id, m.username])], form.coder, set("coder")) : null,
+      ),
+    );
+    run();
+  };
+  render();
+  return h("div", {}, controls, out);
+}

@@ -1,0 +1,24 @@
+/** Search, passages (retrieval) and matrices of a project. */
+import { API_ROOT, queryString } from "./http.js";
+
+export class ExploreRepository {
+  constructor(http) {
+    this.http = http;
+  }
+
+  search(projectId, params) {
+    return this.http.get(`/projects/${projectId}/search/`, params);
+  }
+
+  passages(projectId, params) {
+    return this.http.get(`/projects/${projectId}/passages/`, params);
+  }
+
+  passagesDownloadUrl(projectId, format, params) {
+    return `${API_ROOT}/projects/${projectId}/passages/export.${format}${queryString(params)}`;
+  }
+
+  matrix(projectId, kind, params) {
+    return this.http.get(`/projects/${projectId}/matrices/${kind}/`, params);
+  }
+}

@@ -1,0 +1,25 @@
+/** The Explore tab's reads: search, a code query's passages (and their downloads), matrices. */
+import { passageParams, searchParams } from "../domain/explore.js";
+
+export class ExploreService {
+  constructor(repositories) {
+    this.repos = repositories;
+  }
+
+  search(projectId, form) {
+    return this.repos.explore.search(projectId, searchParams(form));
+  }
+
+  passages(projectId, query) {
+    return this.repos.explore.passages(projectId, passageParams(query));
+  }
+
+  /** The link that downloads every passage of `query` as Markdown ("md") or CSV ("csv"). */
+  passagesDownloadUrl(projectId, format, query) {
+    return this.repos.explore.passagesDownloadUrl(projectId, format, passageParams({ ...query, page: undefined }));
+  }
+
+  matrix(projectId, kind, params) {
+    return this.repos.explore.matrix(projectId, kind, params);
+  }
+}
