@@ -15,7 +15,7 @@ function field(id, label, options, value, onchange) {
 }
 
 function cell(value, max, label, drill, text = String(value)) {
-  const td = h("td", { class: "num heat", style: { "--heat": String(heat(value, max)) } });
+  const td = h("td", { class: ["num heat", value ? null : "is-zero"], style: { "--heat": String(heat(value, max)) } });
   if (!value || !drill) td.append(text);
   else td.append(h("button", { type: "button", class: "cell-link", "aria-label": label, onclick: drill }, text));
   return td;
@@ -65,26 +65,29 @@ function codeAttributeTable(m, drill) {
 
 function cooccurrenceTable(m, drill, measure) {
   const values = measure === "jaccard" ? m.jaccard : m.counts;
-  const max = Math.max(0, ...values.flat().filter((v) => v !== null));
+  // Only the codes applied at least once: the others' rows and columns would be all zeros.
+  const used = m.codes.map((c, i) => [c, i]).filter(([, i]) => m.counts[i][i] > 0);
+  const max = measure === "jaccard" ? 1 : Math.max(0, ...m.counts.flat());
   const segment = m.level === "segment";
   return h(
     "table",
     { class: "table matrix", id: "explore-matrix" },
-    h("caption", {}, `Codes as applied on the same ${m.level} (${m.units} ${m.level}s coded), ${measure === "jaccard" ? "Jaccard index" : "counts"}, from ${m.source_words}.`),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Code"), m.codes.map((c) => h("th", { scope: "col", class: "num" }, c.name)))),
+    h("caption", {}, `Codes applied together on the same ${m.level} (${m.units} ${m.level}s coded), as ${measure === "jaccard" ? "the Jaccard index" : "counts"}, from ${m.source_words}. Codes never applied are left out.`),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Code"), used.map(([c]) => h("th", { scope: "col", class: "num" }, c.name)))),
     h(
       "tbody",
       {},
-      m.codes.map((a, i) =>
+      used.map(([a, i]) =>
         h(
           "tr",
           {},
           codeHeader(a),
-          m.codes.map((b, j) => {
+          used.map(([b, j]) => {
             const v = values[i][j];
             const text = v === null ? "—" : measure === "jaccard" ? v.toFixed(2) : String(v);
             const both = i === j ? [a.id] : [a.id, b.id];
-            return cell(m.counts[i][j], max && measure === "jaccard" ? 1 : max, `${a.name} with ${b.name}: ${m.counts[i][j]} ${m.level}s, show passages`, segment ? () => drill({ all: both, subcodes: false }) : null, text);
+            const label = `${a.name} with ${b.name}: ${m.counts[i][j]} ${m.level}s, show passages`;
+            return cell(measure === "jaccard" ? v ?? 0 : v, max, label, segment && m.counts[i][j] ? () => drill({ all: both, subcodes: false }) : null, text);
           }),
         ),
       ),

@@ -80,7 +80,7 @@ function SearchView(ctx) {
         "p",
         { id: "search-summary", class: "explore-summary", role: "status" },
         h("strong", {}, casesFoundText(answer.cases_matched, answer.cases_total)),
-        ` · ${plural(answer.segments, "segment", "segments")} match “${answer.query}”`,
+        ` · ${plural(answer.segments, "segment", "segments")} match ${answer.query}`,
       ),
       answer.cases.length
         ? h("p", { class: "muted small" }, "In: ", answer.cases.map((c) => `${c.identifier} (${c.segments})`).join(", "))
