@@ -3,7 +3,9 @@ member may call them. What a member sees of codings is decided in ``scope.coding
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
+import tempfile
+
+from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -16,7 +18,7 @@ from .matrices import matrix_code_attribute, matrix_code_case, matrix_cooccurren
 from .passages import CodeQuery, retrieval_build, retrieval_page
 from .scope import ROLES, SOURCES, SegmentFilters
 from .search import search
-from .writing import retrieval_csv, retrieval_markdown
+from .writing import retrieval_csv, retrieval_docx, retrieval_markdown
 
 
 class IdListField(serializers.CharField):
@@ -134,19 +136,30 @@ class PassageListApi(ProjectScopedApi):
 
 
 class PassageDownloadApi(ProjectScopedApi):
-    """Every passage of a code query, for the write-up: ``export.md`` (quotations with a citation each,
-    under their case) or ``export.csv`` (one row per passage), streamed."""
+    """Every passage of a code query, for the write-up: ``export.md`` or ``export.docx`` (quotations with
+    a citation each, under their case) or ``export.csv`` (one row per passage)."""
 
     roles = {"GET": MEMBERS}
-    FORMATS = {"md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+    FORMATS = {
+        "md": "text/markdown; charset=utf-8",
+        "csv": "text/csv; charset=utf-8",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
 
     @extend_schema(parameters=[RetrievalInputSerializer], responses={200: bytes})
     def get(self, request, project_id, fmt):
         if fmt not in self.FORMATS:
-            raise NotFound("Download passages as export.md or export.csv.")
+            raise NotFound("Download passages as export.md, export.csv or export.docx.")
         retrieval, _ = _retrieval(self, request)
-        lines = retrieval_markdown(retrieval) if fmt == "md" else retrieval_csv(retrieval)
-        response = StreamingHttpResponse(lines, content_type=self.FORMATS[fmt])
+        if fmt == "docx":
+            # Written to a temporary file (python-docx saves whole documents), then streamed from it.
+            file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+            retrieval_docx(retrieval, file)
+            file.seek(0)
+            response = FileResponse(file, content_type=self.FORMATS[fmt])
+        else:
+            lines = retrieval_markdown(retrieval) if fmt == "md" else retrieval_csv(retrieval)
+            response = StreamingHttpResponse(lines, content_type=self.FORMATS[fmt])
         response["Content-Disposition"] = f'attachment; filename="passages-project-{project_id}.{fmt}"'
         return response
 

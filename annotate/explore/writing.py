@@ -115,3 +115,31 @@ def retrieval_csv(retrieval: Retrieval) -> Iterator[str]:
             ]
         )
         yield flush()
+
+
+def retrieval_docx(retrieval: Retrieval, path) -> int:
+    """The passages as a Word document at ``path``: a heading per case, each quotation as a quote
+    paragraph with its citation and codes below it. Returns the number of passages written. python-docx
+    builds the document in memory, one paragraph per passage, so its size grows with the retrieval (a
+    10,000-passage document is a few tens of megabytes)."""
+    import docx  # a heavy import only downloads need
+
+    document = docx.Document()
+    document.add_heading(f"Passages: {retrieval.title}", level=1)
+    document.add_paragraph(
+        f"From {SOURCE_WORDS[retrieval.source.name]}. Generated {timezone.now():%Y-%m-%d %H:%M} UTC. Each "
+        "quotation is cited by case, transcript, segment (¶, as the reader numbers it) and time."
+    )
+    case, written = None, 0
+    for passage in retrieval_iter(retrieval):
+        if passage["case"]["identifier"] != case:
+            case = passage["case"]["identifier"]
+            document.add_heading(case, level=2)
+        quote = document.add_paragraph(style="Quote")
+        if passage["speaker"]:
+            quote.add_run(f"{passage['speaker']}: ").bold = True
+        quote.add_run(quotation(passage))
+        document.add_paragraph(f"— {citation(passage)} · {_codes(passage)}")
+        written += 1
+    document.save(path)
+    return written

@@ -3,6 +3,7 @@
 drills from a code × case cell to exactly its passages; a coder opens a code's passages from the codebook."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -74,6 +75,10 @@ def test_the_pi_drills_from_a_code_by_case_cell_to_its_passages(open_page, live_
     )
     assert code in page.locator(".passage-quote footer").first.inner_text()
     assert_accessible(page, "the passages of a cell")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download Markdown").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.count("\n> — ") == int(count)  # one citation per quotation
 
 
 def test_a_coder_reads_a_themes_passages_from_the_codebook_their_own_only(open_page, live_server, demo):

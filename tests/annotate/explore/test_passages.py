@@ -118,6 +118,22 @@ def test_markdown_and_csv_cite_each_quotation(study):
     assert rows[-1]["quotation"] == "naloxone"
 
 
+def test_docx_holds_each_quotation_with_its_citation(study):
+    import docx
+
+    response = get(study, path="passages/export.docx", code=ids(study, "theme"), source="coders")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    document = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "Passages: Harm reduction theme"
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 2"] == ["P01", "P02", "P03"]
+    quotes = [p.text for p in document.paragraphs if p.style.name == "Quote"]
+    assert quotes[-1] == "P03: naloxone"
+    assert "— P03, Interview P03, ¶3 · Harm reduction theme > Naloxone" in texts
+    assert len(quotes) == 4
+
+
 def test_bad_input(study):
     other = ProjectFactory(creator=UserFactory(username="elsewhere"))
     foreign = make_code(other, other.created_by, name="Elsewhere")

@@ -206,6 +206,7 @@ function PassagesView(ctx) {
           "p",
           { class: "toolbar" },
           h("a", { class: "btn btn-small", href: services.explore.passagesDownloadUrl(project.id, "md", query), download: "" }, "Download Markdown"),
+          h("a", { class: "btn btn-small", href: services.explore.passagesDownloadUrl(project.id, "docx", query), download: "" }, "Download Word"),
           h("a", { class: "btn btn-small", href: services.explore.passagesDownloadUrl(project.id, "csv", query), download: "" }, "Download CSV"),
         ),
         h("ol", { class: "passage-list", "aria-label": "Passages" }, answer.results.map((row) => passageItem(project, row))),

@@ -14,7 +14,7 @@ export class ExploreService {
     return this.repos.explore.passages(projectId, passageParams(query));
   }
 
-  /** The link that downloads every passage of `query` as Markdown ("md") or CSV ("csv"). */
+  /** The link that downloads every passage of `query` as Markdown ("md"), Word ("docx") or CSV ("csv"). */
   passagesDownloadUrl(projectId, format, query) {
     return this.repos.explore.passagesDownloadUrl(projectId, format, passageParams({ ...query, page: undefined }));
   }
