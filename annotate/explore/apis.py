@@ -16,8 +16,9 @@ from annotate.projects.permissions import MEMBERS
 
 from .matrices import matrix_code_attribute, matrix_code_case, matrix_cooccurrence
 from .passages import CodeQuery, retrieval_build, retrieval_page
-from .scope import ROLES, SOURCES, SegmentFilters
-from .search import search
+from .scope import ROLES, SOURCES, SegmentFilters, segment_scope
+from .search import SearchRequest, kwic, search
+from .words import word_frequencies
 from .writing import retrieval_csv, retrieval_docx, retrieval_markdown
 
 
@@ -78,6 +79,7 @@ class SearchApi(ProjectScopedApi):
     segments coded with it (or a sub-code) in ``source``."""
 
     roles = {"GET": MEMBERS}
+    answer = staticmethod(search)
 
     class InputSerializer(FilterSerializer):
         q = serializers.CharField(trim_whitespace=True, allow_blank=True)
@@ -87,16 +89,25 @@ class SearchApi(ProjectScopedApi):
     def get(self, request, project_id):
         data = _validated(self.InputSerializer, request)
         return Response(
-            search(
-                membership=self.membership,
-                text=data["q"],
-                filters=FilterSerializer.segment_filters(data),
-                code=data.get("code"),
-                source=data.get("source"),
-                page=data["page"],
-                page_size=data["page_size"],
+            self.answer(
+                SearchRequest(
+                    membership=self.membership,
+                    text=data["q"],
+                    filters=FilterSerializer.segment_filters(data),
+                    code=data.get("code"),
+                    source=data.get("source"),
+                    page=data["page"],
+                    page_size=data["page_size"],
+                )
             )
         )
+
+
+class KwicApi(SearchApi):
+    """Keyword-in-context lines of a search (``q`` and filters as for search), a page of matching segments
+    at a time."""
+
+    answer = staticmethod(kwic)
 
 
 class RetrievalInputSerializer(FilterSerializer):
@@ -190,3 +201,36 @@ class MatrixApi(ProjectScopedApi):
         if kind == "cooccurrence":
             return Response(matrix_cooccurrence(level=data["level"], **common))
         raise NotFound("The matrices are code-case, code-attribute and cooccurrence.")
+
+
+class WordFrequencyApi(ProjectScopedApi):
+    """The most frequent words of the segments in scope, or of a code query's passages (``code``, ``any``,
+    ``none`` as for passages): per code, case (``case``) or attribute value (``attribute``). Stop words of
+    ``language`` are left out unless ``stop_words=keep``."""
+
+    roles = {"GET": MEMBERS}
+
+    class InputSerializer(RetrievalInputSerializer):
+        language = serializers.CharField(required=False, default="english", max_length=40)
+        stop_words = serializers.ChoiceField(
+            choices=["leave_out", "keep"], required=False, default="leave_out"
+        )
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
+
+    @extend_schema(parameters=[InputSerializer], responses=dict)
+    def get(self, request, project_id):
+        data = _validated(self.InputSerializer, request)
+        if data.get("code") or data.get("any"):
+            segments = _retrieval(self, request)[0].segments
+        else:
+            segments = segment_scope(
+                project_id=self.membership.project_id, filters=FilterSerializer.segment_filters(data)
+            )
+        return Response(
+            word_frequencies(
+                segments,
+                language=data["language"],
+                limit=data["limit"],
+                keep_stop_words=data["stop_words"] == "keep",
+            )
+        )

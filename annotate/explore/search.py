@@ -9,6 +9,7 @@ every code-based view does (``scope.coding_source``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -31,6 +32,7 @@ from .scope import (
     segment_rows,
     segment_scope,
 )
+from .words import kwic_lines
 
 
 def search_parse(text: str) -> SearchQuery:
@@ -54,53 +56,80 @@ def matching_segment_ids(*, project_id: int, query: SearchQuery) -> RawSQL:
     )
 
 
-def search(
-    *,
-    membership: Membership,
-    text: str,
-    filters: SegmentFilters,
-    code: int | None = None,
-    source: str | None = None,
-    page: int = 1,
-    page_size: int = 20,
-) -> dict[str, Any]:
-    """``{query, segments, cases_matched, cases_total, cases: [{id, identifier, segments}], page, pages,
-    results: [segment rows with ``pieces``]}``; ``code``: only segments coded with it (or a sub-code) in
-    ``source``."""
-    query = search_parse(text)
-    project_id = membership.project_id
-    segments = segment_scope(project_id=project_id, filters=filters).filter(
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a search asks: the query text, the segments' filters, optionally a code (the segments coded
+    with it, or a sub-code, in ``source``), and the page."""
+
+    membership: Membership
+    text: str
+    filters: SegmentFilters
+    code: int | None = None
+    source: str | None = None
+    page: int = 1
+    page_size: int = 20
+
+
+def _matching(request: SearchRequest):
+    """(query, the matching segments in scope, the coding source's name when a code filters them)."""
+    query = search_parse(request.text)
+    project_id = request.membership.project_id
+    segments = segment_scope(project_id=project_id, filters=request.filters).filter(
         pk__in=matching_segment_ids(project_id=project_id, query=query)
     )
     source_name = None
-    if code is not None:
+    if request.code is not None:
         codebook: Codebook = codebook_read(project_id=project_id)
-        (wanted,) = code_ids_resolve(codebook=codebook, ids=[code])
-        coding = coding_source(membership=membership, source=source)
+        (wanted,) = code_ids_resolve(codebook=codebook, ids=[request.code])
+        coding = coding_source(membership=request.membership, source=request.source)
         segments = segments.filter(coding.segments_with(wanted))
         source_name = coding.name
+    return query, segments, source_name
+
+
+def search(request: SearchRequest) -> dict[str, Any]:
+    """``{query, segments, cases_matched, cases_total, cases: [{id, identifier, segments}], page, pages,
+    results: [segment rows with ``pieces``]}``."""
+    query, segments, source_name = _matching(request)
     per_case = list(
         segments.values("document__case_id", "document__case__identifier")
         .annotate(n=Count("id"))
         .order_by("document__case__identifier")
     )
     total = sum(row["n"] for row in per_case)
-    first, last, pages = page_bounds(page=page, page_size=page_size, total=total)
+    first, last, pages = page_bounds(page=request.page, page_size=request.page_size, total=total)
     rows = segment_rows(segments.order_by(*SEGMENT_ORDER)[first:last]) if total else []
     for row in rows:
         row["pieces"] = highlight(row.pop("text"), query)
     return {
-        "query": text.strip(),
+        "query": request.text.strip(),
         "source": source_name,
         "segments": total,
         "cases_matched": len(per_case),
-        "cases_total": case_scope(project_id=project_id, filters=filters).count(),
+        "cases_total": case_scope(project_id=request.membership.project_id, filters=request.filters).count(),
         "cases": [
             {"id": r["document__case_id"], "identifier": r["document__case__identifier"], "segments": r["n"]}
             for r in per_case
         ],
-        "page": page,
+        "page": request.page,
         "pages": pages,
-        "page_size": page_size,
+        "page_size": request.page_size,
         "results": rows,
+    }
+
+
+def kwic(request: SearchRequest) -> dict[str, Any]:
+    """Keyword-in-context lines of a search: ``{query, segments, page, pages, lines: [{case, document,
+    segment_number, speaker, left, keyword, right}]}``, a page of matching segments at a time."""
+    query, segments, _ = _matching(request)
+    total = segments.count()
+    first, last, pages = page_bounds(page=request.page, page_size=request.page_size, total=total)
+    rows = segment_rows(segments.order_by(*SEGMENT_ORDER)[first:last]) if total else []
+    return {
+        "query": request.text.strip(),
+        "segments": total,
+        "page": request.page,
+        "pages": pages,
+        "page_size": request.page_size,
+        "lines": kwic_lines(rows, query),
     }

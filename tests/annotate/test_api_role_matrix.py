@@ -268,6 +268,8 @@ ENDPOINTS = [
     Endpoint("passages-download", "get", f"{P}/passages/export.md?code={{code}}", MEMBERS_READ),
     Endpoint("matrix-code-case", "get", f"{P}/matrices/code-case/", MEMBERS_READ),
     Endpoint("matrix-cooccurrence", "get", f"{P}/matrices/cooccurrence/", MEMBERS_READ),
+    Endpoint("kwic", "get", f"{P}/kwic/?q=harm", MEMBERS_READ),
+    Endpoint("word-frequencies", "get", f"{P}/words/?code={{code}}", MEMBERS_READ),
 ]
 
 MATRIX = [

@@ -100,3 +100,28 @@ def test_a_coder_reads_a_themes_passages_from_the_codebook_their_own_only(open_p
     assert "from your own codings" in summary.inner_text()
     assert summary.inner_text().startswith(f"{own.count()} passage")
     assert_accessible(page, "a coder's passages")
+
+
+def test_the_pi_reads_a_word_in_context_and_the_words_of_a_theme(open_page, live_server, demo):
+    from annotate.documents.models import Segment
+
+    occurrences = sum(
+        len(re.findall(r"\bnaloxone\b", s.text, re.IGNORECASE))
+        for s in Segment.objects.filter(document__project=demo).select_related("document")
+    )
+    assert occurrences > 0
+    page = signed_in_at(open_page, live_server, "pi", f"/projects/{demo.id}/#explore")
+    page.get_by_role("button", name="Words").click()
+    page.get_by_label("Keyword or phrase").fill("naloxone")
+    page.get_by_role("button", name="Show lines").click()
+    lines = page.locator("#kwic-lines tbody tr")
+    lines.first.wait_for()
+    if occurrences <= 20:
+        assert lines.count() == occurrences
+    assert {t.lower() for t in page.locator("#kwic-lines .kwic-keyword").all_inner_texts()} == {"naloxone"}
+    page.locator("#word-frequencies tbody tr").first.wait_for()
+    page.get_by_label("Passages of").select_option(label="Harm reduction")
+    page.get_by_text(re.compile(r"most frequent words of \d+ segments")).wait_for()
+    words = page.locator("#word-frequencies tbody td:first-child").all_inner_texts()
+    assert "the" not in words  # stop words left out
+    assert_accessible(page, "the Words view")

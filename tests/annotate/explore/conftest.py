@@ -4,6 +4,7 @@ turns (the interviewer's as context), codes in a theme, and codings by two coder
 from dataclasses import dataclass, field
 
 import pytest
+from rest_framework.test import APIClient
 
 from annotate.assignments.services import assignment_plan_apply
 from annotate.cases.services import attribute_define
@@ -114,3 +115,11 @@ def build_study() -> Study:
 @pytest.fixture
 def study(db):
     return build_study()
+
+
+def api_get(study, path, user="owner", **params):
+    """GET ``/api/v1/projects/<study>/<path>`` as the study's ``user`` (None: anonymous)."""
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(study.users[user])
+    return client.get(f"/api/v1/projects/{study.project.id}/{path}", params)

@@ -2,22 +2,18 @@
 exactly the passages it counts."""
 
 import pytest
-from rest_framework.test import APIClient
+
+from tests.annotate.explore.conftest import api_get
 
 pytestmark = pytest.mark.django_db
 
 
 def get(study, kind, user="owner", **params):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(study.users[user])
-    return client.get(f"/api/v1/projects/{study.project.id}/matrices/{kind}/", params)
+    return api_get(study, f"matrices/{kind}/", user, **params)
 
 
 def passages_total(study, **params):
-    client = APIClient()
-    client.force_authenticate(study.users["owner"])
-    response = client.get(f"/api/v1/projects/{study.project.id}/passages/", params)
+    response = api_get(study, "passages/", **params)
     assert response.status_code == 200, response.content
     return response.json()["passages_total"]
 

@@ -5,18 +5,15 @@ import csv
 import io
 
 import pytest
-from rest_framework.test import APIClient
 
+from tests.annotate.explore.conftest import api_get
 from tests.factories import ProjectFactory, UserFactory, make_code
 
 pytestmark = pytest.mark.django_db
 
 
 def get(study, user="owner", path="passages/", **params):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(study.users[user])
-    return client.get(f"/api/v1/projects/{study.project.id}/{path}", params)
+    return api_get(study, path, user, **params)
 
 
 def found(response):

@@ -2,20 +2,17 @@
 grouping by case, pages, and bad input."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from annotate.documents.services import document_delete
 from annotate.explore.models import SegmentSearch
+from tests.annotate.explore.conftest import api_get
 from tests.factories import make_document
 
 pytestmark = pytest.mark.django_db
 
 
 def get(study, q, user="owner", **params):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(study.users[user])
-    return client.get(f"/api/v1/projects/{study.project.id}/search/", {"q": q, **params})
+    return api_get(study, "search/", user, q=q, **params)
 
 
 def hits(response):

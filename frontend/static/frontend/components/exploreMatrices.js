@@ -4,15 +4,7 @@
  */
 import { heat, MATRIX_KINDS, SOURCE_LABELS, sourcesFor } from "../domain/explore.js";
 import { errorBox, h, mount, scrollBox, spinner } from "./dom.js";
-
-function field(id, label, options, value, onchange) {
-  return h(
-    "div",
-    { class: "field" },
-    h("label", { for: id }, label),
-    h("select", { id, onchange: (e) => onchange(e.target.value) }, options.map(([v, text]) => h("option", { value: v, selected: String(v) === String(value ?? "") }, text))),
-  );
-}
+import { selectField } from "./exploreFields.js";
 
 function cell(value, max, label, drill, text = String(value)) {
   const td = h("td", { class: ["num heat", value ? null : "is-zero"], style: { "--heat": String(heat(value, max)) } });
@@ -129,12 +121,12 @@ export function MatrixView({ services, project, data, view, showPassages }) {
       h(
         "div",
         { class: "field-row" },
-        field("matrix-kind", "Matrix", kinds, form.kind, set("kind")),
-        form.kind === "code-attribute" ? field("matrix-attribute", "By", data.attributes.map((a) => [a.id, a.name]), form.attribute, set("attribute")) : null,
-        form.kind === "cooccurrence" ? field("matrix-level", "Together on the same", [["segment", "segment"], ["case", "case"]], form.level, set("level")) : null,
-        form.kind === "cooccurrence" ? field("matrix-measure", "Show", [["counts", "counts"], ["jaccard", "Jaccard index"]], form.measure, set("measure")) : null,
-        field("matrix-source", "Codings", sources.map((s) => [s, SOURCE_LABELS[s]]), form.source, set("source")),
-        analyst && coders.length ? field("matrix-coder", "Coder", [["", "all coders"], ...coders.map((m) => [m.user ?? m.id, m.username])], form.coder, set("coder")) : null,
+        selectField("matrix-kind", "Matrix", kinds, form.kind, set("kind"), { any: null }),
+        form.kind === "code-attribute" ? selectField("matrix-attribute", "By", data.attributes.map((a) => [a.id, a.name]), form.attribute, set("attribute"), { any: null }) : null,
+        form.kind === "cooccurrence" ? selectField("matrix-level", "Together on the same", [["segment", "segment"], ["case", "case"]], form.level, set("level"), { any: null }) : null,
+        form.kind === "cooccurrence" ? selectField("matrix-measure", "Show", [["counts", "counts"], ["jaccard", "Jaccard index"]], form.measure, set("measure"), { any: null }) : null,
+        selectField("matrix-source", "Codings", sources.map((s) => [s, SOURCE_LABELS[s]]), form.source, set("source"), { any: null }),
+        analyst && coders.length ? selectField("matrix-coder", "Coder", [["", "all coders"], ...coders.map((m) => [m.user ?? m.id, m.username])], form.coder, set("coder"), { any: null }) : null,
       ),
     );
     run();

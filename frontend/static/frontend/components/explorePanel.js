@@ -14,39 +14,14 @@ import {
 } from "../domain/explore.js";
 import { urls } from "../domain/routes.js";
 import { MatrixView } from "./exploreMatrices.js";
+import { WordsView } from "./exploreWords.js";
 import { errorBox, h, mount, spinner } from "./dom.js";
-
-function select(id, label, options, value, onchange, { any = "any" } = {}) {
-  return h(
-    "div",
-    { class: "field" },
-    h("label", { for: id }, label),
-    h(
-      "select",
-      { id, onchange: (e) => onchange(e.target.value) },
-      any === null ? null : h("option", { value: "" }, any),
-      options.map(([v, text]) => h("option", { value: v, selected: String(v) === String(value ?? "") }, text)),
-    ),
-  );
-}
+import { codeOptions, pager, selectField } from "./exploreFields.js";
 
 /** Text pieces `[text, matched]` with the matched ones in <mark>. */
 export function marked(pieces, className = "hit") {
   return pieces.map(([text, hit]) => (hit ? h("mark", { class: className }, text) : text));
 }
-
-function pager(page, pages, go, label) {
-  if (pages <= 1) return null;
-  return h(
-    "nav",
-    { class: "pager", "aria-label": label },
-    h("button", { type: "button", class: "btn btn-small", disabled: page <= 1, onclick: () => go(page - 1) }, "Previous"),
-    h("span", { class: "muted small" }, `Page ${page} of ${pages}`),
-    h("button", { type: "button", class: "btn btn-small", disabled: page >= pages, onclick: () => go(page + 1) }, "Next"),
-  );
-}
-
-const codeOptions = (flat) => flat.map(({ code, depth }) => [code.id, `${"  ".repeat(depth)}${code.name}`]);
 
 // --- search -------------------------------------------------------------------------------------------
 
@@ -141,11 +116,11 @@ function SearchView(ctx) {
     h(
       "div",
       { class: "field-row" },
-      select("explore-role", "Speaker", [["participant", "Participants"], ["interviewer", "Interviewers"]], form.role, field("role")),
-      attrs.length ? select("explore-attribute", "Case attribute", attrs, form.attribute, field("attribute")) : null,
-      select("explore-document", "Transcript", data.documents.map((d) => [d.id, d.title]), form.document, field("document")),
-      select("explore-code", "Coded with", codeOptions(data.codebook.flat), form.code, field("code")),
-      select("explore-source", "Codings", sources.map((s) => [s, SOURCE_LABELS[s]]), form.source ?? sources[0], field("source"), { any: null }),
+      selectField("explore-role", "Speaker", [["participant", "Participants"], ["interviewer", "Interviewers"]], form.role, field("role")),
+      attrs.length ? selectField("explore-attribute", "Case attribute", attrs, form.attribute, field("attribute")) : null,
+      selectField("explore-document", "Transcript", data.documents.map((d) => [d.id, d.title]), form.document, field("document")),
+      selectField("explore-code", "Coded with", codeOptions(data.codebook.flat), form.code, field("code")),
+      selectField("explore-source", "Codings", sources.map((s) => [s, SOURCE_LABELS[s]]), form.source ?? sources[0], field("source"), { any: null }),
     ),
   );
   if (form.q.trim()) run();
@@ -227,11 +202,11 @@ function PassagesView(ctx) {
     h(
       "div",
       { class: "field-row" },
-      select("passages-code", "Code", codes, query.all[0], set("all", true), { any: "choose a code" }),
-      select("passages-and", "and also", codes, query.all[1], (v) => { query.all = [query.all[0], v ? Number(v) : null].filter(Boolean); query.page = 1; run(); }, { any: "—" }),
-      select("passages-not", "but not", codes, query.none[0], set("none", true), { any: "—" }),
-      select("passages-source", "Codings", sources.map((s) => [s, SOURCE_LABELS[s]]), query.source, set("source"), { any: null }),
-      attrs.length ? select("passages-attribute", "Case attribute", attrs, query.attribute, set("attribute")) : null,
+      selectField("passages-code", "Code", codes, query.all[0], set("all", true), { any: "choose a code" }),
+      selectField("passages-and", "and also", codes, query.all[1], (v) => { query.all = [query.all[0], v ? Number(v) : null].filter(Boolean); query.page = 1; run(); }, { any: "—" }),
+      selectField("passages-not", "but not", codes, query.none[0], set("none", true), { any: "—" }),
+      selectField("passages-source", "Codings", sources.map((s) => [s, SOURCE_LABELS[s]]), query.source, set("source"), { any: null }),
+      attrs.length ? selectField("passages-attribute", "Case attribute", attrs, query.attribute, set("attribute")) : null,
     ),
     h(
       "label",
@@ -256,7 +231,7 @@ export function ExplorePanel(ctx) {
     render();
   };
   const render = () => {
-    const body = { search: SearchView, passages: PassagesView, matrices: (c) => MatrixView({ ...c, showPassages }) }[view.mode](ctx);
+    const body = { search: SearchView, passages: PassagesView, matrices: (c) => MatrixView({ ...c, showPassages }), words: WordsView }[view.mode](ctx);
     mount(
       root,
       h(

@@ -4,6 +4,7 @@ export const EXPLORE_VIEWS = [
   ["search", "Search"],
   ["passages", "Passages"],
   ["matrices", "Matrices"],
+  ["words", "Words"],
 ];
 
 export const SOURCE_LABELS = {

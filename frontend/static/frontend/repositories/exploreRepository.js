@@ -10,6 +10,14 @@ export class ExploreRepository {
     return this.http.get(`/projects/${projectId}/search/`, params);
   }
 
+  kwic(projectId, params) {
+    return this.http.get(`/projects/${projectId}/kwic/`, params);
+  }
+
+  words(projectId, params) {
+    return this.http.get(`/projects/${projectId}/words/`, params);
+  }
+
   passages(projectId, params) {
     return this.http.get(`/projects/${projectId}/passages/`, params);
   }

@@ -10,6 +10,16 @@ export class ExploreService {
     return this.repos.explore.search(projectId, searchParams(form));
   }
 
+  /** Keyword-in-context lines of a search (the search form's values). */
+  kwic(projectId, form) {
+    return this.repos.explore.kwic(projectId, searchParams(form));
+  }
+
+  /** The most frequent words of a code query's passages, or of every segment in scope. */
+  words(projectId, query) {
+    return this.repos.explore.words(projectId, { ...passageParams({ ...query, page: undefined }), stop_words: query.keepStopWords ? "keep" : undefined });
+  }
+
   passages(projectId, query) {
     return this.repos.explore.passages(projectId, passageParams(query));
   }
