@@ -24,7 +24,9 @@ urlpatterns = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password-reset-done"),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("frontend:password-reset-complete")),
+        auth_views.PasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("frontend:password-reset-complete")
+        ),
         name="password-reset-confirm",
     ),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),

@@ -5,6 +5,7 @@ import hashlib
 import json
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -133,7 +134,7 @@ def saturation_interviews(
             [r[0] for r in included],
             sequence=[r[3] for r in included],
             conducted_on=[r[4] for r in included],
-            order_by=order_by,
+            order_by=order_by,  # type: ignore[arg-type]  # checked by saturation_params_validate
         )
     except SaturationInputError as exc:
         if exc.code != "duplicate_sequence":
@@ -175,6 +176,7 @@ def saturation_input(
     )
     documents = chosen.documents
     row = {doc_id: i for i, (doc_id, _, _) in enumerate(documents)}
+    pairs_q: QuerySet[Any, tuple[int, int]]
     if coder_mode == "adjudicated":
         pairs_q = FinalCoding.objects.filter(project_id=project_id, decision__is_current=True).values_list(
             "segment__document_id", "code_id"

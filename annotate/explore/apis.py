@@ -49,7 +49,8 @@ class FilterSerializer(serializers.Serializer):
     case = serializers.IntegerField(required=False, min_value=1)
     role = serializers.ChoiceField(choices=ROLES, required=False)
     attribute = serializers.ListField(child=AttributeFilterField(), required=False)
-    source = serializers.ChoiceField(choices=SOURCES, required=False)
+    # A declared field shadows Field.source (the attribute path) in the stubs only.
+    source = serializers.ChoiceField(choices=SOURCES, required=False)  # type: ignore[assignment]
     coder = serializers.IntegerField(required=False, min_value=1)
     page = serializers.IntegerField(required=False, min_value=1, default=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
@@ -162,6 +163,7 @@ class PassageDownloadApi(ProjectScopedApi):
         if fmt not in self.FORMATS:
             raise NotFound("Download passages as export.md, export.csv or export.docx.")
         retrieval, _ = _retrieval(self, request)
+        response: FileResponse | StreamingHttpResponse
         if fmt == "docx":
             # Written to a temporary file (python-docx saves whole documents), then streamed from it.
             file = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

@@ -106,7 +106,9 @@ def parse(text: str) -> SearchQuery:
             if not groups or joining:
                 raise SearchSyntaxError("OR goes between two terms to find, e.g. naloxone OR narcan.")
             joining = True
-        elif kind == "not":
+            continue
+        assert term is not None  # only "or" carries no term
+        if kind == "not":
             if joining:
                 raise SearchSyntaxError(
                     "OR joins terms to find; an excluded term (-word) cannot be one of them."

@@ -267,7 +267,7 @@ def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
     """Each segment with its text, case and transcript, and its number as the reader shows it (¶ position
     + 1): one query, the texts cut from the documents by the database."""
     rows = segments.annotate(
-        text=Substr("document__text", F("start_offset") + 1, F("end_offset") - F("start_offset"))
+        segment_text=Substr("document__text", F("start_offset") + 1, F("end_offset") - F("start_offset"))
     ).values(
         "id",
         "document_id",
@@ -280,7 +280,7 @@ def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
         "start_time_ms",
         "start_offset",
         "end_offset",
-        "text",
+        "segment_text",
     )
     return [
         {
@@ -293,7 +293,7 @@ def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
             "role": "participant" if r["codable"] else "interviewer",
             "start_time_ms": r["start_time_ms"],
             "start_offset": r["start_offset"],
-            "text": r["text"],
+            "text": r["segment_text"],
         }
         for r in rows
     ]
