@@ -5,6 +5,9 @@ one at a time (a .zip is streamed member by member) and stores each transcript i
 (case if new + document + segments + audit events), so a file is imported completely or not at all and a
 bad file never stops the batch. The preview runs the same parsing with the same options and writes nothing.
 The owner's choices per file (title, case, interview date) travel with the job.
+
+Why one file of about 640 lines: preview and import share the parsing-ahead thread, the per-file details and
+the store step; split apart, each half would import the other's private helpers.
 """
 
 import datetime as dt
