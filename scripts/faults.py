@@ -1,8 +1,9 @@
 """`make faults`: the fault suite in its long form, with the results written to docs/RELIABILITY.md.
 
 Runs the job fault scenarios of tests/annotate/core/test_jobs_faults.py with ``FAULTS_LONG=1``: the
-shipped job timings (dispatcher every 15 s, 60 s lease), a 30 s broker outage and imports of 2,000
-files, against real PostgreSQL (the test database named by ``DATABASE_URL``), a redis-server of the
+shipped job timings (dispatcher every 15 s, 60 s lease), a 30 s broker outage, imports of 2,000
+files, 20 coders coding through the API while the broker is down, and a burst of 10,000 codings from 50
+coders while the worker is SIGKILLed every 10 s, against real PostgreSQL (the test database named by ``DATABASE_URL``), a redis-server of the
 suite's own on a free port (the shared Redis is never stopped) and real Celery workers. Each scenario
 records its figures; this script collects them, and replaces the results table in docs/RELIABILITY.md
 with them, the command and the date. Exits non-zero if a scenario failed (the table says which).
