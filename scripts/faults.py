@@ -1,12 +1,16 @@
 """`make faults`: the fault suite in its long form, with the results written to docs/RELIABILITY.md.
 
-Runs the job fault scenarios of tests/annotate/core/test_jobs_faults.py with ``FAULTS_LONG=1``: the
-shipped job timings (dispatcher every 15 s, 60 s lease), a 30 s broker outage, imports of 2,000
-files, 20 coders coding through the API while the broker is down, and a burst of 10,000 codings from 50
-coders while the worker is SIGKILLed every 10 s, against real PostgreSQL (the test database named by ``DATABASE_URL``), a redis-server of the
-suite's own on a free port (the shared Redis is never stopped) and real Celery workers. Each scenario
-records its figures; this script collects them, and replaces the results table in docs/RELIABILITY.md
-with them, the command and the date. Exits non-zero if a scenario failed (the table says which).
+Runs the fault scenarios of tests/annotate/core/test_jobs_faults.py and
+test_database_restart_faults.py with ``FAULTS_LONG=1``: the shipped job timings (dispatcher every
+15 s, 60 s lease), a 30 s broker outage, imports of 2,000 files, 20 coders coding through the API
+while the broker is down, a burst of 10,000 codings from 50 coders while the worker is SIGKILLed every
+10 s, and 20 coders coding while PostgreSQL is stopped for 15 s. The job scenarios run against real
+PostgreSQL (the test database named by ``DATABASE_URL``), a redis-server of the suite's own on a free
+port (the shared Redis is never stopped) and real Celery workers; the restart scenario against a
+private PostgreSQL instance of its own (the shared server is never stopped) and the app under
+gunicorn. Each scenario records its figures; this script collects them, and replaces the results
+table in docs/RELIABILITY.md with them, the command and the date. Exits non-zero if a scenario failed
+(the table says which).
 
     .venv/bin/python scripts/faults.py        # or: make faults
 """
@@ -24,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "RELIABILITY.md"
-SUITE = "tests/annotate/core/test_jobs_faults.py"
+SUITE = ["tests/annotate/core/test_jobs_faults.py", "tests/annotate/core/test_database_restart_faults.py"]
 BEGIN, END = "<!-- faults:begin -->", "<!-- faults:end -->"
 
 
@@ -34,7 +38,7 @@ def main() -> int:
         env = {**os.environ, "FAULTS_LONG": "1", "FAULTS_RESULTS": str(results)}
         started = time.monotonic()
         run = subprocess.run(  # noqa: S603 - this interpreter running pytest on the suite
-            [sys.executable, "-m", "pytest", "-p", "no:randomly", "-q", "-rA", SUITE, *sys.argv[1:]],
+            [sys.executable, "-m", "pytest", "-p", "no:randomly", "-q", "-rA", *SUITE, *sys.argv[1:]],
             cwd=ROOT,
             env=env,
             capture_output=True,

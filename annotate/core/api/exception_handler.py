@@ -1,8 +1,9 @@
 """Every error leaves the API as JSON that says what to fix: ``{"detail": "...", "fields": {...}}``.
 
 Django's ``ValidationError`` and our ``ApplicationError`` become 400 (or the error's own status); database
-integrity errors that slip past a service become 409 with a plain message, and a row deleted under a
-request 404, never a 500.
+integrity errors that slip past a service become 409 with a plain message, a row deleted under a
+request 404, and a database that cannot be reached (restarting, failing over) 503 with ``Retry-After``,
+never a 500.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -16,6 +17,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from annotate.core.exceptions import ApplicationError
+from annotate.core.middleware import DATABASE_ERRORS, database_unavailable_body, database_unavailable_headers
 
 
 def _flatten(detail) -> str:
@@ -42,6 +44,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound("What this request refers to no longer exists; reload the page.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DATABASE_ERRORS):
+        return Response(database_unavailable_body(), status=503, headers=database_unavailable_headers())
     elif isinstance(exc, IntegrityError):
         return Response(
             {"detail": "This change conflicts with the existing record (a duplicate or a broken reference)."},
