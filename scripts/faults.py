@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "RELIABILITY.md"
 SUITE = ["tests/annotate/core/test_jobs_faults.py", "tests/annotate/core/test_database_restart_faults.py"]
+LOG = ROOT / "var" / "faults-last.log"
 BEGIN, END = "<!-- faults:begin -->", "<!-- faults:end -->"
 
 
@@ -48,6 +49,10 @@ def main() -> int:
         rows = [json.loads(line) for line in results.read_text().splitlines()] if results.exists() else []
     outcomes = [line for line in run.stdout.splitlines() if line.startswith(("PASSED ", "FAILED ", "ERROR "))]
     print(run.stdout[-3000:])
+    if run.returncode:  # the tail is the summary; the failures' reasons are further up
+        LOG.parent.mkdir(parents=True, exist_ok=True)
+        LOG.write_text(run.stdout + run.stderr, encoding="utf-8")
+        print(f"pytest's whole output: {LOG.relative_to(ROOT)}")
     write_results(rows, outcomes, elapsed)
     return run.returncode
 
