@@ -114,10 +114,12 @@ def start_worker(
     beat: bool = True,
     name: str = "test",
     env: dict[str, str] | None = None,
+    ready_timeout: float = 30,
 ) -> subprocess.Popen:
     """A real Celery worker process (with the dispatcher, ``-B``, unless ``beat`` is False) on
     ``broker_url``, reading the test database ``db_name``, in its own process group. Returns once it
-    answers a ping (the caller's app must point at the same broker: ``app_broker``)."""
+    answers a ping, within ``ready_timeout`` seconds (the caller's app must point at the same broker:
+    ``app_broker``)."""
     from annotate.celery import app
 
     full_env = dict(os.environ)
@@ -135,14 +137,14 @@ def start_worker(
     command += [f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
     command += ["-n", hostname, *(["-B"] if beat else [])]
     process = subprocess.Popen(command, cwd=ROOT, env=full_env, start_new_session=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         if app.control.ping(timeout=0.5):
             return process
         if process.poll() is not None:
             raise RuntimeError("the Celery worker exited during start-up")
     stop_worker(process)
-    raise RuntimeError("the Celery worker did not answer a ping within 30 s")
+    raise RuntimeError(f"the Celery worker did not answer a ping within {ready_timeout} s")
 
 
 def stop_worker(process: subprocess.Popen) -> None:

@@ -526,7 +526,7 @@ def test_a_burst_of_codings_loses_nothing_while_the_worker_is_killed_again_and_a
         worker.wait(timeout=10)
         kills += 1
         last_kill = time.monotonic()
-        worker = stack()
+        worker = stack(ready_timeout=120)  # the burst loads the machine: a start can take a while
         if not burst.is_alive():
             break
     burst_s = time.monotonic() - started
