@@ -264,11 +264,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 # The dispatcher runs this often (Celery beat: `celery -A annotate beat`, or `worker -B` for one worker).
 INTERCODER_JOB_DISPATCH_INTERVAL_S = env.float("INTERCODER_JOB_DISPATCH_INTERVAL_S", default=15.0)
 # A pending job whose message was sent this long ago and not taken up is sent again (lost message).
-INTERCODER_JOB_RESEND_AFTER_S = env.float("INTERCODER_JOB_RESEND_AFTER_S", default=60.0)
+INTERCODER_JOB_RESEND_AFTER_S = env.float("INTERCODER_JOB_RESEND_AFTER_S", default=30.0)
 # A running job's worker renews its lease every HEARTBEAT_S; a job without a heartbeat for LEASE_S has
-# lost its worker, and the dispatcher hands it to another.
-INTERCODER_JOB_LEASE_S = env.float("INTERCODER_JOB_LEASE_S", default=60.0)
-INTERCODER_JOB_HEARTBEAT_S = env.float("INTERCODER_JOB_HEARTBEAT_S", default=15.0)
+# lost its worker, and the dispatcher hands it to another. Three missed beats make a lost worker: a job
+# whose worker was killed is running again within a minute or so (docs/RELIABILITY.md, the burst).
+INTERCODER_JOB_LEASE_S = env.float("INTERCODER_JOB_LEASE_S", default=30.0)
+INTERCODER_JOB_HEARTBEAT_S = env.float("INTERCODER_JOB_HEARTBEAT_S", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-jobs": {
         "task": "core.jobs_dispatch",
