@@ -4,9 +4,9 @@ independent reference computes from the same codings, the adjudicator resolves e
 owner's exports hold what was coded. Once with whole transcripts double-coded, once with a pool of single
 segments; in each, the coders work once on a desktop and once on a phone-sized screen (390 x 844).
 
-API and database reads only check the state; every step is taken in the browser. The coders, the
-adjudicator and their memberships are made by the test's setup (there is no sign-up yet). Analysis and
-exports run on a real Celery worker, as in production.
+API and database reads only check the state; every step is taken in the browser. Only the owner has an
+account at the start: the coders and the adjudicator join through the owner's invitations, each in a
+browser of their own. Analysis and exports run on a real Celery worker, as in production.
 """
 
 import csv
@@ -60,10 +60,30 @@ CODY = ["Harm reduction", "Public health", "Coercive treatment", "Coercive treat
 
 @pytest.fixture
 def team(transactional_db, live_server):
-    """Four people with accounts: the PI, two coders and an adjudicator."""
+    """The PI, the one person with an account; the coders and the adjudicator join by invitation."""
     from tests.factories import UserFactory
 
-    return {name: UserFactory(username=name, password=PASSWORD) for name in ("pia", "cora", "cody", "ada")}
+    return {"pia": UserFactory(username="pia", password=PASSWORD)}
+
+
+def join_by_invitation(owner, open_page, live_server, project, username, role):
+    """The owner invites ``username`` from the Members tab; they open the link in a browser of their own,
+    choose a name and password, and land in the project."""
+    owner.get_by_role("tab", name=re.compile("^Members")).click()
+    owner.get_by_label("Email", exact=True).fill(f"{username}@example.org")
+    owner.get_by_label("Role", exact=True).select_option(role)
+    owner.get_by_role("button", name="Send invitation").click()
+    owner.get_by_role("cell", name=f"{username}@example.org", exact=True).wait_for()
+    link = owner.get_by_test_id("invitation-link").inner_text()
+    assert link.startswith(f"{live_server.url}/invitations/")
+    newcomer = open_page()
+    newcomer.goto(link)
+    newcomer.get_by_label("Your name").fill(username.title())
+    newcomer.get_by_label("Username").fill(username)
+    newcomer.get_by_label("Password").fill(PASSWORD)
+    newcomer.get_by_role("button", name="Create account and join").click()
+    newcomer.wait_for_url(re.compile(rf"/projects/{project.id}/"))
+    newcomer.context.close()
 
 
 def _turn_index(project, segment_id) -> int:
@@ -78,10 +98,9 @@ def _turn_index(project, segment_id) -> int:
     return turns.index(segment_id)
 
 
-def owner_sets_up_the_study(page, live_server, team, tmp_path, unit_type):
+def owner_sets_up_the_study(page, open_page, live_server, team, tmp_path, unit_type):
     """The owner's part, all in the browser: project, members, transcripts, codebook and plan."""
     from annotate.projects.models import Project, Role
-    from annotate.projects.services import membership_add
 
     page.goto(f"{live_server.url}/projects/")
     page.get_by_role("button", name="New project").click()
@@ -90,10 +109,16 @@ def owner_sets_up_the_study(page, live_server, team, tmp_path, unit_type):
     page.wait_for_url(re.compile(r"/projects/\d+/#documents$"))
     project = Project.objects.get(name="Prosecutors and harm reduction")
     assert project.memberships.get(user=team["pia"]).role == Role.OWNER
-    # The team joins (made by the setup until invitations exist).
+    # The team joins by invitation, each in a browser of their own.
     for name, role in (("cora", Role.CODER), ("cody", Role.CODER), ("ada", Role.ADJUDICATOR)):
-        membership_add(project=project, actor=team["pia"], username=name, role=role)
-    page.reload()
+        join_by_invitation(page, open_page, live_server, project, name, str(role))
+    assert dict(project.memberships.values_list("user__username", "role")) == {
+        "pia": Role.OWNER,
+        "cora": Role.CODER,
+        "cody": Role.CODER,
+        "ada": Role.ADJUDICATOR,
+    }
+    page.goto(f"{live_server.url}/projects/{project.id}/#documents")
 
     # Three transcripts, the interviewer's turns as context.
     files = []
@@ -210,7 +235,7 @@ def test_a_whole_study_closes_in_the_browser(
 
     settings.INTERCODER_ANALYSIS_DEBOUNCE_S = 1
     owner = signed_in_at(open_page, live_server, "pia", "/projects/")
-    project = owner_sets_up_the_study(owner, live_server, team, tmp_path, unit_type)
+    project = owner_sets_up_the_study(owner, open_page, live_server, team, tmp_path, unit_type)
     assert Unit.objects.filter(project=project).count() == 9
     assert (
         project.documents.filter(segments__codable=False, segments__speaker="Interviewer").distinct().count()
