@@ -147,17 +147,7 @@ def demo_load() -> DemoResult:
                 sha256=parsed.sha256,
                 interview_date=dt.date.fromisoformat(row["interview_date"]),
                 analysis_order=order,
-                segments=[
-                    SegmentSpec(
-                        start=s.start,
-                        end=s.end,
-                        speaker=s.speaker or "",
-                        codable=s.codable,
-                        start_time_ms=s.start_time_ms,
-                        end_time_ms=s.end_time_ms,
-                    )
-                    for s in parsed.segments
-                ],
+                segments=[SegmentSpec.from_parsed(s) for s in parsed.segments],
             )
 
         _plan_and_code(project=project, users=users)

@@ -339,17 +339,7 @@ def import_transcript_store(
             source_filename=transcript.filename[-255:],
             sha256=transcript.sha256,
             analysis_order=analysis_order,
-            segments=[
-                SegmentSpec(
-                    start=s.start,
-                    end=s.end,
-                    speaker=s.speaker or "",
-                    codable=s.codable,
-                    start_time_ms=s.start_time_ms,
-                    end_time_ms=s.end_time_ms,
-                )
-                for s in transcript.segments
-            ],
+            segments=[SegmentSpec.from_parsed(s) for s in transcript.segments],
             normalise=False,  # the parser normalised the text; the offsets refer to it as it is
             reason=reason,
         )

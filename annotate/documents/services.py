@@ -5,6 +5,8 @@ the document and a digest of its segmentation (count and a hash of the offsets),
 readable for a 1,000-segment transcript while still pinning down every segment.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
@@ -19,6 +21,7 @@ from annotate.core.exceptions import ApplicationError
 from annotate.core.locks import lock_row
 from annotate.core.signals import send_and_collect
 from annotate.parsing.normalise import normalise_text
+from annotate.parsing.results import ParsedSegment
 
 from .models import Document, Segment, SourceFormat
 from .signals import document_created, document_deleting, turns_joining_coding, turns_leaving_coding
@@ -43,6 +46,18 @@ class SegmentSpec:
     codable: bool = True
     start_time_ms: int | None = None
     end_time_ms: int | None = None
+
+    @classmethod
+    def from_parsed(cls, segment: ParsedSegment) -> SegmentSpec:
+        """The segment as the parser found it (an import, the demo's transcripts)."""
+        return cls(
+            start=segment.start,
+            end=segment.end,
+            speaker=segment.speaker or "",
+            codable=segment.codable,
+            start_time_ms=segment.start_time_ms,
+            end_time_ms=segment.end_time_ms,
+        )
 
 
 def segmentation_digest(segments: Sequence[SegmentSpec]) -> str:
