@@ -104,7 +104,10 @@ def _user_ids(project_id: int) -> set[int]:
     for model, rows in _rows(project_id):
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is user_model:
-                ids.update(v for v in rows.values_list(field.attname, flat=True) if v is not None)
+                distinct = (
+                    rows.exclude(**{field.attname: None}).order_by().values_list(field.attname, flat=True)
+                )
+                ids.update(distinct.distinct())
     return ids
 
 
@@ -160,10 +163,10 @@ def project_backup_write(*, project_id: int, output: Path) -> dict[str, Any]:
         user_model = get_user_model()
         users = user_model._default_manager.filter(pk__in=_user_ids(project_id)).order_by("pk")
         data = [serializers.serialize("python", users, fields=USER_FIELDS)]
-        counts = {user_model._meta.label: users.count()}
+        counts = {user_model._meta.label: len(data[0])}
         for model, rows in _rows(project_id):
             data.append(serializers.serialize("python", rows))
-            counts[model._meta.label] = rows.count()
+            counts[model._meta.label] = len(data[-1])
         head = AuditEvent.objects.filter(project_id=project_id).order_by("-sequence").values("hash").first()
         media = _media_files(project_id)
         project = Project.objects.get(pk=project_id)
