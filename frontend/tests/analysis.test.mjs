@@ -144,7 +144,7 @@ describe("agreement over time", () => {
 });
 
 describe("the pulse", () => {
-  const response = (status, tag, body) => ({ status, ok: status < 400, headers: { get: () => tag }, json: async () => body });
+  const response = (status, tag, body) => ({ status, ok: status < 400, headers: { get: () => tag }, text: async () => (body === undefined ? "" : JSON.stringify(body)) });
 
   test("sends its tag back and reports no change on 304", async () => {
     const seen = [];

@@ -45,8 +45,13 @@ export class HttpClient {
     return /^https?:\/\//.test(path) || path.startsWith(this.root) ? path : `${this.root}${path}`;
   }
 
-  async request(method, path, { body, params, form } = {}) {
-    const headers = { Accept: "application/json" };
+  async request(method, path, options = {}) {
+    return (await this.send(method, path, options)).data;
+  }
+
+  /** The response and its parsed body; a failed request throws an ApiError (204 and 304 have no body). */
+  async send(method, path, { body, params, form, headers: extra = {} } = {}) {
+    const headers = { Accept: "application/json", ...extra };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // A FormData body (file uploads) sets its own multipart Content-Type, boundary included.
     if (UNSAFE.has(method)) {
@@ -64,7 +69,7 @@ export class HttpClient {
     } catch {
       throw new ApiError("Could not reach the server. Check your connection and try again.", { status: 0 });
     }
-    if (response.status === 204) return null;
+    if (response.status === 204 || response.status === 304) return { response, data: null };
     const text = await response.text();
     let data = null;
     if (text) {
@@ -85,7 +90,7 @@ export class HttpClient {
       if (response.status === 401 && this.onUnauthenticated) this.onUnauthenticated(error);
       throw error;
     }
-    return data;
+    return { response, data };
   }
 
   get(path, params) {
@@ -97,21 +102,9 @@ export class HttpClient {
    * `{changed: true, tag, data}`. For the dashboard's pulse: nothing is read while nothing changed.
    */
   async getIfChanged(path, tag) {
-    const headers = { Accept: "application/json" };
-    if (tag) headers["If-None-Match"] = tag;
-    let response;
-    try {
-      response = await this.fetchFn(this.url(path), { method: "GET", headers, credentials: "same-origin" });
-    } catch {
-      throw new ApiError("Could not reach the server. Check your connection and try again.", { status: 0 });
-    }
+    const { response, data } = await this.send("GET", path, { headers: tag ? { "If-None-Match": tag } : {} });
     if (response.status === 304) return { changed: false, tag };
-    if (!response.ok) {
-      const error = new ApiError(errorMessage(response.status, null), { status: response.status });
-      if (response.status === 401 && this.onUnauthenticated) this.onUnauthenticated(error);
-      throw error;
-    }
-    return { changed: true, tag: response.headers.get("ETag"), data: await response.json() };
+    return { changed: true, tag: response.headers.get("ETag"), data };
   }
 
   post(path, body = {}) {
