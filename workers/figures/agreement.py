@@ -19,7 +19,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .saturation import render
+from .render import render
 
 __all__ = ["drift_figure", "drift_points", "render"]
 

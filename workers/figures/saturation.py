@@ -22,14 +22,14 @@ find them.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from .render import render
 
 __all__ = [
     "accumulation_figure",
@@ -264,27 +264,6 @@ def saturation_point_figure(report: Mapping[str, Any]) -> Figure:
         ax.set_ylabel("share of orders")
     axes[-1].set_xlabel("saturation point s (interview number)")
     return fig
-
-
-def render(fig: Figure) -> dict[str, bytes]:
-    """Render a figure to SVG and PNG bytes with the Agg canvas (no pyplot).
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-
-    Returns
-    -------
-    dict
-        ``{"svg": bytes, "png": bytes}``.
-    """
-    FigureCanvasAgg(fig)
-    out: dict[str, bytes] = {}
-    for fmt, meta in (("svg", {"Date": None}), ("png", {"Software": None})):
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=110, metadata=meta)
-        out[fmt] = buf.getvalue()
-    return out
 
 
 def saturation_figures(report: Mapping[str, Any]) -> dict[str, dict[str, bytes]]:
