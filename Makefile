@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format typecheck migrate shell up down benchmarks faults
+.PHONY: install test-deps run test lint format typecheck migrate shell up down benchmarks faults
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +17,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The OpenID Connect provider the single sign-on browser tests start (Node; versions pinned by the lock file).
+OIDC_PROVIDER := tests/frontend/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package-lock.json
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund
+	@touch $@
+
+test-deps: $(OIDC_PROVIDER)/node_modules/.installed
+
 run: install
 	@./scripts/run.sh
 
-test: install
+test: install test-deps
 	@./scripts/test.sh
 
 lint: install

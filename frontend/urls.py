@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from annotate.accounts.password_views import PasswordResetRequestView, PasswordResetSetView
+
 from . import views
 
 app_name = "frontend"
@@ -11,10 +13,11 @@ urlpatterns = [
     path("account/", views.app_page, name="account"),
     path("users/", views.app_page, name="users"),
     path("invitations/<str:token>/", views.invitation_page, name="invitation"),
-    # Password reset: Django's own views, forms and tokens; the answer never says whether an account exists.
+    # Password reset: Django's own views, forms and tokens; the answer never says whether an account exists,
+    # and the request form is rate-limited per email and per client address.
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        PasswordResetRequestView.as_view(
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
             success_url=reverse_lazy("frontend:password-reset-done"),
@@ -24,9 +27,7 @@ urlpatterns = [
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password-reset-done"),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("frontend:password-reset-complete")
-        ),
+        PasswordResetSetView.as_view(success_url=reverse_lazy("frontend:password-reset-complete")),
         name="password-reset-confirm",
     ),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),

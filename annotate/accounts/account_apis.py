@@ -1,5 +1,6 @@
 """The caller's own account (name, password, API tokens) and, for instance administrators, everyone's."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,9 +15,11 @@ from .models import ApiToken
 from .services import (
     api_token_create,
     api_token_revoke,
+    password_sign_in_check,
     user_change_password,
     user_deactivate,
     user_invite,
+    user_password_link_issue,
     user_reactivate,
     user_update_profile,
 )
@@ -28,6 +31,10 @@ class AccountOutputSerializer(serializers.Serializer):
     name = serializers.CharField(source="get_full_name")
     email = serializers.EmailField()
     is_staff = serializers.BooleanField(help_text="An instance administrator (the Users page).")
+    passwords = serializers.SerializerMethodField(help_text="Whether this server signs in with passwords.")
+
+    def get_passwords(self, user) -> bool:
+        return bool(settings.INTERCODER_LOCAL_PASSWORDS)
 
 
 class AccountApi(APIView):
@@ -61,6 +68,7 @@ class PasswordChangeApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={204: None})
     def post(self, request):
+        password_sign_in_check()
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_change_password(
@@ -190,3 +198,22 @@ class UserDetailApi(APIView):
             user_deactivate(user=user, actor=request.user)
             user.refresh_from_db()
         return Response(AdminUserOutputSerializer(user).data)
+
+
+class UserPasswordLinkApi(APIView):
+    """Instance administrators: a new link where an existing user sets their password (Django's reset
+    token; it stops working once used). Mailed to the user and returned, to be shown this once."""
+
+    permission_classes = [IsAdminUser]
+
+    class OutputSerializer(serializers.Serializer):
+        link = serializers.CharField()
+        mailed_to = serializers.CharField(allow_blank=True)
+
+    @extend_schema(request=None, responses={201: OutputSerializer})
+    def post(self, request, user_id):
+        user = get_user_model().objects.filter(pk=user_id).first()
+        if user is None:
+            raise NotFound("User not found.")
+        link = user_password_link_issue(actor=request.user, user=user, site=request.build_absolute_uri("/"))
+        return Response({"link": link, "mailed_to": user.email}, status=status.HTTP_201_CREATED)

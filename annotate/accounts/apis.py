@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from annotate.core.exceptions import ApplicationError
 
 from .redirects import safe_next_path
-from .services import api_token_create
+from .services import api_token_create, password_sign_in_check
 from .throttling import LOGIN_THROTTLES
 
 
@@ -26,6 +26,7 @@ class UserOutputSerializer(serializers.Serializer):
 
 
 def _authenticate(request):
+    password_sign_in_check()
     serializer = CredentialsSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     user = authenticate(

@@ -22,6 +22,7 @@ from .invitations import (
     invitation_revoke,
 )
 from .models import Invitation
+from .services import password_sign_in_check
 from .throttling import LOGIN_THROTTLES
 
 
@@ -187,6 +188,7 @@ class InvitationRegisterApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: JoinedOutputSerializer})
     def post(self, request, token):
+        password_sign_in_check()  # without passwords, the invitee signs in with the provider and accepts
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = invitation_accept_new_user(token=token, **data.validated_data)

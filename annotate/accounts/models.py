@@ -80,3 +80,51 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…) of {self.user_id}"
+
+
+class ExternalIdentity(TimeStampedModel):
+    """An account's identity at an OpenID Connect provider: the provider's ``iss`` and its ``sub`` for the
+    person, which never changes (an email address may). Linked on the first single sign-on by verified
+    email; every later sign-in finds the account by this pair first."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="external_identities"
+    )
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    email = models.EmailField(help_text="The verified email the identity was linked by.")
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="external_identity_one_per_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer} for {self.user_id}"
+
+
+class AccountAction(models.TextChoices):
+    SSO_LINKED = "sso.linked", "Identity linked"
+    SSO_ACCOUNT_CREATED = "sso.account_created", "Account created by single sign-on"
+    PASSWORD_LINK_ISSUED = "password.link_issued", "Set-password link issued"
+
+
+class AccountEvent(models.Model):
+    """The instance-level trail of what happened to accounts (the project trail, ``annotate.audit``,
+    records what happened in a project): who did it, to whom, and the details."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64, choices=AccountAction.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="account_event_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} of {self.user_id}"

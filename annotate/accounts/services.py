@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -19,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from annotate.core.exceptions import ApplicationError
 from annotate.projects.services import membership_work_release_all
 
-from .models import ApiToken
+from .models import AccountAction, AccountEvent, ApiToken, ExternalIdentity, Invitation
 
 
 def user_create(*, username: str, password: str, first_name: str = "", last_name: str = "", email: str = ""):
@@ -86,6 +87,45 @@ def password_set_link(*, user, site: str) -> str:
     return f"{site.rstrip('/')}/reset/{uid}/{token}/"
 
 
+def password_sign_in_check() -> None:
+    """Refuse, with what to do instead, when the administrator has turned local passwords off."""
+    if not settings.INTERCODER_LOCAL_PASSWORDS:
+        where = (
+            f" Sign in with {settings.INTERCODER_OIDC_PROVIDER_NAME} instead."
+            if settings.INTERCODER_OIDC_ENABLED
+            else ""
+        )
+        raise ApplicationError(f"Passwords are turned off on this server.{where}", status=403)
+
+
+def user_password_link_issue(*, actor, user, site: str) -> str:
+    """An administrator gives an existing user a new set-password link (e.g. they lost theirs and the
+    server has no mail): mailed to the user, returned to show the administrator once, and recorded. It is
+    Django's reset token, so it stops working once the password is set."""
+    if not actor.is_staff:
+        raise ApplicationError("Only administrators issue password links.", status=403)
+    password_sign_in_check()
+    if not user.is_active:
+        raise ApplicationError(f"{user.username} is deactivated: reactivate the account first.")
+    link = password_set_link(user=user, site=site)
+    with transaction.atomic():
+        AccountEvent.objects.create(
+            user=user,
+            actor=actor,
+            action=AccountAction.PASSWORD_LINK_ISSUED,
+            detail={"mailed_to": user.email},
+        )
+        if user.email:
+            body = (
+                f"An administrator of Intercoder has made you a link to set a new password "
+                f"(username: {user.username}).\n\n{link}\n\nIf you did not ask for it, ignore this mail: "
+                f"your password stays as it is.\n"
+            )
+            email = user.email
+            transaction.on_commit(lambda: send_mail("Set your Intercoder password", body, None, [email]))
+    return link
+
+
 def user_invite(*, actor, username: str, email: str, name: str = "", site: str) -> tuple[object, str]:
     """An administrator creates an account: it has no password until its owner sets one through the
     link, which is mailed to them and returned (so that an instance without mail works too)."""
@@ -142,4 +182,104 @@ def user_deactivate(*, user, actor) -> dict:
 def user_reactivate(*, user):
     user.is_active = True
     user.save(update_fields=["is_active"])
+    return user
+
+
+class SsoRefused(Exception):
+    """A single sign-on that finds no account to sign in to; the message says why and what to do."""
+
+
+def _verified_email(claims: dict) -> str:
+    email = str(claims.get("email") or "").strip()
+    verified = claims.get("email_verified")
+    if not email or not (verified is True or str(verified).lower() == "true"):
+        raise SsoRefused(
+            f"{settings.INTERCODER_OIDC_PROVIDER_NAME} did not confirm your email address, so it cannot be "
+            "matched to an account here. Ask an administrator of this server for help."
+        )
+    return email
+
+
+def _may_create(email: str) -> bool:
+    """A verified email without an account gets one when an invitation is waiting for it or its domain
+    is one the administrator listed (``INTERCODER_OIDC_CREATE_DOMAINS``)."""
+    domain = email.rsplit("@", 1)[-1].lower()
+    if domain in settings.INTERCODER_OIDC_CREATE_DOMAINS:
+        return True
+    return Invitation.objects.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def _free_username(email: str) -> str:
+    base = "".join(c for c in email.split("@", 1)[0] if c.isalnum() or c in "._-")[:140] or "user"
+    taken = set(
+        get_user_model().objects.filter(username__istartswith=base).values_list("username", flat=True)
+    )
+    taken = {t.lower() for t in taken}
+    candidate, n = base, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _active(user):
+    if not user.is_active:
+        raise SsoRefused("This account is deactivated. Ask an administrator of this server to reactivate it.")
+    return user
+
+
+def sso_user_for(*, issuer: str, subject: str, claims: dict):
+    """The account a provider's identity signs in to, or ``SsoRefused``.
+
+    The identity (issuer, subject) already linked: its account. Otherwise the one account whose email is
+    the provider's *verified* email: the identity is linked to it (an account links one identity per
+    provider). No account with that email: one is made if ``_may_create`` allows, else refused. A
+    deactivated account is refused either way. Links and new accounts are recorded as account events.
+    """
+    identity = ExternalIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    if identity is not None:
+        identity.last_login_at = timezone.now()
+        identity.save(update_fields=["last_login_at", "updated_at"])
+        return _active(identity.user)
+    email = _verified_email(claims)
+    user_model = get_user_model()
+    with transaction.atomic():
+        users = list(user_model.objects.select_for_update().filter(email__iexact=email)[:2])
+        if len(users) > 1:
+            raise SsoRefused(
+                f"More than one account here uses {email}, so none is chosen. Ask an administrator to give "
+                "each account its own email address."
+            )
+        if users:
+            user = _active(users[0])
+            if ExternalIdentity.objects.filter(user=user, issuer=issuer).exists():
+                raise SsoRefused(
+                    f"The account for {email} is linked to another identity at "
+                    f"{settings.INTERCODER_OIDC_PROVIDER_NAME}. Ask an administrator of this server."
+                )
+            action = AccountAction.SSO_LINKED
+        elif _may_create(email):
+            user = user_model(
+                username=_free_username(email), email=email, first_name=str(claims.get("name") or "")[:150]
+            )
+            user.set_unusable_password()
+            user.save()
+            action = AccountAction.SSO_ACCOUNT_CREATED
+        else:
+            raise SsoRefused(
+                f"No account here uses {email}. Ask a project owner to invite you, or an administrator "
+                "of this server to make you an account; then sign in again."
+            )
+        try:
+            with transaction.atomic():
+                ExternalIdentity.objects.create(
+                    user=user, issuer=issuer, subject=subject, email=email, last_login_at=timezone.now()
+                )
+        except IntegrityError:  # the same identity signing in twice at once: the other request linked it
+            raise SsoRefused("Signing in crossed another sign-in of yours; sign in again.") from None
+        AccountEvent.objects.create(
+            user=user, action=action, detail={"issuer": issuer, "subject": subject, "email": email}
+        )
     return user

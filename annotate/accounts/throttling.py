@@ -39,3 +39,30 @@ class LoginAddressRateThrottle(SimpleRateThrottle):
 
 
 LOGIN_THROTTLES = [LoginAddressRateThrottle, LoginRateThrottle]
+
+
+def _email(request) -> str:
+    value = request.POST.get("email", "") if request.method == "POST" else ""
+    return hashlib.sha256(str(value).strip().lower()[:254].encode()).hexdigest()
+
+
+class PasswordResetRateThrottle(SimpleRateThrottle):
+    """Password-reset requests per email address (``INTERCODER_PASSWORD_RESET_RATE``), counted whether or
+    not an account uses it, so that the limit tells nothing about accounts."""
+
+    scope = "password_reset"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": _email(request)}
+
+
+class PasswordResetAddressRateThrottle(SimpleRateThrottle):
+    """Password-reset requests per client address, for any email (``INTERCODER_PASSWORD_RESET_ADDRESS_RATE``)."""
+
+    scope = "password_reset_address"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+PASSWORD_RESET_THROTTLES = [PasswordResetAddressRateThrottle, PasswordResetRateThrottle]

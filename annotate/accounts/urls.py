@@ -7,6 +7,7 @@ from .account_apis import (
     PasswordChangeApi,
     UserDetailApi,
     UserListApi,
+    UserPasswordLinkApi,
 )
 from .apis import MeApi, SessionLoginApi, SessionLogoutApi, TokenObtainApi
 from .invitation_apis import (
@@ -29,6 +30,7 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/", ApiTokenDetailApi.as_view(), name="account-token-detail"),
     path("users/", UserListApi.as_view(), name="user-list"),
     path("users/<int:user_id>/", UserDetailApi.as_view(), name="user-detail"),
+    path("users/<int:user_id>/password-link/", UserPasswordLinkApi.as_view(), name="user-password-link"),
 ]
 
 # Under /api/v1/invitations/: what an invitation link opens.

@@ -198,6 +198,9 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env("INTERCODER_LOGIN_RATE", default="10/min"),
         "login_address": env("INTERCODER_LOGIN_ADDRESS_RATE", default="30/min"),
+        # The password-reset form: requests per email address, and per client address for any email.
+        "password_reset": env("INTERCODER_PASSWORD_RESET_RATE", default="3/hour"),
+        "password_reset_address": env("INTERCODER_PASSWORD_RESET_ADDRESS_RATE", default="10/hour"),
     },
     # The client address is REMOTE_ADDR unless this many reverse proxies of ours sit in front: then it is
     # the address the outermost of them saw (counted from the right of X-Forwarded-For). The default, 0,
@@ -342,3 +345,41 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Intercoder <intercoder@localhost>")
 # Password-reset links (Django's own token views) work for this long.
 PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24 * 3)
+
+# --- Single sign-on (OpenID Connect) and local passwords ----------------------------------------------
+# Universities sign in through their identity provider: the authorization code flow with PKCE, by
+# mozilla-django-oidc (https://mozilla-django-oidc.readthedocs.io/en/stable/settings.html). Off unless
+# INTERCODER_OIDC_ENABLED; then the client id and secret the provider issued for this server (its redirect
+# URI is https://<this host>/oidc/callback/), the provider's issuer and its endpoints (from the issuer's
+# /.well-known/openid-configuration). ID tokens must be signed (RS256 by default) with a key from the
+# provider's JWKS endpoint, and carry this issuer and this client as audience.
+INTERCODER_OIDC_ENABLED = env.bool("INTERCODER_OIDC_ENABLED", default=False)
+INTERCODER_OIDC_PROVIDER_NAME = env("INTERCODER_OIDC_PROVIDER_NAME", default="your university")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_AUTHENTICATE_CLASS = "annotate.accounts.sso.SsoStartView"
+OIDC_CALLBACK_CLASS = "annotate.accounts.sso.SsoCallbackView"
+LOGIN_REDIRECT_URL = "/projects/"
+LOGIN_REDIRECT_URL_FAILURE = "/login/"
+# Who may sign in through the provider: an account whose email the provider says is verified (linked on
+# the first sign-in, by the provider's subject id after that). A verified email with no account here gets
+# one only if a pending project invitation is addressed to it, or its domain is listed here
+# (e.g. "uni.example,lab.uni.example"); anyone else is refused and told to ask for an invitation.
+INTERCODER_OIDC_CREATE_DOMAINS = [
+    d.strip().lower().lstrip("@") for d in env.list("INTERCODER_OIDC_CREATE_DOMAINS", default=[]) if d.strip()
+]
+# Off: nobody signs in with a password (the sign-in page shows only single sign-on; password change, reset
+# and token-for-password requests are refused). Turn it off only with single sign-on working.
+INTERCODER_LOCAL_PASSWORDS = env.bool("INTERCODER_LOCAL_PASSWORDS", default=True)
+# Passwords are checked only by the sign-in APIs (annotate/accounts/apis.py), which refuse when they are off.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "annotate.accounts.sso.OidcBackend"]

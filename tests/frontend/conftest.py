@@ -55,13 +55,15 @@ def open_page(browser, live_server):
     violations: list[str] = []
     server = urlsplit(live_server.url).netloc
 
-    def _open(viewport=None, **context_options):
-        """A page in a browser context of its own (its own cookies: one person), ``viewport`` e.g. PHONE."""
+    def _open(viewport=None, also_allow=(), **context_options):
+        """A page in a browser context of its own (its own cookies: one person), ``viewport`` e.g. PHONE;
+        ``also_allow``: other servers (host:port) it may reach, e.g. a sign-on provider."""
+        allowed = {server, *also_allow}
         context = browser.new_context(viewport=viewport or DESKTOP, **context_options)
         contexts.append(context)
 
         def guard(route):
-            if urlsplit(route.request.url).netloc == server or route.request.url.startswith("data:"):
+            if urlsplit(route.request.url).netloc in allowed or route.request.url.startswith("data:"):
                 route.continue_()
             else:
                 offsite.append(route.request.url)

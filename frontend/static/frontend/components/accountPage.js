@@ -74,7 +74,9 @@ export async function AccountPage({ services, root }) {
     root,
     h("div", { class: "page-head" }, h("h1", {}, "Account"), h("p", { class: "muted" }, `Signed in as ${account.username}${account.email ? ` (${account.email})` : ""}.`)),
     h("section", { "aria-labelledby": "name-heading" }, h("h2", { id: "name-heading" }, "Name"), nameForm),
-    h("section", { "aria-labelledby": "password-heading" }, h("h2", { id: "password-heading" }, "Password"), passwordForm),
+    account.passwords
+      ? h("section", { "aria-labelledby": "password-heading" }, h("h2", { id: "password-heading" }, "Password"), passwordForm)
+      : h("p", { class: "muted" }, "This server signs in through your organisation's identity provider: there is no password here to change."),
     h(
       "section",
       { "aria-labelledby": "tokens-heading" },

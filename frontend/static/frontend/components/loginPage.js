@@ -1,8 +1,10 @@
-/** The sign-in form: posts to the session login API and shows its error message. */
+/** The sign-in form: posts to the session login API and shows its error message. (With passwords turned
+ * off the page has no form, only the single sign-on link.) */
 import { errorBox, mount } from "./dom.js";
 
 export function LoginPage({ services, root = document }) {
   const form = root.getElementById("login-form");
+  if (!form) return;
   const errors = root.getElementById("login-error");
   const button = form.querySelector("button[type=submit]");
   form.addEventListener("submit", async (event) => {

@@ -1,5 +1,5 @@
 /** Instance administrators: every account, searchable; create one with a link where its owner chooses the
- * password; deactivate (signed out at once) and reactivate. */
+ * password; give an existing one a new set-password link; deactivate (signed out at once) and reactivate. */
 import { actionForm, field } from "./accountPage.js";
 import { setBreadcrumbs } from "./appHeader.js";
 import { announce, errorBox, formatDate, h, mount, scrollBox, setTitle } from "./dom.js";
@@ -44,6 +44,27 @@ export async function UsersPage({ services, root }) {
             },
             `${u.is_active ? "Deactivate" : "Reactivate"} ${u.username}`,
           ),
+          u.is_active
+            ? h(
+                "button",
+                {
+                  type: "button",
+                  class: "btn btn-small btn-ghost",
+                  onclick: async () => {
+                    mount(errors);
+                    try {
+                      const issued = await services.team.passwordLink(u.id);
+                      const mailed = issued.mailed_to ? `mailed to ${issued.mailed_to}; ` : "";
+                      mount(created, h("div", { class: "alert", role: "status" }, h("p", {}, `${u.username} sets a new password at this link (${mailed}shown only now; it stops working once used):`), h("p", { class: "secret", "data-testid": "password-link" }, issued.link)));
+                      created.scrollIntoView({ block: "nearest" });
+                    } catch (error) {
+                      mount(errors, errorBox(error));
+                    }
+                  },
+                },
+                `New password link for ${u.username}`,
+              )
+            : null,
         ),
       ),
     );

@@ -41,6 +41,10 @@ export class TeamRepository {
     return this.http.patch(`/auth/users/${userId}/`, { is_active: isActive });
   }
 
+  passwordLink(userId) {
+    return this.http.post(`/auth/users/${userId}/password-link/`, {});
+  }
+
   members(projectId) {
     return this.http.list(`/projects/${projectId}/members/`);
   }

@@ -55,6 +55,11 @@ export class TeamService {
     return this.team.setActive(userId, isActive);
   }
 
+  /** A new set-password link for an existing user: mailed to them and returned to show once. */
+  passwordLink(userId) {
+    return this.team.passwordLink(userId);
+  }
+
   members(projectId) {
     return this.team.members(projectId);
   }
