@@ -172,15 +172,42 @@ def test_password_reset_round_trip_by_mail(open_page, live_server, ana):
     link = wait_for(
         page, lambda: mail.outbox and re.search(r"http\S+/reset/\S+/", mail.outbox[-1].body), "the mail"
     )
-    page.goto(link.group(0))
+    _set_password_and_sign_in(page, live_server, link.group(0), "ana")
+
+
+def _set_password_and_sign_in(page, live_server, link, username):
+    """Open a set-password link, choose a new password there, and sign in with it."""
+    page.goto(link)
     page.get_by_role("heading", name="Choose a new password").wait_for()
     assert_accessible(page, "the new password form")
     page.get_by_label("New password", exact=True).fill("a brand new passphrase")
     page.get_by_label("New password confirmation").fill("a brand new passphrase")
     page.get_by_role("button", name="Set password").click()
     page.get_by_role("heading", name="Your password is set").wait_for()
-    sign_in(page, live_server.url, "ana", "a brand new passphrase")
+    sign_in(page, live_server.url, username, "a brand new passphrase")
     page.wait_for_url(re.compile(r"/projects/$"))
+
+
+def test_admin_gives_an_existing_user_a_new_password_link(open_page, live_server, team):
+    """Ana forgot her password and the server has no mail: the administrator makes her a link on the
+    Users page and passes it on; she sets a password there and signs in with it."""
+    from django.core import mail
+
+    from annotate.accounts.models import AccountEvent
+
+    admin = _signed_in(open_page, live_server, "pi", "/users/")
+    admin.get_by_role("button", name="New password link for ana").click()
+    link = admin.get_by_test_id("password-link").inner_text()
+    assert link.startswith(f"{live_server.url}/reset/")
+    admin.get_by_text("mailed to ana@example.org; shown only now").wait_for()
+    assert_accessible(admin, "the Users page with a password link")
+    wait_for(admin, lambda: mail.outbox and link in mail.outbox[-1].body, "the mail to ana")
+    assert AccountEvent.objects.get().action == "password.link_issued"
+
+    ana = open_page()
+    _set_password_and_sign_in(ana, live_server, link, "ana")
+    ana.goto(link)
+    ana.get_by_text("no longer works").wait_for()  # spent once used
 
 
 def test_a_deactivated_coder_is_signed_out_on_the_next_request(open_page, live_server, team):
