@@ -15,6 +15,13 @@ from annotate.accounts.redirects import safe_next_path
 from annotate.accounts.sso import SSO_ERROR_KEY
 
 
+def _sign_in_options() -> dict:
+    return {
+        "passwords": settings.INTERCODER_LOCAL_PASSWORDS,
+        "sso_name": settings.INTERCODER_OIDC_PROVIDER_NAME if settings.INTERCODER_OIDC_ENABLED else "",
+    }
+
+
 @require_safe
 @ensure_csrf_cookie
 def login_page(request):
@@ -24,8 +31,7 @@ def login_page(request):
         return redirect("frontend:projects")
     sso_error = request.session.pop(SSO_ERROR_KEY, "") if hasattr(request, "session") else ""
     context = {
-        "passwords": settings.INTERCODER_LOCAL_PASSWORDS,
-        "sso_name": settings.INTERCODER_OIDC_PROVIDER_NAME if settings.INTERCODER_OIDC_ENABLED else "",
+        **_sign_in_options(),
         "sso_error": sso_error,
         "sso_query": urlencode({"next": safe_next_path(request.GET.get("next"), request=request)}),
     }
@@ -43,8 +49,9 @@ def app_page(request, **kwargs):
 @require_safe
 @ensure_csrf_cookie
 def invitation_page(request, token):
-    """Where an invitation link lands: signed in or not, ``main.js`` shows the invitation."""
-    return render(request, "frontend/public.html", {"title": "Invitation"})
+    """Where an invitation link lands: signed in or not, ``main.js`` shows the invitation (and the ways to
+    sign in that this server offers)."""
+    return render(request, "frontend/public.html", {"title": "Invitation", **_sign_in_options()})
 
 
 @require_safe

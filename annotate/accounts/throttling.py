@@ -1,5 +1,6 @@
 """Sign-in rate limits: one per username, one per client address (rates: ``INTERCODER_LOGIN_RATE`` and
-``INTERCODER_LOGIN_ADDRESS_RATE``).
+``INTERCODER_LOGIN_ADDRESS_RATE``); and the same pair for the password-reset form, per email and per
+client address (``INTERCODER_PASSWORD_RESET_RATE``, ``INTERCODER_PASSWORD_RESET_ADDRESS_RATE``).
 
 Both count in the shared cache (Redis in production), so they hold across web processes. Each closes
 a way round the other: the username limit holds however many addresses an attacker rotates through, the

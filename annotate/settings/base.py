@@ -10,6 +10,7 @@ from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("INTERCODER_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -381,5 +382,23 @@ INTERCODER_OIDC_CREATE_DOMAINS = [
 # Off: nobody signs in with a password (the sign-in page shows only single sign-on; password change, reset
 # and token-for-password requests are refused). Turn it off only with single sign-on working.
 INTERCODER_LOCAL_PASSWORDS = env.bool("INTERCODER_LOCAL_PASSWORDS", default=True)
+if INTERCODER_OIDC_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_OP_ISSUER",
+            "OIDC_RP_CLIENT_ID",
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not vars()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"INTERCODER_OIDC_ENABLED needs {', '.join(_missing)} (see README.md).")
+if not INTERCODER_LOCAL_PASSWORDS and not INTERCODER_OIDC_ENABLED:
+    raise ImproperlyConfigured("INTERCODER_LOCAL_PASSWORDS=false needs single sign-on: nobody could sign in.")
 # Passwords are checked only by the sign-in APIs (annotate/accounts/apis.py), which refuse when they are off.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "annotate.accounts.sso.OidcBackend"]

@@ -117,3 +117,37 @@ def test_with_passwords_off_only_single_sign_on_signs_in(open_page, live_server,
     page.wait_for_url(f"{live_server.url}/projects/")
     page.goto(f"{live_server.url}/account/")
     page.get_by_text("there is no password here to change").wait_for()
+
+
+def test_an_invited_newcomer_joins_through_the_provider_without_a_password(
+    open_page, live_server, provider, study, settings
+):
+    """Passwords off: the invitation page offers only the provider; the newcomer's verified email has
+    an invitation waiting, so signing in makes their account, and back on the link they join."""
+    from django.contrib.auth import get_user_model
+
+    from annotate.accounts.invitations import invitation_create
+    from annotate.projects.models import Membership, Role
+
+    settings.INTERCODER_LOCAL_PASSWORDS = False
+    project = study["project"]
+    link = invitation_create(
+        project=project,
+        actor=study["pi"],
+        email="stranger@uni.example",
+        role=Role.CODER,
+        site=live_server.url,
+    ).link
+    page = _sso_page(open_page, provider)
+    page.goto(link)
+    page.get_by_text(f"invites you to “{project.name}” as coder").wait_for()
+    assert page.get_by_label("Password").count() == 0
+    assert_accessible(page, "the invitation page with single sign-on only")
+    page.get_by_role("link", name="Sign in with Test University").click()
+    through_provider(page, "stranger")
+    page.wait_for_url(link)
+    page.get_by_role("button", name="Join as stranger").click()
+    page.wait_for_url(f"{live_server.url}/projects/{project.id}/#work")
+    stranger = get_user_model().objects.get(email="stranger@uni.example")
+    assert Membership.objects.get(project=project, user=stranger).role == Role.CODER
+    assert not stranger.has_usable_password()

@@ -1,5 +1,6 @@
-/** Where an invitation link lands: who invites to which project; join when signed in, or choose a name
- * and password. */
+/** Where an invitation link lands: who invites to which project; join when signed in, or sign in with the
+ * organisation's identity provider (when the server has single sign-on) and come back here, or choose a name
+ * and password (unless the server has passwords turned off). */
 import { urls } from "../domain/routes.js";
 import { actionForm, field } from "./accountPage.js";
 import { errorBox, h, mount, setTitle } from "./dom.js";
@@ -28,6 +29,16 @@ export async function InvitationPage({ services, root, token }) {
     mount(card, h("h1", {}, "Join the project"), lede, form);
     return;
   }
+  const ssoName = root.dataset.ssoName || "";
+  const passwords = root.dataset.passwords !== "false";
+  const here = window.location.pathname;
+  const sso = ssoName
+    ? h("p", {}, h("a", { class: "btn btn-primary btn-block", href: `/oidc/authenticate/?${new URLSearchParams({ next: here })}` }, `Sign in with ${ssoName}`))
+    : null;
+  if (!passwords) {
+    mount(card, h("h1", {}, "Join the project"), lede, h("p", { class: "muted" }, `For ${invitation.email}. Sign in, then join here.`), sso);
+    return;
+  }
   const suggested = invitation.email.split("@")[0].replace(/[^\w.@+-]/g, "");
   const form = actionForm(
     "Create your account",
@@ -43,8 +54,9 @@ export async function InvitationPage({ services, root, token }) {
     card,
     h("h1", {}, "Join the project"),
     lede,
-    h("p", { class: "muted" }, `For ${invitation.email}. Choose a name and a password (at least 10 characters).`),
+    sso,
+    h("p", { class: "muted" }, `For ${invitation.email}. ${ssoName ? "Or choose" : "Choose"} a name and a password (at least 10 characters).`),
     form,
-    h("p", { class: "fine-print" }, "Already have an account? ", h("a", { href: urls.login(window.location.pathname) }, "Sign in first")),
+    h("p", { class: "fine-print" }, "Already have an account? ", h("a", { href: urls.login(here) }, "Sign in first")),
   );
 }
