@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, update_session_auth_hash
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from .models import ApiToken
+from .models import ApiToken, ExternalIdentity
 from .services import (
     api_token_create,
     api_token_revoke,
@@ -129,6 +129,13 @@ class AdminUserOutputSerializer(AccountOutputSerializer):
     is_active = serializers.BooleanField()
     last_login = serializers.DateTimeField(allow_null=True)
     date_joined = serializers.DateTimeField()
+    single_sign_on = serializers.SerializerMethodField(
+        help_text="Whether the account is linked to an identity at the sign-on provider."
+    )
+
+    def get_single_sign_on(self, user) -> bool:
+        linked = getattr(user, "sso_linked", None)  # annotated by the list; one query otherwise
+        return bool(linked if linked is not None else ExternalIdentity.objects.filter(user=user).exists())
 
 
 class UserListApi(APIView):
@@ -151,7 +158,11 @@ class UserListApi(APIView):
         responses=AdminUserOutputSerializer(many=True),
     )
     def get(self, request):
-        users = get_user_model().objects.order_by("username")
+        users = (
+            get_user_model()
+            .objects.annotate(sso_linked=Exists(ExternalIdentity.objects.filter(user=OuterRef("pk"))))
+            .order_by("username")
+        )
         search = request.query_params.get("search", "").strip()
         if search:
             users = users.filter(

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.frontend.browser import PASSWORD, assert_accessible
+from tests.frontend.browser import PASSWORD, assert_accessible, sign_in
 from tests.frontend.oidc import oidc_provider, sso_settings, through_provider
 
 pytestmark = [pytest.mark.browser]
@@ -34,6 +34,8 @@ def study(transactional_db, live_server, provider, settings):
 
     sso_settings(settings, provider)
     pi = user_create(username="pi", password=PASSWORD, email="pi@uni.example")
+    pi.is_staff = True
+    pi.save()
     maria = user_create(username="maria", password=PASSWORD, email="Maria@uni.example")
     project = ProjectFactory(creator=pi, name="Harm reduction study")
     project.add_member(maria, Role.CODER)
@@ -75,6 +77,14 @@ def test_a_member_signs_in_through_the_provider_and_lands_in_the_project(
     _sign_in_with_provider(again, live_server, "maria")
     again.wait_for_url(f"{live_server.url}/projects/")
     assert ExternalIdentity.objects.filter(user=maria).count() == 1
+
+    # The administrator sees on the Users page that Maria signs in through the provider.
+    admin = open_page()
+    sign_in(admin, live_server.url, "pi")
+    admin.wait_for_url(re.compile(r"/projects/$"))
+    admin.goto(f"{live_server.url}/users/")
+    row = admin.get_by_role("row").filter(has_text="maria")
+    row.get_by_role("cell", name="Single sign-on").wait_for()
 
 
 def test_an_unknown_or_unverified_email_is_refused_with_a_reason(open_page, live_server, provider, study):

@@ -185,3 +185,15 @@ def test_with_passwords_off_every_password_path_refuses_and_says_why(maria, clie
         response = client.get(path)
         assert response.status_code == 403
         assert b"Passwords are turned off" in response.content
+
+
+def test_the_users_list_tells_administrators_who_signs_in_with_the_provider(
+    maria, django_assert_max_num_queries
+):
+    admin = UserFactory(username="admin", is_staff=True)
+    sso_user_for(issuer=ISSUER, subject="s-1", claims=_claims("maria@uni.example"))
+    api = APIClient()
+    api.force_authenticate(admin)
+    with django_assert_max_num_queries(4):
+        listed = api.get("/api/v1/auth/users/").json()["results"]
+    assert {u["username"]: u["single_sign_on"] for u in listed} == {"admin": False, "maria": True}

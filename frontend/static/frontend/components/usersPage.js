@@ -22,6 +22,7 @@ export async function UsersPage({ services, root }) {
         h("td", {}, u.name || "—"),
         h("td", {}, u.email || "—"),
         h("td", {}, u.is_active ? "Active" : "Deactivated"),
+        h("td", {}, u.single_sign_on ? "Single sign-on" : "Password"),
         h("td", {}, formatDate(u.last_login)),
         h(
           "td",
@@ -68,7 +69,7 @@ export async function UsersPage({ services, root }) {
         ),
       ),
     );
-    mount(listSlot, scrollBox("Users", h("table", { class: "data-table" }, h("thead", {}, h("tr", {}, ["Username", "Name", "Email", "State", "Last sign-in", "Actions"].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows)), "table-wrap"));
+    mount(listSlot, scrollBox("Users", h("table", { class: "data-table" }, h("thead", {}, h("tr", {}, ["Username", "Name", "Email", "State", "Signs in with", "Last sign-in", "Actions"].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows)), "table-wrap"));
   }
 
   const createForm = actionForm(
