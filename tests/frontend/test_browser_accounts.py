@@ -175,6 +175,21 @@ def test_password_reset_round_trip_by_mail(open_page, live_server, ana):
     _set_password_and_sign_in(page, live_server, link.group(0), "ana")
 
 
+def test_the_reset_form_says_when_to_try_again_past_its_limit(open_page, live_server, ana):
+    page = open_page()
+    for _ in range(3):  # INTERCODER_PASSWORD_RESET_RATE: 3 an hour per email
+        page.goto(f"{live_server.url}/password-reset/")
+        page.get_by_label("Email").fill("ana@example.org")
+        page.get_by_role("button", name="Mail me a link").click()
+        page.get_by_role("heading", name="Check your mail").wait_for()
+    page.goto(f"{live_server.url}/password-reset/")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_role("button", name="Mail me a link").click()
+    page.get_by_role("alert").filter(has_text="Too many reset requests").wait_for()
+    assert "Try again in 60 minutes." in page.get_by_role("alert").inner_text()
+    assert_accessible(page, "the reset form past its limit")
+
+
 def _set_password_and_sign_in(page, live_server, link, username):
     """Open a set-password link, choose a new password there, and sign in with it."""
     page.goto(link)
