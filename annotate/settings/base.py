@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "annotate.exports",
     "annotate.adjudication",
     "annotate.explore",
+    "annotate.passes",
     "annotate.demo",
     "frontend",
 ]
