@@ -34,4 +34,5 @@ urlpatterns = [
     path("projects/<int:project_id>/", include("annotate.exports.urls")),
     path("projects/<int:project_id>/", include("annotate.adjudication.urls")),
     path("projects/<int:project_id>/", include("annotate.explore.urls")),
+    path("projects/<int:project_id>/", include("annotate.passes.urls")),
 ]

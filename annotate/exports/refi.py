@@ -15,7 +15,9 @@ tuples are held in memory. What goes in:
   ``sources/`` as UTF-8 without BOM, exactly the text the offsets refer to (code points, half-open). One
   ``PlainTextSelection`` per (user, span): a segment-level coding selects the whole segment; each code is
   a ``Coding`` with ``creatingUser``. Segment memos hang on a selection of their segment;
-- ``Notes``: every memo; project memos are also referenced from the project.
+- ``Notes``: every memo; project memos are also referenced from the project;
+- a secondary pass's link to its parent code: in the project's ``Description`` (the parent project and the
+  code's GUID), each source's (the parent transcript) and each selection's (the parent segment copied).
 
 GUIDs are derived (UUID 5) from the project and row ids, so exporting twice gives the same GUIDs; codes
 carry their own stored GUID.
@@ -242,9 +244,10 @@ def qdpx_write(path: Path, project, tables, *, progress=None) -> int:
                                 )
                                 etree.SubElement(note, q("PlainTextContent")).text = xml_text(m["text"])
                                 xf.write(note)
-                    if project.description:
+                    description = "\n\n".join(filter(None, [project.description, _link_text(tables)]))
+                    if description:
                         el = etree.Element(q("Description"))
-                        el.text = xml_text(project.description)
+                        el.text = xml_text(description)
                         xf.write(el)
                     for memo_id in project_memos:
                         xf.write(etree.Element(q("NoteRef"), targetGUID=guid_for(pid, "memo", memo_id)))
@@ -254,12 +257,25 @@ def qdpx_write(path: Path, project, tables, *, progress=None) -> int:
     return written
 
 
+def _link_text(tables) -> str:
+    """A secondary pass's link to its parent code, in words and GUIDs (REFI-QDA has no element for it)."""
+    link = tables.secondary
+    if not link:
+        return ""
+    return (
+        f"Secondary pass of the project {link['project_name']!r} (Intercoder project {link['project']}): "
+        f"the passages of {link['code_path']} (code GUID {link['code_guid']}), from {link['source']} codings. "
+        "Each selection's description names the segment of the parent project it was copied from."
+    )
+
+
 def _write_source(xf, zf, pid, doc, tables, user_guid, final_user, code_guid, finals, Coding, Memo) -> int:
     doc_guid = guid_for(pid, "document", doc["id"])
     text = tables.text(doc["id"])
     zf.writestr(f"sources/{doc_guid}.txt", text.encode("utf-8"))
     # selection key (user guid, start, end) -> [(coding guid, code guid, created)]
     selections: dict[tuple[str, int, int], list[tuple[str, str, Any]]] = defaultdict(list)
+    segment_of: dict[tuple[str, int, int], int] = {}  # selection key -> its segment (a secondary pass's link)
     rows = (
         Coding.objects.filter(segment__document_id=doc["id"])
         .order_by("segment__position", "coder_id", "span_start", "id")
@@ -272,26 +288,30 @@ def _write_source(xf, zf, pid, doc, tables, user_guid, final_user, code_guid, fi
             "segment__start_offset",
             "segment__end_offset",
             "created_at",
+            "segment_id",
         )
     )
     count = 0
-    for cid, coder_id, code_id, ss, se, s0, s1, created in rows.iterator(chunk_size=5000):
+    for cid, coder_id, code_id, ss, se, s0, s1, created, seg_id in rows.iterator(chunk_size=5000):
         start, end = (ss, se) if ss is not None else (s0, s1)
+        segment_of[(user_guid[coder_id], start, end)] = seg_id
         selections[(user_guid[coder_id], start, end)].append(
             (guid_for(pid, "coding", cid), code_guid[code_id], created)
         )
         count += 1
     for seg_id, s0, s1, ss, se, code_id, decided in finals:
         start, end = (ss, se) if ss is not None else (s0, s1)
+        segment_of[(final_user, start, end)] = seg_id
         selections[(final_user, start, end)].append(
             (guid_for(pid, "final", seg_id, code_id, start, end), code_guid[code_id], decided)
         )
         count += 1
     segment_memos: dict[tuple[str, int, int], list[int]] = defaultdict(list)
-    for memo_id, author_id, s0, s1 in Memo.objects.filter(segment__document_id=doc["id"]).values_list(
-        "id", "author_id", "segment__start_offset", "segment__end_offset"
+    for memo_id, author_id, s0, s1, seg_id in Memo.objects.filter(segment__document_id=doc["id"]).values_list(
+        "id", "author_id", "segment__start_offset", "segment__end_offset", "segment_id"
     ):
         segment_memos[(user_guid.get(author_id, final_user), s0, s1)].append(memo_id)
+        segment_of[(user_guid.get(author_id, final_user), s0, s1)] = seg_id
     with xf.element(
         q("TextSource"),
         {
@@ -301,6 +321,13 @@ def _write_source(xf, zf, pid, doc, tables, user_guid, final_user, code_guid, fi
             "creatingUser": user_guid.get(doc["created_by_id"], final_user),
         },
     ):
+        if tables.secondary:
+            link = etree.Element(q("Description"))
+            link.text = xml_text(
+                f"The passages of {tables.secondary['code_path']} in the transcript {doc['title']!r} of "
+                f"{tables.secondary['project_name']!r}."
+            )
+            xf.write(link)
         keys = sorted(set(selections) | set(segment_memos), key=lambda k: (k[1], k[2], k[0]))
         for key in keys:
             user, start, end = key
@@ -311,6 +338,13 @@ def _write_source(xf, zf, pid, doc, tables, user_guid, final_user, code_guid, fi
                 endPosition=str(end),
                 creatingUser=user,
             )
+            source_segment = tables.source_segments.get(segment_of.get(key))
+            if source_segment is not None:
+                etree.SubElement(
+                    sel, q("Description")
+                ).text = (
+                    f"Copied from segment {source_segment} of {xml_text(tables.secondary['project_name'])}."
+                )
             for coding_guid, cg, created in selections.get(key, []):
                 coding = etree.SubElement(
                     sel,

@@ -33,6 +33,7 @@ from annotate.codebook.selectors import code_paths, codebook_get
 from annotate.coding.models import Coding
 from annotate.coding.selectors import coding_blind_filter
 from annotate.documents.models import Document, Segment
+from annotate.passes.selectors import secondary_pass_of, source_segments
 from annotate.projects.models import Membership, Role
 
 from .models import ExportJob, ExportKind
@@ -105,6 +106,11 @@ class ProjectTables:
     codes: Mapping[int, Mapping[str, Any]]
     users: dict[int, str]
     version_numbers: dict[int, int]
+    # A secondary pass: its parent project and code ({"project", "project_name", "code", "code_guid",
+    # "code_path", "query", "source"}), and each segment's source segment in the parent. None and {} for
+    # a primary pass.
+    secondary: Mapping[str, Any] | None = None
+    source_segments: dict[int, int] = field(default_factory=dict)
     _texts: OrderedDict = field(default_factory=OrderedDict)
 
     def text(self, document_id: int) -> str:
@@ -159,6 +165,17 @@ def project_tables(*, project) -> ProjectTables:
     user_ids |= set(Membership.objects.filter(project_id=project.id).values_list("user_id", flat=True))
     users = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("id", "username"))
     versions = dict(CodebookVersion.objects.filter(codebook=codebook).values_list("id", "number"))
+    link = secondary_pass_of(project_id=project.id)
+    secondary = None
+    if link is not None:
+        secondary = {
+            "project": link.parent_project_id,
+            "project_name": link.parent_project.name,
+            "code": link.parent_code_id,
+            "code_guid": str(link.parent_code.guid),
+            "code_path": link.query_title,
+            "source": link.source,
+        }
     return ProjectTables(
         project_id=project.id,
         project_name=project.name,
@@ -170,6 +187,8 @@ def project_tables(*, project) -> ProjectTables:
         codes=codes,
         users=users,
         version_numbers=versions,
+        secondary=secondary,
+        source_segments=source_segments(project_id=project.id) if link is not None else {},
     )
 
 

@@ -61,6 +61,30 @@ def coding_columns(tables: ProjectTables, *, segment_text: bool) -> list[str]:
         "adjudicator",
         "rationale",
         "coded_at",
+        # A secondary pass says where each unit came from: the parent project, its code, its segment.
+        *(SECONDARY_COLUMNS if tables.secondary else []),
+    ]
+
+
+SECONDARY_COLUMNS = [
+    "parent_project_id",
+    "parent_project",
+    "parent_code_id",
+    "parent_code",
+    "source_segment_id",
+]
+
+
+def secondary_cells(tables: ProjectTables, segment_id: int) -> list[Any]:
+    link = tables.secondary
+    if not link:
+        return []
+    return [
+        link["project"],
+        link["project_name"],
+        link["code"],
+        link["code_path"],
+        tables.source_segments.get(segment_id),
     ]
 
 
@@ -109,6 +133,7 @@ def codings_write(
                     r.adjudicator,
                     r.rationale,
                     r.coded_at.isoformat() if r.coded_at is not None else None,
+                    *secondary_cells(tables, r.segment_id),
                 ]
             )
             if progress is not None and out.rows % 10_000 == 0:

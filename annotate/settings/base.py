@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "annotate.exports",
     "annotate.adjudication",
     "annotate.explore",
+    "annotate.passes",
     "annotate.demo",
     "frontend",
 ]
@@ -225,6 +226,12 @@ SPECTACULAR_SETTINGS = {
     # No validator badge: it would load an image from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets are called "role": a member's role, and a speaker's (the Explore filters, also in a
+    # secondary pass's request body).
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "annotate.projects.models.Role",
+        "SpeakerRoleEnum": "annotate.explore.scope.ROLES",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------------

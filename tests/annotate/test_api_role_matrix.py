@@ -270,6 +270,16 @@ ENDPOINTS = [
     Endpoint("matrix-cooccurrence", "get", f"{P}/matrices/cooccurrence/", MEMBERS_READ),
     Endpoint("kwic", "get", f"{P}/kwic/?q=harm", MEMBERS_READ),
     Endpoint("word-frequencies", "get", f"{P}/words/?code={{code}}", MEMBERS_READ),
+    # --- secondary passes: every member reads the links; owners open one -------------------------------
+    Endpoint("secondary-pass-list", "get", f"{P}/secondary-passes/", MEMBERS_READ),
+    Endpoint(
+        "secondary-pass-create",
+        "post",
+        f"{P}/secondary-passes/",
+        expect(201, 403, 403, 403),
+        body=lambda ids: {"code": str(ids["code"]), "source": "coders", "name": "Meanings of harm"},
+        audit="secondary_pass.create",
+    ),
 ]
 
 MATRIX = [

@@ -150,14 +150,23 @@ def owner_sets_up_the_study(page, open_page, live_server, team, tmp_path, unit_t
 
     # A codebook of five codes.
     page.goto(f"{live_server.url}/projects/{project.id}/#codebook")
-    for name in CODES:
+    owner_adds_codes(page, CODES)
+    owner_plans_double_coding(page, live_server, project, unit_type)
+    return project
+
+
+def owner_adds_codes(page, names):
+    """On the Codebook tab: each of ``names`` as a new theme."""
+    for name in names:
         page.get_by_role("button", name="New theme or code").click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_label("Name").fill(name)
         dialog.get_by_role("button", name="Create code").click()
         page.locator(".code-name", has_text=name).first.wait_for()
 
-    # The plan: both coders on every unit.
+
+def owner_plans_double_coding(page, live_server, project, unit_type):
+    """The plan: both coders on every unit (``unit_type`` "document" or "segment")."""
     page.goto(f"{live_server.url}/projects/{project.id}/#plan")
     page.get_by_role("heading", name="Assignment plan").wait_for()
     page.get_by_label("Units", exact=True).select_option(unit_type)
@@ -169,7 +178,6 @@ def owner_sets_up_the_study(page, open_page, live_server, team, tmp_path, unit_t
     page.get_by_role("table", name="Preview per coder").wait_for()
     page.get_by_role("button", name="Apply plan").click()
     page.get_by_role("heading", name="Assignment plan (revision 1)").wait_for()
-    return project
 
 
 def coder_codes_every_unit(open_page, live_server, project, username, choices, viewport):

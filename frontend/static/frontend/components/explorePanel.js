@@ -15,8 +15,9 @@ import {
 import { urls } from "../domain/routes.js";
 import { MatrixView } from "./exploreMatrices.js";
 import { WordsView } from "./exploreWords.js";
-import { errorBox, h, mount, spinner } from "./dom.js";
+import { announce, errorBox, h, mount, spinner } from "./dom.js";
 import { codeOptions, pager, selectField } from "./exploreFields.js";
+import { openSecondaryPassDialog, SecondaryPassList } from "./secondaryPass.js";
 
 /** Text pieces `[text, matched]` with the matched ones in <mark>. */
 export function marked(pieces, className = "hit") {
@@ -184,6 +185,7 @@ function PassagesView(ctx) {
           h("a", { class: "btn btn-small", href: services.explore.passagesDownloadUrl(project.id, "docx", query), download: "" }, "Download Word"),
           h("a", { class: "btn btn-small", href: services.explore.passagesDownloadUrl(project.id, "csv", query), download: "" }, "Download CSV"),
         ),
+        project.role === "owner" && query.all.length && answer.passages_total ? secondaryPassAction(ctx, query, answer) : null,
         h("ol", { class: "passage-list", "aria-label": "Passages" }, answer.results.map((row) => passageItem(project, row))),
         pager(answer.page, answer.pages, (p) => { query.page = p; run(); }, "Passage pages"),
       );
@@ -216,7 +218,33 @@ function PassagesView(ctx) {
     ),
   );
   run();
-  return h("div", {}, controls, results);
+  const passes = h("div", {});
+  services.explore
+    .secondaryPasses(project.id)
+    .then((links) => mount(passes, SecondaryPassList(links.passes)))
+    .catch(() => null); // the list is a convenience: the passages stand without it
+  return h("div", {}, controls, passes, results);
+}
+
+/** The owner's "Start secondary pass" on the passages in view: a new project to code them with themes. */
+function secondaryPassAction(ctx, query, answer) {
+  const { services, project, data } = ctx;
+  const code = data.codebook.flat.find((e) => e.code.id === query.all[0])?.code;
+  const open = async () => {
+    const me = await services.auth.currentUser().catch(() => null);
+    openSecondaryPassDialog({
+      answer,
+      members: data.members,
+      me: me?.id,
+      codeName: code?.name ?? "the code",
+      onOpen: async (fields) => {
+        const created = await services.explore.openSecondaryPass(project.id, query, fields);
+        announce(`Secondary pass “${created.name}” opened with ${plural(created.passages, "passage", "passages")}.`);
+        window.location.assign(urls.project(created.project, "codebook"));
+      },
+    });
+  };
+  return h("p", { class: "toolbar" }, h("button", { type: "button", class: "btn", onclick: open }, "Start secondary pass"));
 }
 
 // --- the tab --------------------------------------------------------------------------------------------

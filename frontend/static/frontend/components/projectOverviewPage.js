@@ -375,6 +375,18 @@ const PANELS = {
   exports: livePanel(ExportsPanel),
 };
 
+/** "Secondary pass of <parent> · <code>", the parent a link back to its Explore tab. */
+function secondaryOfLine(parent) {
+  const { parent_project: project, parent_code: code } = parent;
+  return h(
+    "p",
+    { class: "secondary-of", id: "secondary-of" },
+    "Secondary pass of ",
+    h("a", { href: `/projects/${project.id}/#explore` }, project.name),
+    ` · ${code.path}`,
+  );
+}
+
 /** The tab in the URL; else "My work" for coders, the transcripts for everyone else. */
 function currentTab(role = null) {
   const hash = window.location.hash.replace("#", "");
@@ -436,6 +448,7 @@ export async function ProjectOverviewPage({ services, root, projectId }) {
           "div",
           {},
           h("h1", {}, project.name),
+          state.data.secondaryOf ? secondaryOfLine(state.data.secondaryOf) : null,
           project.description ? h("p", { class: "muted lede" }, project.description) : null,
         ),
         h(

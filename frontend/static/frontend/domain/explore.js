@@ -72,6 +72,13 @@ export function passageParams(query) {
   });
 }
 
+/** The request that opens a secondary pass on a code query's passages: the query as the passages API reads
+ * it (without its page), a name and the user ids of the members who join. */
+export function secondaryPassBody(query, { name = "", members = [] } = {}) {
+  const { page: _page, attribute, ...params } = passageParams({ ...query, page: undefined });
+  return { ...params, ...(attribute ? { attribute: [attribute] } : {}), name: String(name).trim(), members: members.map(Number) };
+}
+
 /** "00:12:05" from milliseconds, or "". */
 export function clock(ms) {
   if (ms === null || ms === undefined) return "";

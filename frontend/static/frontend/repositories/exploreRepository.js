@@ -29,4 +29,14 @@ export class ExploreRepository {
   matrix(projectId, kind, params) {
     return this.http.get(`/projects/${projectId}/matrices/${kind}/`, params);
   }
+
+  /** `{parent, passes}`: the pass this project is (or null) and the secondary passes opened from it. */
+  secondaryPasses(projectId) {
+    return this.http.get(`/projects/${projectId}/secondary-passes/`);
+  }
+
+  /** Owners: open a secondary pass on a code query's passages. */
+  openSecondaryPass(projectId, body) {
+    return this.http.post(`/projects/${projectId}/secondary-passes/`, body);
+  }
 }

@@ -1,5 +1,5 @@
 /** The Explore tab's reads: search, a code query's passages (and their downloads), matrices. */
-import { passageParams, searchParams } from "../domain/explore.js";
+import { passageParams, searchParams, secondaryPassBody } from "../domain/explore.js";
 
 export class ExploreService {
   constructor(repositories) {
@@ -31,5 +31,15 @@ export class ExploreService {
 
   matrix(projectId, kind, params) {
     return this.repos.explore.matrix(projectId, kind, params);
+  }
+
+  /** `{parent, passes}` of a project (a project without the endpoint's answer: none). */
+  secondaryPasses(projectId) {
+    return this.repos.explore.secondaryPasses(projectId);
+  }
+
+  /** Open a secondary pass on the passages of `query` (as the Passages view holds it); `name`, `members`. */
+  openSecondaryPass(projectId, query, { name, members }) {
+    return this.repos.explore.openSecondaryPass(projectId, secondaryPassBody(query, { name, members }));
   }
 }

@@ -24,8 +24,8 @@ export class ProjectService {
 
   /** Project, documents (analysis order), cases with attributes, members by role, codebook tree. */
   async loadOverview(projectId) {
-    const { projects, documents, cases, codebook, assignments } = this.repos;
-    const [project, docs, caseList, attributes, members, book, mine, proposals, usage] = await Promise.all([
+    const { projects, documents, cases, codebook, assignments, explore } = this.repos;
+    const [project, docs, caseList, attributes, members, book, mine, proposals, usage, passes] = await Promise.all([
       projects.get(projectId),
       documents.list(projectId),
       cases.list(projectId),
@@ -37,6 +37,8 @@ export class ProjectService {
       codebook.proposals ? codebook.proposals(projectId).catch(() => []) : [],
       // How often each code is used, counted as the caller's role may (their own codings, for a coder).
       codebook.usage ? codebook.usage(projectId).catch(() => null) : null,
+      // A secondary pass names its parent project and code in its header.
+      explore?.secondaryPasses ? explore.secondaryPasses(projectId).catch(() => null) : null,
     ]);
     const tree = buildCodeTree(book.codes ?? []);
     return {
@@ -52,6 +54,7 @@ export class ProjectService {
       assignments: mine && mine.length ? assignmentsByDocument(mine) : null,
       continueDocument: mine && mine.length ? nextAssignedDocument(mine) : null,
       proposals: proposals ?? [],
+      secondaryOf: passes?.parent ?? null,
     };
   }
 

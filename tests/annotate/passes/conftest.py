@@ -1,0 +1,1 @@
+from tests.annotate.explore.conftest import study  # noqa: F401 - the Explore tests' small study
