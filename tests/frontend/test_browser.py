@@ -211,7 +211,7 @@ def test_pi_watches_progress_agreement_and_saturation_and_coders_cannot(open_pag
         lambda: AgreementRun.objects.filter(project=demo).exclude(id__in=before).first(),
         "the run the button requests",
     )
-    agreement = owner.locator("section", has=owner.get_by_role("heading", name="Inter-coder agreement"))
+    agreement = owner.get_by_role("region", name="Inter-coder agreement")
     agreement.get_by_text(re.compile(rf"^Run {new.id}, finished")).wait_for()
     new.refresh_from_db()
     assert new.status == "done"

@@ -114,9 +114,7 @@ def test_a_pi_starts_a_secondary_pass_two_coders_code_it_and_agreement_appears(
     )
     expected = f"{reference_alpha(child):.3f}"
     pi.goto(f"{live_server.url}/projects/{child.id}/#analysis")
-    # The innermost section with the heading: the tab's outer section holds the saturation run too, whose
-    # id may be the same number.
-    agreement = pi.locator("section", has=pi.get_by_role("heading", name="Inter-coder agreement")).last
+    agreement = pi.get_by_role("region", name="Inter-coder agreement")
     agreement.get_by_text(re.compile(rf"^Run {run.id}\b")).wait_for()
     headline = agreement.locator("dd").first.inner_text()
     assert headline.startswith(expected), (headline, expected)

@@ -266,7 +266,7 @@ def test_a_whole_study_closes_in_the_browser(
     )
     expected = f"{reference_alpha(project):.3f}"
     owner.goto(f"{live_server.url}/projects/{project.id}/#analysis")
-    agreement = owner.locator("section", has=owner.get_by_role("heading", name="Inter-coder agreement"))
+    agreement = owner.get_by_role("region", name="Inter-coder agreement")
     agreement.get_by_text(re.compile(rf"^Run {run.id}\b")).wait_for()
     headline = agreement.locator("dd").first.inner_text()
     assert headline.startswith(expected), (headline, expected)
