@@ -50,6 +50,7 @@ def expect(owner: int, adjudicator: int, coder: int, viewer: int, *, outsider: i
 
 MEMBERS_READ = expect(200, 200, 200, 200)
 OWNER_ONLY = expect(200, 403, 403, 403)
+ANALYSTS_READ = expect(200, 200, 403, 403)  # every coder's codings: owners and adjudicators (blind coding)
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,19 @@ ENDPOINTS = [
     Endpoint("matrix-cooccurrence", "get", f"{P}/matrices/cooccurrence/", MEMBERS_READ),
     Endpoint("kwic", "get", f"{P}/kwic/?q=harm", MEMBERS_READ),
     Endpoint("word-frequencies", "get", f"{P}/words/?code={{code}}", MEMBERS_READ),
+    # --- analysis: agreement on spans ---------------------------------------------------------------------
+    Endpoint("span-run-list", "get", f"{P}/analysis/spans/runs/", ANALYSTS_READ),
+    Endpoint(
+        "span-run-create",
+        "post",
+        f"{P}/analysis/spans/runs/",
+        expect(202, 202, 403, 403),
+        body={"n_bootstrap": 0},
+        audit="span_agreement_run.create",
+    ),
+    Endpoint(
+        "span-alignment", "get", f"{P}/analysis/spans/alignment/?document={{doc}}&coders=1,2", ANALYSTS_READ
+    ),
 ]
 
 MATRIX = [
