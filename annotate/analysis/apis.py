@@ -13,7 +13,7 @@ from annotate.core.spreadsheets import SafeCsvWriter
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import ANALYSTS, MEMBERS, OWNERS
 
-from .models import AgreementRun, SaturationRun
+from .models import AgreementRun, SaturationRun, SpanAgreementRun
 from .selectors import (
     agreement_summary,
     analysis_pulse,
@@ -21,8 +21,14 @@ from .selectors import (
     run_get,
     run_latest_done,
     run_list,
+    span_alignment,
 )
-from .services import agreement_run_request, analysis_settings_update, saturation_run_request
+from .services import (
+    SPAN_MEASURES,
+    analysis_run_request,
+    analysis_settings_update,
+    saturation_run_request,
+)
 from .usage import SOURCES as USAGE_SOURCES
 from .usage import code_usage
 
@@ -76,6 +82,27 @@ class SaturationRunListApi(ProjectScopedApi):
         data.is_valid(raise_exception=True)
         run = saturation_run_request(
             project=self.project, actor=request.user, params=dict(data.validated_data)
+        )
+        return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class _RunListApi(ProjectScopedApi):
+    """Runs of the kind ``model`` says, newest first; POST validates ``InputSerializer`` and requests one."""
+
+    roles = {"GET": ANALYSTS, "POST": ANALYSTS}
+    model: type
+    kind: str
+    InputSerializer: type[serializers.Serializer]
+
+    @extend_schema(responses=RunOutputSerializer(many=True))
+    def get(self, request, project_id):
+        return self.paginate(run_list(model=self.model, project_id=project_id), RunOutputSerializer)
+
+    def post(self, request, project_id):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = analysis_run_request(
+            kind=self.kind, project=self.project, actor=request.user, params=dict(data.validated_data)
         )
         return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -244,7 +271,7 @@ class SaturationWordingApi(ProjectScopedApi):
         return Response({"text": _result(_done_run(project_id, run_id))["suggested_wording"]})
 
 
-class AgreementRunListApi(ProjectScopedApi):
+class AgreementRunListApi(_RunListApi):
     """Agreement runs of the project; owners and adjudicators request and read them."""
 
     roles = {"GET": ANALYSTS, "POST": ANALYSTS}
@@ -261,18 +288,9 @@ class AgreementRunListApi(ProjectScopedApi):
         drift_window_days = serializers.IntegerField(required=False, min_value=1, max_value=366)
         seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
 
-    @extend_schema(responses=RunOutputSerializer(many=True))
-    def get(self, request, project_id):
-        return self.paginate(run_list(model=AgreementRun, project_id=project_id), RunOutputSerializer)
-
-    @extend_schema(request=InputSerializer, responses={202: RunOutputSerializer})
-    def post(self, request, project_id):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        run = agreement_run_request(
-            project=self.project, actor=request.user, params=dict(data.validated_data)
-        )
-        return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+    model = AgreementRun
+    kind = "agreement"
+    post = extend_schema(request=InputSerializer, responses={202: RunOutputSerializer})(_RunListApi.post)
 
 
 class AgreementRunDetailApi(_RunDetailApi):
@@ -382,3 +400,64 @@ class CodeUsageApi(ProjectScopedApi):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         return Response(code_usage(membership=self.membership, source=filters.validated_data.get("source")))
+
+
+class SpanAgreementRunListApi(_RunListApi):
+    """Agreement runs on character spans (unitizing alphas, Mathet's gamma); owners and adjudicators
+    request and read them, as they do the segment agreement runs (coders code blind)."""
+
+    roles = {"GET": ANALYSTS, "POST": ANALYSTS}
+
+    class InputSerializer(serializers.Serializer):
+        codes = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+        coders = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+        documents = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+        measures = serializers.ListField(
+            child=serializers.ChoiceField(choices=SPAN_MEASURES), required=False, allow_null=True
+        )
+        n_bootstrap = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
+        seed = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+
+    model = SpanAgreementRun
+    kind = "span_agreement"
+    post = extend_schema(request=InputSerializer, responses={202: RunOutputSerializer})(_RunListApi.post)
+
+
+class SpanAgreementRunDetailApi(_RunDetailApi):
+    model = SpanAgreementRun
+
+
+class SpanAgreementLatestApi(_LatestApi):
+    model = SpanAgreementRun
+
+
+class SpanAlignmentApi(ProjectScopedApi):
+    """Two (or more) coders' spans on one document, with its text: the alignment view. Every coder's
+    codings, so only for owners and adjudicators."""
+
+    roles = {"GET": ANALYSTS}
+
+    class FilterSerializer(serializers.Serializer):
+        document = serializers.IntegerField()
+        coders = serializers.CharField(help_text="comma-separated user ids, e.g. 4,7")
+
+        def validate_coders(self, value: str) -> list[int]:
+            try:
+                ids = [int(v) for v in value.split(",") if v.strip()]
+            except ValueError:
+                raise serializers.ValidationError("Give coder ids separated by commas, e.g. 4,7.") from None
+            if not 1 <= len(set(ids)) <= 10:
+                raise serializers.ValidationError("Give one to ten coder ids, e.g. 4,7.")
+            return list(dict.fromkeys(ids))
+
+    @extend_schema(parameters=[FilterSerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request, project_id):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return Response(
+            span_alignment(
+                project_id=project_id,
+                document_id=filters.validated_data["document"],
+                coder_ids=filters.validated_data["coders"],
+            )
+        )

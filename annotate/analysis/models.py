@@ -54,6 +54,15 @@ class SaturationRun(AnalysisRun):
         ]
 
 
+class SpanAgreementRun(AnalysisRun):
+    """Agreement on character spans (unitizing alphas, optionally Mathet's gamma); requested only."""
+
+    KIND = "span_agreement"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
 class AnalysisSettings(models.Model):
     """Per-project choices about who sees analysis results (owners and adjudicators always do)."""
 

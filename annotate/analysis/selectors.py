@@ -24,7 +24,7 @@ from annotate.documents.models import Document, Segment
 from workers.stats.agreement import MultiCodeRatings
 from workers.stats.saturation import SaturationInputError, analysis_order
 
-from .models import AgreementRun, AnalysisSettings, SaturationRun
+from .models import AgreementRun, AnalysisSettings, SaturationRun, SpanAgreementRun
 
 
 def run_list(*, model, project_id: int) -> QuerySet:
@@ -331,7 +331,7 @@ def analysis_pulse(*, project_id: int) -> str:
     seconds and refreshes only when it changes."""
     head = AuditEvent.objects.filter(project_id=project_id).aggregate(m=Max("sequence"))["m"] or 0
     parts = [str(head)]
-    for model in (AgreementRun, SaturationRun):
+    for model in (AgreementRun, SaturationRun, SpanAgreementRun):
         runs = model.objects.filter(project_id=project_id).aggregate(
             newest=Max("id"), started=Max("started_at"), finished=Max("finished_at")
         )
@@ -341,3 +341,129 @@ def analysis_pulse(*, project_id: int) -> str:
             runs["finished"].isoformat() if runs["finished"] else "",
         ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SpanInput:
+    """Span codings as the span engine's tuples, with the labels and counts a span run reports."""
+
+    doc_lengths: list[int]
+    spans: list[tuple[int, int, int, int, int]]  # (document, coder, code, start, end) as 0-based indices
+    coders: list[dict]  # {"id", "username"}
+    codes: list[dict]  # {"id", "label"}
+    parents: list[int]  # per code: the index of its top-level code's domain (for Cu-alpha)
+    domains: list[str]  # the domains' labels
+    documents: list[dict]  # {"id", "title"}
+    excluded: list[dict]  # {"document", "reason"}
+    snapshot: dict
+
+
+def _span_document_reason(slots: list[tuple[int, str]], coder_ids: list[int]) -> str | None:
+    """Why a document does not enter a span run (``None``: it does): every chosen coder must have
+    finished every assignment they hold on it, and hold at least one."""
+    for coder in coder_ids:
+        mine = [state for who, state in slots if who == coder]
+        if not mine:
+            return "not assigned to every chosen coder"
+        if any(state != AssignmentStatus.DONE for state in mine):
+            return "coding not finished by every chosen coder"
+    return None
+
+
+def span_agreement_input(*, project_id: int, params: dict) -> SpanInput:
+    """Character-span codings of the chosen coders on the documents every one of them has finished.
+
+    Coders: ``params["coders"]`` or every member who marked a span. Codes: ``params["codes"]`` or every
+    code of the codebook. A coder's span codings are read on the documents whose assignments that coder
+    has all done, so a coder who marked nothing in a finished document marked it all as gap."""
+    codebook = codebook_get(project_id=project_id)
+    paths = code_paths(codebook=codebook)
+    parents_of = dict(Code.objects.filter(codebook=codebook).values_list("id", "parent_id"))
+    code_ids = sorted(params.get("codes") or paths, key=lambda c: (paths[c], c))
+    span_codings = Coding.objects.filter(project_id=project_id, span_start__isnull=False)
+    coder_ids = sorted(params.get("coders") or set(span_codings.values_list("coder_id", flat=True)))
+    usernames = dict(get_user_model().objects.filter(pk__in=coder_ids).values_list("pk", "username"))
+    chosen_docs = Document.objects.filter(project_id=project_id)
+    if params.get("documents"):
+        chosen_docs = chosen_docs.filter(pk__in=params["documents"])
+    documents = list(chosen_docs.order_by("analysis_order", "id").values_list("id", "title", "text_length"))
+    slots: dict[int, list[tuple[int, str]]] = {d[0]: [] for d in documents}
+    for doc_id, coder, state in Assignment.objects.filter(
+        project_id=project_id, coder_id__in=coder_ids
+    ).values_list("segment__document_id", "coder_id", "status"):
+        if doc_id in slots:
+            slots[doc_id].append((coder, state))
+    reasons = {d[0]: _span_document_reason(slots[d[0]], coder_ids) for d in documents}
+    included = [d for d in documents if reasons[d[0]] is None]
+    doc_index = {d[0]: i for i, d in enumerate(included)}
+    coder_index = {c: i for i, c in enumerate(coder_ids)}
+    code_index = {c: i for i, c in enumerate(code_ids)}
+    rows = sorted(
+        span_codings.filter(
+            coder_id__in=coder_ids, code_id__in=code_ids, segment__document_id__in=list(doc_index)
+        ).values_list("segment__document_id", "coder_id", "code_id", "span_start", "span_end")
+    )
+    spans = [
+        (doc_index[d], coder_index[c], code_index[k], int(s or 0), int(e or 0))  # spans: never null here
+        for d, c, k, s, e in rows
+    ]
+
+    def top(code_id: int) -> int:
+        while parents_of[code_id] is not None:
+            code_id = parents_of[code_id]
+        return code_id
+
+    domain_ids = sorted({top(c) for c in code_ids}, key=lambda c: (paths[c], c))
+    domain_index = {c: i for i, c in enumerate(domain_ids)}
+    snapshot = {
+        "taken_at": timezone.now().isoformat(),
+        "codebook_version": codebook_current_version(codebook=codebook).number,
+        "documents": len(included),
+        "documents_excluded": len(documents) - len(included),
+        "coders": len(coder_ids),
+        "codes": len(code_ids),
+        "spans": len(spans),
+        "input_hash": _digest({"documents": [d[0] for d in included], "spans": rows}),
+    }
+    return SpanInput(
+        doc_lengths=[d[2] for d in included],
+        spans=spans,
+        coders=[{"id": c, "username": usernames.get(c, str(c))} for c in coder_ids],
+        codes=[{"id": c, "label": paths[c]} for c in code_ids],
+        parents=[domain_index[top(c)] for c in code_ids],
+        domains=[paths[c] for c in domain_ids],
+        documents=[{"id": d[0], "title": d[1]} for d in included],
+        excluded=[
+            {"document": d[1], "reason": reasons[d[0]]} for d in documents if reasons[d[0]] is not None
+        ],
+        snapshot=snapshot,
+    )
+
+
+def span_alignment(*, project_id: int, document_id: int, coder_ids: list[int]) -> dict:
+    """One document's text and the span codings of the given coders on it, for the alignment view."""
+    document = Document.objects.filter(project_id=project_id, pk=document_id).first()
+    if document is None:
+        raise NotFound("Document not found in this project.")
+    paths = code_paths(codebook=codebook_get(project_id=project_id))
+    usernames = dict(get_user_model().objects.filter(pk__in=coder_ids).values_list("pk", "username"))
+    rows = (
+        Coding.objects.filter(
+            project_id=project_id,
+            segment__document_id=document_id,
+            coder_id__in=coder_ids,
+            span_start__isnull=False,
+        )
+        .order_by("span_start", "span_end", "code_id")
+        .values_list("coder_id", "code_id", "span_start", "span_end")
+    )
+    tracks: dict[int, list[dict]] = {c: [] for c in coder_ids}
+    for coder, code, start, end in rows:
+        tracks[coder].append(
+            {"code": code, "label": paths[code], "start": start, "end": end, "text": document.text[start:end]}
+        )
+    return {
+        "document": {"id": document.id, "title": document.title, "length": document.text_length},
+        "text": document.text,
+        "tracks": [{"coder": c, "username": usernames.get(c, str(c)), "spans": tracks[c]} for c in coder_ids],
+    }

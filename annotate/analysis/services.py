@@ -23,9 +23,17 @@ from annotate.documents.models import Document
 from annotate.projects.models import Membership
 from workers.stats.agreement import MEASURES, MultiCodeRatings, agreement_report
 from workers.stats.saturation import SaturationInputError, parse_threshold, saturation_report
+from workers.stats.spans import SpanDataError, span_agreement_report, span_data
+from workers.stats.spans.gamma import Units, gamma_over_documents
 
-from .models import AgreementRun, AnalysisSettings, SaturationRun
-from .selectors import agreement_input, codebook_version_times, saturation_input, saturation_interviews
+from .models import AgreementRun, AnalysisSettings, SaturationRun, SpanAgreementRun
+from .selectors import (
+    agreement_input,
+    codebook_version_times,
+    saturation_input,
+    saturation_interviews,
+    span_agreement_input,
+)
 
 SATURATION_DEFAULTS: dict[str, Any] = {
     "level": "code",
@@ -288,6 +296,12 @@ def agreement_params_validate(*, project_id: int, params: dict[str, Any]) -> dic
         raise ApplicationError("n_bootstrap must be a whole number from 0 to 10,000.")
     if not isinstance(p["drift_window_days"], int) or not 1 <= p["drift_window_days"] <= 366:
         raise ApplicationError("drift_window_days must be a whole number of days from 1 to 366.")
+    _id_lists_check(project_id, p)
+    return p
+
+
+def _id_lists_check(project_id: int, p: dict[str, Any]) -> None:
+    """``codes``, ``coders`` and ``documents``: left out (all) or non-empty lists of ids of this project."""
     for name, model_check in (
         ("codes", _codes_exist),
         ("coders", _coders_exist),
@@ -301,7 +315,6 @@ def agreement_params_validate(*, project_id: int, params: dict[str, Any]) -> dic
                 raise ApplicationError(
                     f"{name}: no such id(s) in this project: {', '.join(map(str, missing))}."
                 )
-    return p
 
 
 def _codes_exist(project_id: int, ids: list[int]) -> list[int]:
@@ -417,11 +430,108 @@ def agreement_run_execute(*, run_id: int) -> None:
     job_finish(AgreementRun, run_id, result=report, snapshot=data.snapshot)
 
 
+# --- agreement on spans --------------------------------------------------------------------------
+
+SPAN_MEASURES = ("u_alpha", "cu_alpha", "Cu_alpha", "gamma")
+SPAN_DEFAULTS: dict[str, Any] = {
+    "codes": None,
+    "coders": None,
+    "documents": None,
+    "measures": ["u_alpha", "cu_alpha", "Cu_alpha"],
+    "n_bootstrap": 1000,
+}
+
+
+def span_agreement_params_validate(*, project_id: int, params: dict[str, Any]) -> dict[str, Any]:
+    """Complete ``params`` with defaults and check every field; the message says what to fix."""
+    unknown = set(params) - set(SPAN_DEFAULTS) - {"seed"}
+    if unknown:
+        raise ApplicationError(f"Unknown span agreement parameter(s): {', '.join(sorted(unknown))}.")
+    p = {**SPAN_DEFAULTS, **{k: v for k, v in params.items() if v is not None}}
+    bad = sorted(set(p["measures"]) - set(SPAN_MEASURES))
+    if bad or not p["measures"]:
+        raise ApplicationError(
+            f"Unknown measure(s) {', '.join(bad) or '(none given)'}; choose from {', '.join(SPAN_MEASURES)}."
+        )
+    p["measures"] = [m for m in SPAN_MEASURES if m in p["measures"]]
+    if not isinstance(p["n_bootstrap"], int) or not 0 <= p["n_bootstrap"] <= 10_000:
+        raise ApplicationError("n_bootstrap must be a whole number from 0 to 10,000.")
+    _id_lists_check(project_id, p)
+    if p["coders"] is not None and len(set(p["coders"])) < 2:
+        raise ApplicationError("coders: choose at least two coders to compare (or leave it out for all).")
+    return p
+
+
+def span_agreement_run_request(*, project, actor, params: dict[str, Any]) -> SpanAgreementRun:
+    return analysis_run_request(kind="span_agreement", project=project, actor=actor, params=params)
+
+
+def _span_gamma(data, documents: list[dict], *, n_resamples: int, seed: int) -> dict[str, Any]:
+    """Mathet's gamma of each document (its own continuum) and pooled over documents."""
+    units = []
+    for d in range(len(documents)):
+        mine = data.doc == d
+        rows = zip(
+            data.coder[mine].tolist(), data.start[mine].tolist(), data.end[mine].tolist(),
+            data.code[mine].tolist(), strict=True,
+        )  # fmt: skip
+        units.append(Units.of(list(rows), data.n_coders))
+    report = gamma_over_documents(units, n_resamples=n_resamples, seed=seed)
+    for row, document in zip(report["per_document"], documents, strict=True):
+        row.update(document)
+    return report
+
+
+def span_agreement_run_execute(*, run_id: int) -> None:
+    run = job_claim(SpanAgreementRun, run_id)
+    if run is None:
+        return
+    p = {**SPAN_DEFAULTS, **run.params}
+    data_in = span_agreement_input(project_id=run.project_id, params=p)
+    try:
+        data = span_data(
+            data_in.doc_lengths, data_in.spans, n_coders=len(data_in.coders), n_codes=len(data_in.codes)
+        )
+    except SpanDataError as exc:
+        raise ApplicationError(f"The span codings cannot be compared: {exc}") from exc
+    job_progress(SpanAgreementRun, run_id, 20)
+    measures = p["measures"]
+    report = span_agreement_report(
+        data,
+        parents=data_in.parents if "Cu_alpha" in measures else None,
+        n_resamples=p["n_bootstrap"],
+        seed=run.seed,
+    )
+    job_progress(SpanAgreementRun, run_id, 70)
+    keep = {"u_alpha", "binary_u_alpha", "boundary_u_alpha", "cu_alpha", "Cu_alpha"} - {
+        m for m in ("u_alpha", "cu_alpha", "Cu_alpha") if m not in measures
+    }
+    report["overall"] = {k: v for k, v in report["overall"].items() if k in keep}
+    for row in report["per_code"]:
+        row.update(data_in.codes[row["code"]])
+        row["code"] = data_in.codes[row["code"]]["label"]
+    for row in report["per_document"]:
+        row.update(data_in.documents[row["doc"]])
+        for name in ("u_alpha", "cu_alpha"):
+            if name not in measures:
+                row.pop(name, None)
+    report["gamma"] = (
+        _span_gamma(data, data_in.documents, n_resamples=p["n_bootstrap"], seed=run.seed)
+        if "gamma" in measures
+        else None
+    )
+    report["measures"] = measures
+    report["coders"] = data_in.coders
+    report["domains"] = data_in.domains
+    report["excluded_documents"] = data_in.excluded
+    job_finish(SpanAgreementRun, run_id, result=report, snapshot=data_in.snapshot)
+
+
 @dataclass(frozen=True)
 class RunKind:
     """What differs between the two kinds of analysis run; everything else is shared."""
 
-    model: type[SaturationRun] | type[AgreementRun]
+    model: type[SaturationRun] | type[AgreementRun] | type[SpanAgreementRun]
     defaults: dict[str, Any]
     validate: Callable[..., dict[str, Any]]
     execute: Callable[..., None]
@@ -432,6 +542,9 @@ RUN_KINDS: dict[str, RunKind] = {
         SaturationRun, SATURATION_DEFAULTS, saturation_params_validate, saturation_run_execute
     ),
     "agreement": RunKind(AgreementRun, AGREEMENT_DEFAULTS, agreement_params_validate, agreement_run_execute),
+    "span_agreement": RunKind(
+        SpanAgreementRun, SPAN_DEFAULTS, span_agreement_params_validate, span_agreement_run_execute
+    ),
 }
 
 

@@ -16,6 +16,10 @@ from .apis import (
     SaturationRunDetailApi,
     SaturationRunListApi,
     SaturationWordingApi,
+    SpanAgreementLatestApi,
+    SpanAgreementRunDetailApi,
+    SpanAgreementRunListApi,
+    SpanAlignmentApi,
 )
 
 urlpatterns = [
@@ -60,4 +64,12 @@ urlpatterns = [
         SaturationWordingApi.as_view(),
         name="saturation-run-wording",
     ),
+    path("analysis/spans/runs/", SpanAgreementRunListApi.as_view(), name="span-agreement-run-list"),
+    path(
+        "analysis/spans/runs/<int:run_id>/",
+        SpanAgreementRunDetailApi.as_view(),
+        name="span-agreement-run-detail",
+    ),
+    path("analysis/spans/latest/", SpanAgreementLatestApi.as_view(), name="span-agreement-latest"),
+    path("analysis/spans/alignment/", SpanAlignmentApi.as_view(), name="span-alignment"),
 ]

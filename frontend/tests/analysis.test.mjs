@@ -107,13 +107,15 @@ describe("the analysis repository and service", () => {
       "/projects/3/analysis/saturation/latest/": { id: 5, result: { suggested_wording: "Saturation was reached at 4+2." } },
       "/projects/3/analysis/agreement/runs/": { results: [{ status: "running" }] },
       "/projects/3/analysis/saturation/runs/": { results: [{ status: "done" }] },
+      "/projects/3/analysis/spans/runs/": { results: [] },
     });
     const service = new AnalysisService({ analysis: new AnalysisRepository(http) });
     const view = await service.load(3);
     assert.equal(view.agreement, null);
     assert.equal(view.saturation.wording, "Saturation was reached at 4+2.");
     assert.equal(view.saturation.figure, "/api/v1/projects/3/analysis/saturation/runs/5/figures/accumulation.svg");
-    assert.deepEqual(view.computing, { agreement: true, saturation: false });
+    assert.equal(view.spans, null);
+    assert.deepEqual(view.computing, { agreement: true, saturation: false, spans: false });
     await service.requestRun(3, "agreement");
     assert.deepEqual(http.calls.at(-1), ["POST", "/projects/3/analysis/agreement/runs/", {}]);
     assert.throws(() => service.requestRun(3, "kappa"), /unknown analysis kind/);
@@ -161,5 +163,43 @@ describe("the pulse", () => {
   test("a signed-out pulse is an error, not a silent no-change", async () => {
     const http = new HttpClient({ fetchFn: async () => response(401, null) });
     await assert.rejects(new AnalysisRepository(http).pulse(3, '"a1"'), (error) => error.status === 401);
+  });
+});
+
+describe("agreement on spans", () => {
+  const run = {
+    overall: { u_alpha: coefficient(0.61, 0.4, 0.8), cu_alpha: coefficient(null) },
+    per_code: [{ code: "Policy > Diversion", binary_u_alpha: { ...coefficient(0.7), counts: { units_per_coder: [2, 3], coded_share: 0.125 } }, k_u_alpha: coefficient(0.5) }],
+    per_document: [{ id: 8, title: "Interview 1", u_alpha: coefficient(0.6), cu_alpha: coefficient(0.5), binary_u_alpha: { ...coefficient(0.9), counts: { continuum_length: 120, units_per_coder: [1, 2], coded_share: 0.5 } } }],
+    gamma: { pooled: coefficient(0.42), per_document: [{ id: 8, ...coefficient(0.42) }] },
+  };
+
+  test("overall coefficients in a fixed order, gamma pooled last", async () => {
+    const { spanOverall } = await import("../static/frontend/domain/analysis.js");
+    assert.deepEqual(spanOverall(run).map((r) => r.key), ["u_alpha", "cu_alpha", "gamma"]);
+    assert.equal(spanOverall({ overall: {} }).length, 0);
+  });
+
+  test("per code and per document rows carry their counts and gamma", async () => {
+    const { spanPerCode, spanPerDocument, formatShare } = await import("../static/frontend/domain/analysis.js");
+    const [code] = spanPerCode(run);
+    assert.deepEqual(code.unitsPerCoder, [2, 3]);
+    assert.equal(formatShare(code.codedShare), "12.5%");
+    assert.equal(formatShare(null), "—");
+    const [doc] = spanPerDocument(run);
+    assert.equal(doc.gamma.value, 0.42);
+    assert.equal(doc.length, 120);
+    assert.equal(spanPerDocument({ per_document: [{ id: 1, title: "x" }] })[0].gamma, null);
+  });
+
+  test("the alignment's text alternative lists every span in text order", async () => {
+    const { alignmentRows } = await import("../static/frontend/domain/analysis.js");
+    const rows = alignmentRows({
+      tracks: [
+        { username: "ben", spans: [{ start: 5, end: 9, label: "A" }] },
+        { username: "ana", spans: [{ start: 5, end: 9, label: "A" }, { start: 0, end: 3, label: "B" }] },
+      ],
+    });
+    assert.deepEqual(rows.map((r) => [r.coder, r.start]), [["ana", 0], ["ana", 5], ["ben", 5]]);
   });
 });

@@ -50,6 +50,7 @@ def expect(owner: int, adjudicator: int, coder: int, viewer: int, *, outsider: i
 
 MEMBERS_READ = expect(200, 200, 200, 200)
 OWNER_ONLY = expect(200, 403, 403, 403)
+ANALYSTS_READ = expect(200, 200, 403, 403)  # every coder's codings: owners and adjudicators (blind coding)
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,19 @@ ENDPOINTS = [
         expect(201, 403, 403, 403),
         body=lambda ids: {"code": str(ids["code"]), "source": "coders", "name": "Meanings of harm"},
         audit="secondary_pass.create",
+    ),
+    # --- analysis: agreement on spans ---------------------------------------------------------------------
+    Endpoint("span-run-list", "get", f"{P}/analysis/spans/runs/", ANALYSTS_READ),
+    Endpoint(
+        "span-run-create",
+        "post",
+        f"{P}/analysis/spans/runs/",
+        expect(202, 202, 403, 403),
+        body={"n_bootstrap": 0},
+        audit="span_agreement_run.create",
+    ),
+    Endpoint(
+        "span-alignment", "get", f"{P}/analysis/spans/alignment/?document={{doc}}&coders=1,2", ANALYSTS_READ
     ),
 ]
 

@@ -117,3 +117,33 @@ def test_coding_through_the_api_produces_automatic_runs_equal_to_the_engines(cel
     expected_curve = saturation_report(incidence, n_orders=1000, seed=saturation.seed)["accumulation"]
     assert saturation.result["accumulation"]["cumulative"] == expected_curve["cumulative"] == [3, 4, 4]
     assert saturation.snapshot["interviews"] == 3
+
+
+def test_a_requested_span_run_is_computed_by_the_worker_and_equals_the_engine(celery_worker):
+    from annotate.analysis.models import SpanAgreementRun
+    from tests.annotate.analysis.span_study import build_span_study, expected_report, two_coders
+
+    owner = UserFactory(username="pi")
+    project = ProjectFactory(creator=owner)
+    coders = two_coders(project)
+    documents, _ = build_span_study(project, owner, coders)
+    client = APIClient()
+    client.force_authenticate(owner)
+    response = client.post(
+        f"/api/v1/projects/{project.id}/analysis/spans/runs/", {"n_bootstrap": 300, "seed": 8}, format="json"
+    )
+    assert response.status_code == 202, response.content
+    run = _wait_for(
+        lambda: SpanAgreementRun.objects.filter(
+            pk=response.json()["id"], status__in=["done", "failed"]
+        ).first()
+    )
+    assert run.status == "done", run.error
+    assert run.progress == 100
+    assert run.started_at is not None
+    _, expected = expected_report(documents, coders, seed=8, n_resamples=300)
+    assert run.result["overall"]["u_alpha"] == expected["overall"]["u_alpha"]
+    assert run.result["overall"]["cu_alpha"] == expected["overall"]["cu_alpha"]
+    assert [row["k_u_alpha"] for row in run.result["per_code"]] == [
+        row["k_u_alpha"] for row in expected["per_code"]
+    ]

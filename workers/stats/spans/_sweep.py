@@ -26,11 +26,11 @@ class Coverage:
             self.pos = np.column_stack([starts, ends]).ravel()
             count = np.tile([1.0, 0.0], starts.shape[0])
         else:
-            pos = np.concatenate([starts, ends])
-            delta = np.concatenate([np.ones(starts.shape[0]), -np.ones(ends.shape[0])])
-            order = np.argsort(pos, kind="stable")
-            self.pos = pos[order]
-            count = np.cumsum(delta[order])
+            # Events as keys 2·position + (1 for an end): sorting the keys' values (much faster than an
+            # argsort) puts a position's starts before its ends, as a stable argsort of starts ++ ends did.
+            keys = np.sort(np.concatenate([2 * starts, 2 * ends + 1]))
+            self.pos = keys >> 1
+            count = np.cumsum(1.0 - 2.0 * (keys & 1))
         if indicator:
             count = np.minimum(count, 1.0)
         self.count = count

@@ -117,19 +117,20 @@ def _expected(data: SpanData, lengths: F64, total: int) -> F64:
     cubic = sum_by(data.code, 2 * lengths**3 - 3 * lengths**2 + lengths, q)
     pairs = sum_by(data.code, lengths * (lengths - 1), q)
     g_code, g_len, g_w = _gaps(data)
-    big = float(total + 2)
-    gkey = g_code * big + g_len
-    order = np.argsort(gkey, kind="stable")
-    gkey, g_len, g_w = gkey[order], g_len[order], g_w[order]
-    cw = np.concatenate([[0.0], np.cumsum(g_w)])
-    cwl = np.concatenate([[0.0], np.cumsum(g_w * g_len)])
+    # Gaps and units as integer keys code · big + length, sorted by value (much faster than an argsort);
+    # a gap of multiplicity w is repeated w times, so the running sums need no weights. Every quantity
+    # summed is a whole number below 2^53, so the sums are exact in any order.
+    big = total + 2
+    gkey = np.sort(np.repeat(g_code * big + g_len.astype(np.int64), g_w.astype(np.int64)))
+    g_len = (gkey % big).astype(np.float64)
+    cw = np.arange(gkey.shape[0] + 1, dtype=np.float64)
+    cwl = np.concatenate([[0.0], np.cumsum(g_len)])
     # Units in key order, so the binary searches walk forward; each code's gaps end where the next begin.
-    ukey = data.code * big + lengths
-    order = np.argsort(ukey, kind="stable")
-    u_code, u_len = data.code[order], lengths[order]
+    ukey = np.sort(data.code * big + (data.end - data.start))
+    u_code, u_len = ukey // big, (ukey % big).astype(np.float64)
     # The first gap of the unit's code at least as long as the unit.
-    lo = np.searchsorted(gkey, ukey[order], side="left")
-    hi = np.cumsum(np.bincount(g_code, minlength=q))[u_code]
+    lo = np.searchsorted(gkey, ukey, side="left")
+    hi = np.cumsum(np.bincount(g_code, weights=g_w, minlength=q)).astype(np.int64)[u_code]
     fits = (cwl[hi] - cwl[lo]) - (u_len - 1) * (cw[hi] - cw[lo])
     placed = sum_by(u_code, u_len**2 * fits, q)
     num = (n_c - 1) / 3.0 * cubic + placed

@@ -61,11 +61,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from workers.stats.spans._sweep import F64, Coverage, sum_by, union_intervals
+from workers.stats.spans._sweep import F64, I64, Coverage, sum_by, union_intervals
 from workers.stats.spans.data import SpanData
 
 # Per-document sums, each an (n_docs, n_codes) array unless noted: what every coefficient is computed from.
 SUM_KEYS = ("diag", "row", "row_star", "corr_star", "sq", "unit_len", "gap_diag", "gap_row", "gap_sq", "ml")
+
+
+def _by_position(gs: I64, rows: I64) -> I64:
+    """``rows`` ordered by ``gs[rows]``, ties in their given order (a stable argsort), by sorting the values
+    of the keys position · n + rank, which is much faster than an argsort."""
+    n = rows.shape[0]
+    if n == 0:
+        return rows
+    keys: I64 = np.sort(gs[rows] * n + np.arange(n, dtype=np.int64))
+    out: I64 = rows[keys % n]
+    return out
 
 
 def coincidence_sums(data: SpanData, parts: str = "all") -> dict[str, F64]:
@@ -100,7 +111,7 @@ def coincidence_sums(data: SpanData, parts: str = "all") -> dict[str, F64]:
     norm = 1.0 / (m - 1) if m > 1 else 0.0
     rows = [np.flatnonzero(data.coder == c) for c in range(m)]
     # Queries sorted by position make the binary searches walk forward (numpy reuses the last bound).
-    by_pos = [r[np.argsort(gs[r], kind="stable")] for r in rows]
+    by_pos = [_by_position(gs, r) for r in rows]
     for j in range(m):
         mine = rows[j]
         cover_j = Coverage(gs[mine], ge[mine]) if cu else None

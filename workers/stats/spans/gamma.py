@@ -214,6 +214,8 @@ def gamma_agreement(
     needed = min_samples
     while len(samples) < needed and len(samples) < max_samples:
         sample = shuffled_continuum(u, rng)
+        if sample.coder.shape[0] == 0:
+            continue  # every coder drawn had marked nothing: a continuum without units has no disorder
         samples.append(best_alignment(sample, alpha, beta, delta_empty)[0] / (sample.coder.shape[0] / n))
         if len(samples) >= min_samples:
             arr = np.asarray(samples)
@@ -265,10 +267,12 @@ def gamma_over_documents(
     if x_bar > 0 and exp_sums.sum() > 0:
         observed, expected = sums.sum() / x_bar, exp_sums.sum() / x_bar
         value = 1.0 - observed / expected
-        w = np.stack([np.bincount(rng.integers(0, len(docs), len(docs)), minlength=len(docs))
-                      for _ in range(n_resamples)]).astype(np.float64)  # fmt: skip
-        with np.errstate(divide="ignore", invalid="ignore"):
-            boot = 1.0 - ((w @ sums) / ((w @ units) / n)) / expected
-        pooled = {"value": value, "reason": None, "observed": observed, "expected": expected,
-                  "ci": _interval(np.where(np.isfinite(boot), boot, np.nan), confidence) if n_resamples else None}  # fmt: skip
+        ci = None
+        if n_resamples > 0:
+            w = np.stack([np.bincount(rng.integers(0, len(docs), len(docs)), minlength=len(docs))
+                          for _ in range(n_resamples)]).astype(np.float64)  # fmt: skip
+            with np.errstate(divide="ignore", invalid="ignore"):
+                boot = 1.0 - ((w @ sums) / ((w @ units) / n)) / expected
+            ci = _interval(np.where(np.isfinite(boot), boot, np.nan), confidence)
+        pooled = {"value": value, "reason": None, "observed": observed, "expected": expected, "ci": ci}
     return {"pooled": pooled, "per_document": [g.to_dict() for g in per_doc], "seed": seed}

@@ -1,11 +1,12 @@
 /**
  * The analysis tab (owners and adjudicators): coding progress, units awaiting adjudication, the latest
- * inter-coder agreement (with its course over time and codebook versions) and theme saturation, and
+ * inter-coder agreement (with its course over time and codebook versions), agreement on spans, theme saturation, and
  * buttons to compute them now. While the tab is open and visible it asks the server's pulse every few
  * seconds (a 304 while nothing changed) and reloads as soon as a coding, a decision or a run lands.
  */
 import { formatCoefficient } from "../domain/analysis.js";
 import { announce, errorBox, h, mount, scrollBox, spinner, timeAgo } from "./dom.js";
+import { spanSection } from "./spanAgreement.js";
 
 export const PULSE_MS = 3_000;
 
@@ -184,9 +185,17 @@ function saturationSection(state) {
 
 /** Mounts into ``root``; returns ``stop()`` to end the refreshing (the tab was left). */
 export function AnalysisPanel({ services, projectId, root }) {
-  const state = { services, projectId, view: null, timer: null, pulse: null };
+  const state = { services, projectId, view: null, timer: null, pulse: null, alignment: null };
   const render = () =>
-    mount(root, progressSection(state.view.progress), adjudicationSection(state.view.awaitingAdjudication), agreementSection(state), saturationSection(state));
+    mount(
+      root,
+      progressSection(state.view.progress),
+      adjudicationSection(state.view.awaitingAdjudication),
+      agreementSection(state),
+      spanSection(state),
+      saturationSection(state),
+    );
+  state.render = render;
   state.refresh = async () => {
     try {
       state.view = await services.analysis.load(projectId);

@@ -94,3 +94,59 @@ export function agreementDrift(result) {
     versions: (drift.by_codebook_version ?? []).map((v) => row(`Codebook version ${v.codebook_version}`, v)),
   };
 }
+
+/** The overall span coefficients a span run reports, labelled, in a fixed order. */
+export function spanOverall(result) {
+  const overall = result?.overall ?? {};
+  return [
+    ["u_alpha", "uα: where units are and what they are"],
+    ["binary_u_alpha", "|uα: coded text against uncoded text (any code)"],
+    ["cu_alpha", "cu-α: codes of overlapping units"],
+    ["Cu_alpha", "Cu-α: semantic domains (top-level codes) of overlapping units"],
+    ["boundary_u_alpha", "uα with boundary distances (Krippendorff 2004)"],
+  ]
+    .filter(([key]) => key in overall)
+    .map(([key, label]) => ({ key, label, coefficient: overall[key] }))
+    .concat(result?.gamma ? [{ key: "gamma", label: "γ (Mathet et al. 2015), pooled over documents", coefficient: result.gamma.pooled }] : []);
+}
+
+/** Per code: |uα (the code against the rest of the text) and (k)uα (the code on overlaps), with counts. */
+export function spanPerCode(result) {
+  return (result?.per_code ?? []).map((row) => ({
+    code: row.code,
+    binary: row.binary_u_alpha ?? null,
+    onOverlap: row.k_u_alpha ?? null,
+    unitsPerCoder: row.binary_u_alpha?.counts?.units_per_coder ?? [],
+    codedShare: row.binary_u_alpha?.counts?.coded_share ?? null,
+  }));
+}
+
+/** Per document: uα, cu-α and |uα, Mathet's gamma when it was asked for, and the counts. */
+export function spanPerDocument(result) {
+  const gamma = new Map((result?.gamma?.per_document ?? []).map((g) => [g.id, g]));
+  return (result?.per_document ?? []).map((row) => ({
+    id: row.id,
+    title: row.title,
+    uAlpha: row.u_alpha ?? null,
+    cuAlpha: row.cu_alpha ?? null,
+    binary: row.binary_u_alpha ?? null,
+    gamma: gamma.get(row.id) ?? null,
+    length: row.binary_u_alpha?.counts?.continuum_length ?? null,
+    unitsPerCoder: row.binary_u_alpha?.counts?.units_per_coder ?? [],
+    codedShare: row.binary_u_alpha?.counts?.coded_share ?? null,
+  }));
+}
+
+/** A share (0..1) as a percentage with one decimal, or "—". */
+export function formatShare(share) {
+  return share === null || share === undefined ? "—" : `${(100 * share).toFixed(1)}%`;
+}
+
+/** The alignment view's text alternative: every coder's spans in text order, with the coder's name. */
+export function alignmentRows(alignment) {
+  const rows = [];
+  for (const track of alignment?.tracks ?? []) {
+    for (const span of track.spans) rows.push({ coder: track.username, ...span });
+  }
+  return rows.sort((a, b) => a.start - b.start || a.end - b.end || a.coder.localeCompare(b.coder));
+}

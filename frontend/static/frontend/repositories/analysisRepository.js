@@ -1,7 +1,7 @@
-/** Progress and the analysis runs (agreement, saturation) of a project. */
+/** Progress and the analysis runs (agreement, saturation, agreement on spans) of a project. */
 import { API_ROOT } from "./http.js";
 
-export const RUN_KINDS = ["agreement", "saturation"];
+export const RUN_KINDS = ["agreement", "saturation", "spans"];
 
 export class AnalysisRepository {
   constructor(http) {
@@ -29,6 +29,11 @@ export class AnalysisRepository {
 
   request(projectId, kind, params = {}) {
     return this.http.post(`/projects/${projectId}/analysis/${kind}/runs/`, params);
+  }
+
+  /** One document's text and the given coders' spans on it (the alignment view). */
+  alignment(projectId, documentId, coderIds) {
+    return this.http.get(`/projects/${projectId}/analysis/spans/alignment/`, { document: documentId, coders: coderIds.join(",") });
   }
 
   figureUrl(projectId, runId, figure, kind = "saturation") {

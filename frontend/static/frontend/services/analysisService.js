@@ -1,5 +1,14 @@
 /** The PI's analysis tab: progress, the latest agreement and saturation, and asking for a new run. */
-import { agreementDrift, agreementOverall, agreementPerCode, progressView, runInProgress } from "../domain/analysis.js";
+import {
+  agreementDrift,
+  agreementOverall,
+  agreementPerCode,
+  progressView,
+  runInProgress,
+  spanOverall,
+  spanPerCode,
+  spanPerDocument,
+} from "../domain/analysis.js";
 import { RUN_KINDS } from "../repositories/analysisRepository.js";
 
 export class AnalysisService {
@@ -9,13 +18,15 @@ export class AnalysisService {
 
   async load(projectId) {
     const { analysis, adjudication } = this.repos;
-    const [progress, agreement, saturation, agreementRuns, saturationRuns, awaiting] = await Promise.all([
+    const [progress, agreement, saturation, agreementRuns, saturationRuns, awaiting, spans, spanRuns] = await Promise.all([
       analysis.progress(projectId).catch(() => null),
       analysis.latest(projectId, "agreement"),
       analysis.latest(projectId, "saturation"),
       analysis.recent(projectId, "agreement"),
       analysis.recent(projectId, "saturation"),
       adjudication ? adjudication.openCount(projectId).catch(() => null) : null,
+      analysis.latest(projectId, "spans"),
+      analysis.recent(projectId, "spans"),
     ]);
     return {
       progress: progress ? progressView(progress) : null,
@@ -33,7 +44,19 @@ export class AnalysisService {
         wording: saturation.result?.suggested_wording ?? "",
         figure: analysis.figureUrl(projectId, saturation.id, "accumulation"),
       },
-      computing: { agreement: runInProgress(agreementRuns), saturation: runInProgress(saturationRuns) },
+      spans: spans && {
+        run: spans,
+        overall: spanOverall(spans.result),
+        perCode: spanPerCode(spans.result),
+        perDocument: spanPerDocument(spans.result),
+        coders: spans.result?.coders ?? [],
+        excluded: spans.result?.excluded_documents ?? [],
+      },
+      computing: {
+        agreement: runInProgress(agreementRuns),
+        saturation: runInProgress(saturationRuns),
+        spans: runInProgress(spanRuns),
+      },
     };
   }
 
@@ -42,8 +65,13 @@ export class AnalysisService {
     return this.repos.analysis.pulse(projectId, tag);
   }
 
-  requestRun(projectId, kind) {
+  requestRun(projectId, kind, params = {}) {
     if (!RUN_KINDS.includes(kind)) throw new Error(`unknown analysis kind ${kind}`);
-    return this.repos.analysis.request(projectId, kind, {});
+    return this.repos.analysis.request(projectId, kind, params);
+  }
+
+  /** Two coders' spans on one document, with its text. */
+  alignment(projectId, documentId, coderIds) {
+    return this.repos.analysis.alignment(projectId, documentId, coderIds);
   }
 }
