@@ -265,8 +265,14 @@ SEGMENT_ORDER = ("document__case__identifier", "document__analysis_order", "docu
 
 def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
     """Each segment with its text, case and transcript, and its number as the reader shows it (¶ position
-    + 1): one query, the texts cut from the documents by the database."""
-    rows = segments.annotate(
+    + 1), in the order of ``segments``. Two queries: the segments' ids (a page of an ordered query: the
+    database sorts and cuts without touching any text), then those segments with their texts cut from the
+    documents by the database. In one query the database would read a transcript's whole text for every
+    segment it sorts, not just for the ones on the page."""
+    ids = list(segments.values_list("id", flat=True))
+    if not ids:
+        return []
+    rows = Segment.objects.filter(pk__in=ids).annotate(
         segment_text=Substr("document__text", F("start_offset") + 1, F("end_offset") - F("start_offset"))
     ).values(
         "id",
@@ -282,6 +288,7 @@ def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
         "end_offset",
         "segment_text",
     )
+    by_id = {r["id"]: r for r in rows}
     return [
         {
             "segment": r["id"],
@@ -295,7 +302,7 @@ def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
             "start_offset": r["start_offset"],
             "text": r["segment_text"],
         }
-        for r in rows
+        for r in (by_id[i] for i in ids)
     ]
 
 
