@@ -16,7 +16,7 @@ from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from annotate.coding.models import Coding
 from annotate.core.exceptions import ApplicationError
@@ -36,7 +36,9 @@ from .scope import (
     coding_source,
     page_bounds,
     segment_rows,
+    segment_rows_of,
     segment_scope,
+    segments_ordered,
 )
 
 MAX_CODES = 20
@@ -181,29 +183,22 @@ def passage_rows(retrieval: Retrieval, segments: list[dict[str, Any]]) -> list[d
 
 
 def retrieval_page(retrieval: Retrieval, *, page: int = 1, page_size: int = 20) -> dict[str, Any]:
-    per_case = list(
-        retrieval.segments.order_by()
-        .values("document__case_id")
-        .annotate(n=Count("id"))
-        .values_list("document__case_id", "n")
-    )
-    total = sum(n for _, n in per_case)
-    first, last, pages = page_bounds(page=page, page_size=page_size, total=total)
-    rows = segment_rows(retrieval.segments[first:last]) if total else []
+    found = segments_ordered(retrieval.segments)
+    first, last, pages = page_bounds(page=page, page_size=page_size, total=found.total)
     return {
         "title": retrieval.title,
         "source": retrieval.source.name,
         "source_words": SOURCE_WORDS[retrieval.source.name],
         "coder": retrieval.source.coder,
-        "passages_total": total,
-        "cases_matched": len(per_case),
+        "passages_total": found.total,
+        "cases_matched": len(found.cases),
         "cases_total": case_scope(
             project_id=retrieval.membership.project_id, filters=retrieval.filters
         ).count(),
         "page": page,
         "pages": pages,
         "page_size": page_size,
-        "results": passage_rows(retrieval, rows),
+        "results": passage_rows(retrieval, segment_rows_of(found.ids[first:last])),
     }
 
 
