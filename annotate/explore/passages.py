@@ -203,12 +203,8 @@ def retrieval_page(retrieval: Retrieval, *, page: int = 1, page_size: int = 20) 
 
 
 def retrieval_iter(retrieval: Retrieval, *, batch: int = 200) -> Iterator[dict[str, Any]]:
-    """Every passage, a batch at a time (keyset on the segment order would need the case identifier;
-    the batches are slices of the ordered query, each a bounded read)."""
-    start = 0
-    while True:
-        rows = segment_rows(retrieval.segments[start : start + batch])
-        if not rows:
-            return
-        yield from passage_rows(retrieval, rows)
-        start += batch
+    """Every passage, a batch at a time: the retrieval's segments are read once, in order
+    (``segments_ordered``), then completed a batch at a time."""
+    ids = segments_ordered(retrieval.segments).ids
+    for start in range(0, len(ids), batch):
+        yield from passage_rows(retrieval, segment_rows_of(ids[start : start + batch]))
