@@ -1,5 +1,5 @@
 /** The PI's analysis tab: progress, the latest agreement and saturation, and asking for a new run. */
-import { agreementDrift, agreementOverall, agreementPerCode, progressView, runInProgress } from "../domain/analysis.js";
+import { agreementDrift, agreementOverall, agreementPerCode, progressView, runInProgress, saturationSummary } from "../domain/analysis.js";
 import { RUN_KINDS } from "../repositories/analysisRepository.js";
 
 export class AnalysisService {
@@ -31,6 +31,7 @@ export class AnalysisService {
       saturation: saturation && {
         run: saturation,
         wording: saturation.result?.suggested_wording ?? "",
+        summary: saturationSummary(saturation.result),
         figure: analysis.figureUrl(projectId, saturation.id, "accumulation"),
       },
       computing: { agreement: runInProgress(agreementRuns), saturation: runInProgress(saturationRuns) },
