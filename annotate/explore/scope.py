@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Q, QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from annotate.adjudication.models import Decision, FinalCoding
@@ -273,32 +272,29 @@ def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
 
 
 def segment_rows_of(ids: list[int]) -> list[dict[str, Any]]:
-    """``segment_rows`` of the segments ``ids``, in that order: one query, the texts cut from the
-    documents by the database. (Cut in the query that sorts, a transcript's whole text would be read for
-    every segment sorted, not just for the ones shown.)"""
+    """``segment_rows`` of the segments ``ids``, in that order: two queries, the segments, then the text
+    of each of their transcripts once, the segments' texts cut from it here. (Cut by the database, each
+    segment would read its transcript's text up to the segment: a batch of segments of a few long
+    transcripts would read each of them many times over.)"""
     if not ids:
         return []
-    rows = (
-        Segment.objects.filter(pk__in=ids)
-        .annotate(
-            segment_text=Substr("document__text", F("start_offset") + 1, F("end_offset") - F("start_offset"))
-        )
-        .values(
-            "id",
-            "document_id",
-            "document__title",
-            "document__case_id",
-            "document__case__identifier",
-            "position",
-            "speaker",
-            "codable",
-            "start_time_ms",
-            "start_offset",
-            "end_offset",
-            "segment_text",
-        )
+    rows = Segment.objects.filter(pk__in=ids).values(
+        "id",
+        "document_id",
+        "document__title",
+        "document__case_id",
+        "document__case__identifier",
+        "position",
+        "speaker",
+        "codable",
+        "start_time_ms",
+        "start_offset",
+        "end_offset",
     )
     by_id = {r["id"]: r for r in rows}
+    texts = dict(
+        Document.objects.filter(pk__in={r["document_id"] for r in by_id.values()}).values_list("id", "text")
+    )
     return [
         {
             "segment": r["id"],
@@ -310,7 +306,7 @@ def segment_rows_of(ids: list[int]) -> list[dict[str, Any]]:
             "role": "participant" if r["codable"] else "interviewer",
             "start_time_ms": r["start_time_ms"],
             "start_offset": r["start_offset"],
-            "text": r["segment_text"],
+            "text": texts[r["document_id"]][r["start_offset"] : r["end_offset"]],
         }
         for r in (by_id[i] for i in ids)
     ]
