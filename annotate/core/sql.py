@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Field, Model
 from django.utils import timezone
@@ -210,7 +211,10 @@ def integer_columns(queryset, width: int):
             (value for row in queryset.iterator(chunk_size=10_000) for value in row), dtype=np.int64
         )
         return flat.reshape(-1, width)
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a query that cannot match (``none()``, ``__in=[]``)
+        return np.zeros((0, width), dtype=np.int64)
     names = [f"c{i}" for i in range(width)]
     packed = " || ".join(f"int8send({name})" for name in names)
     with connection.cursor() as cursor:
