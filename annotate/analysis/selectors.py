@@ -288,6 +288,13 @@ def agreement_input(*, project_id: int, params: dict) -> AgreementInput:
     )
 
 
+def last_unit_done_at(*, project_id: int) -> dt.datetime | None:
+    """When a coder last marked a unit of the project done (what schedules automatic runs)."""
+    return Assignment.objects.filter(project_id=project_id, status=AssignmentStatus.DONE).aggregate(
+        last=Max("done_at")
+    )["last"]
+
+
 def codebook_version_times(*, project_id: int) -> list[tuple[int, object]]:
     """(number, created_at) of every codebook version, oldest first."""
     codebook = codebook_get(project_id=project_id)

@@ -30,6 +30,7 @@ from .models import AgreementRun, AnalysisSettings, SaturationRun, SpanAgreement
 from .selectors import (
     agreement_input,
     codebook_version_times,
+    last_unit_done_at,
     saturation_input,
     saturation_interviews,
     span_agreement_input,
@@ -170,13 +171,50 @@ def saturation_run_request(*, project, actor, params: dict[str, Any]) -> Saturat
 
 
 def automatic_run_overdue_before(now: dt.datetime | None = None) -> dt.datetime:
-    """A pending automatic run created before this time is overdue: its debounce and the dispatcher's
-    resend delay have passed and it has not started (its message or worker is lost, or the workers are
-    far behind). It no longer stands for the runs asked after it: the next request supersedes it."""
+    """A pending automatic run created before this time is overdue: its longest wait and the
+    dispatcher's resend delay have passed and it has not started (its message or worker is lost, or the
+    workers are far behind). It no longer stands for the runs asked after it: the next request supersedes
+    it."""
     now = now or timezone.now()
     return now - dt.timedelta(
-        seconds=settings.INTERCODER_ANALYSIS_DEBOUNCE_S + settings.INTERCODER_JOB_RESEND_AFTER_S
+        seconds=max(settings.INTERCODER_ANALYSIS_DEBOUNCE_S, settings.INTERCODER_ANALYSIS_MAX_WAIT_S)
+        + settings.INTERCODER_JOB_RESEND_AFTER_S
     )
+
+
+def automatic_run_wait(*, kind: str, run_id: int, now: dt.datetime | None = None) -> float:
+    """Seconds a pending automatic run still waits before it computes, 0 when it is due (or is not a
+    pending automatic run). The debounce is on the trailing edge: the run is due once no unit of the
+    project has been marked done for ``INTERCODER_ANALYSIS_DEBOUNCE_S`` (the coding has paused, so the
+    run sees the whole burst), and at the latest ``INTERCODER_ANALYSIS_MAX_WAIT_S`` after the run was
+    scheduled (coding that never pauses is still computed, a bounded number of times)."""
+    run = (
+        RUN_KINDS[kind]
+        .model.objects.filter(pk=run_id, automatic=True, status=JobStatus.PENDING)
+        .values("project_id", "created_at")
+        .first()
+    )
+    if run is None:
+        return 0.0
+    now = now or timezone.now()
+    last_done = last_unit_done_at(project_id=run["project_id"])
+    if last_done is None:
+        return 0.0
+    quiet_at = last_done + dt.timedelta(seconds=settings.INTERCODER_ANALYSIS_DEBOUNCE_S)
+    latest = run["created_at"] + dt.timedelta(seconds=settings.INTERCODER_ANALYSIS_MAX_WAIT_S)
+    return max(0.0, (min(quiet_at, latest) - now).total_seconds())
+
+
+def _automatic_run_deferred(kind: str, run_id: int) -> bool:
+    """Send the run's task again for when it is due if it must still wait (``automatic_run_wait``). Not
+    in eager mode (the tests), which has no delays: there a call computes the run."""
+    if tasks_run_inline():
+        return False
+    wait = automatic_run_wait(kind=kind, run_id=run_id)
+    if wait <= 0:
+        return False
+    _enqueue(kind, run_id, countdown=wait)
+    return True
 
 
 def analysis_schedule_automatic(
@@ -185,8 +223,9 @@ def analysis_schedule_automatic(
     """After coding completes: make sure one automatic agreement and one saturation run are pending.
 
     Debounced: if an automatic run of that kind is already pending, nothing is added (a partial unique
-    index guarantees it even under concurrent callers), and the task starts after
-    ``INTERCODER_ANALYSIS_DEBOUNCE_S`` so that a burst of codings is computed once. The newest request
+    index guarantees it even under concurrent callers), and its task is sent for
+    ``INTERCODER_ANALYSIS_DEBOUNCE_S`` later; it waits on until the coding pauses
+    (``automatic_run_wait``), so that a burst of codings is computed once, soon after its last coding. The newest request
     wins over a pending run that is overdue (``automatic_run_overdue_before``): that run is marked failed,
     superseded by the new one, so a run whose message was lost never blocks later ones.
     """
@@ -227,6 +266,8 @@ def analysis_schedule_automatic(
 
 
 def saturation_run_execute(*, run_id: int) -> None:
+    if _automatic_run_deferred("saturation", run_id):
+        return
     run = job_claim(SaturationRun, run_id)
     if run is None:
         return  # already running or finished elsewhere: a redelivered message
@@ -406,7 +447,8 @@ def _drift(data, *, window_days: int, versions: list[tuple[int, Any]]) -> dict[s
 
 
 def agreement_run_execute(*, run_id: int) -> None:
-
+    if _automatic_run_deferred("agreement", run_id):
+        return
     run = job_claim(AgreementRun, run_id)
     if run is None:
         return

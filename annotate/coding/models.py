@@ -15,7 +15,10 @@ class Coding(models.Model):
         "projects.Project", on_delete=models.PROTECT, related_name="codings", db_index=False
     )
     segment = models.ForeignKey("documents.Segment", on_delete=models.PROTECT, related_name="codings")
-    code = models.ForeignKey("codebook.Code", on_delete=models.PROTECT, related_name="codings")
+    # Indexed by coding_code_segment_idx, which starts with it.
+    code = models.ForeignKey(
+        "codebook.Code", on_delete=models.PROTECT, related_name="codings", db_index=False
+    )
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings")
     codebook_version = models.ForeignKey(
         "codebook.CodebookVersion", on_delete=models.PROTECT, related_name="+"
@@ -43,7 +46,12 @@ class Coding(models.Model):
                 name="coding_one_per_coder_code_span",
             ),
         ]
-        indexes = [models.Index(fields=["project", "coder"], name="coding_project_coder_idx")]
+        indexes = [
+            models.Index(fields=["project", "coder"], name="coding_project_coder_idx"),
+            # A code's segments read from the index alone (retrieval, search by code), not from codings
+            # scattered over the table; the project is included for the source's filter on it.
+            models.Index(fields=["code", "segment"], include=["project"], name="coding_code_segment_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.coder_id}:{self.code_id}@{self.segment_id}"

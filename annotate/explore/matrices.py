@@ -10,33 +10,97 @@ that ``passages.py`` retrieves: the drill-down from a cell lists exactly the seg
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from itertools import combinations
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from rest_framework.exceptions import NotFound
+from scipy import sparse
 
 from annotate.cases.models import AttributeDefinition, AttributeValue
 from annotate.core.exceptions import ApplicationError
+from annotate.core.sql import integer_columns
 from annotate.projects.models import Membership
 
-from .scope import SOURCE_WORDS, SegmentFilters, case_scope, codebook_read, coding_source, segment_scope
+from .scope import (
+    SOURCE_WORDS,
+    Codebook,
+    CodingSource,
+    SegmentFilters,
+    case_scope,
+    codebook_read,
+    coding_source,
+    segment_scope,
+)
+
+
+@dataclass
+class Coded:
+    """The coding a matrix counts, as 0/1 sparse matrices: ``segments`` (segments in scope × codes in
+    codebook order: coded with it in the source, whoever applied it, on the segment or a span of it), and
+    ``case_of`` (cases × segments: the segment's case, ``case_ids`` the cases' ids)."""
+
+    source: CodingSource
+    codebook: Codebook
+    segments: sparse.csr_array
+    case_ids: np.ndarray
+    case_of: sparse.csr_array
+
+    def rolled_up(self) -> sparse.csr_array:
+        """``segments`` with each code counting its sub-codes' segments (a theme gathers its codes)."""
+        index = {c["id"]: i for i, c in enumerate(self.codebook.codes)}
+        pairs = [
+            (index[code], index[up]) for code, chain in self.codebook.ancestors().items() for up in chain
+        ]
+        rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+        n = len(index)
+        up = sparse.csr_array((np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(n, n))
+        return _binary(self.segments @ up)
+
+    def per_case(self, matrix: sparse.csr_array) -> np.ndarray:
+        """Cases × codes: the segments of each case that ``matrix`` marks for each code."""
+        return np.asarray((self.case_of @ matrix).todense(), dtype=np.int64)
+
+
+def _binary(matrix) -> sparse.csr_array:
+    matrix = sparse.csr_array(matrix)
+    matrix.sum_duplicates()
+    matrix.data = np.ones_like(matrix.data, dtype=np.int64)
+    return matrix
 
 
 def _coded(*, membership: Membership, filters: SegmentFilters, source: str | None, coder: int | None):
-    """(source, codebook, {(segment, code, case)}) over the segments in scope."""
+    """The coding in scope (``Coded``), read as integer arrays (one database pass per part)."""
     coding = coding_source(membership=membership, source=source, coder=coder)
     codebook = codebook_read(project_id=membership.project_id)
     scope = segment_scope(project_id=membership.project_id, filters=filters)
-    triples: set[tuple[int, int, int]] = set()
-    for part in coding.parts:
-        triples.update(
-            part.filter(segment__in=scope)
-            .values_list("segment_id", "code_id", "segment__document__case_id")
-            .distinct()
-            .iterator(chunk_size=5000)
+    in_scope = integer_columns(scope.order_by("id").values_list("id", "document__case_id"), 2)
+    segment_ids, segment_cases = in_scope[:, 0], in_scope[:, 1]
+    pairs = np.concatenate(
+        [
+            integer_columns(part.filter(segment__in=scope).order_by().values_list("segment_id", "code_id"), 2)
+            for part in coding.parts
+        ]
+        or [np.zeros((0, 2), dtype=np.int64)]
+    )
+    code_ids = np.array(codebook.ids, dtype=np.int64)
+    order = np.argsort(code_ids)
+    column = np.searchsorted(code_ids, pairs[:, 1], sorter=order)
+    column = np.minimum(column, max(len(code_ids) - 1, 0))
+    known = (code_ids[order[column]] == pairs[:, 1]) if len(code_ids) else np.zeros(len(pairs), bool)
+    rows = np.searchsorted(segment_ids, pairs[known, 0])
+    segments = _binary(
+        sparse.csr_array(
+            (np.ones(len(rows), dtype=np.int64), (rows, order[column[known]])),
+            shape=(len(segment_ids), len(code_ids)),
         )
-    return coding, codebook, triples
+    )
+    case_ids, case_row = np.unique(segment_cases, return_inverse=True)
+    case_of = sparse.csr_array(
+        (np.ones(len(segment_ids), dtype=np.int64), (case_row, np.arange(len(segment_ids)))),
+        shape=(len(case_ids), len(segment_ids)),
+    )
+    return Coded(source=coding, codebook=codebook, segments=segments, case_ids=case_ids, case_of=case_of)
 
 
 def _head(coding, codebook) -> dict[str, Any]:
@@ -48,14 +112,14 @@ def _head(coding, codebook) -> dict[str, Any]:
     }
 
 
-def _rolled_up(codebook, triples) -> dict[int, dict[int, set[int]]]:
-    """code -> case -> segments, each code counting its sub-codes' segments."""
-    chains = codebook.ancestors()
-    cells: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for segment_id, code_id, case_id in triples:
-        for code in chains.get(code_id, [code_id]):
-            cells[code][case_id].add(segment_id)
-    return cells
+def _rolled_up_by_case(coded: Coded) -> tuple[dict[int, int], np.ndarray, np.ndarray]:
+    """({case id: row}, cases × codes segment counts and codes' segment totals, sub-codes rolled up)."""
+    rolled = coded.rolled_up()
+    return (
+        {int(case): i for i, case in enumerate(coded.case_ids)},
+        coded.per_case(rolled),
+        np.asarray(rolled.sum(axis=0), dtype=np.int64).ravel(),
+    )
 
 
 def matrix_code_case(
@@ -63,25 +127,30 @@ def matrix_code_case(
 ) -> dict[str, Any]:
     """``{source, codes, cases: [{id, identifier}], rows: [{code, segments, cases, counts: [per case]}]}``:
     ``cases`` of a row is the n of "n of N cases" (N: the cases in scope)."""
-    coding, codebook, triples = _coded(membership=membership, filters=filters, source=source, coder=coder)
+    coded = _coded(membership=membership, filters=filters, source=source, coder=coder)
     cases = list(
         case_scope(project_id=membership.project_id, filters=filters)
         .order_by("identifier")
         .values("id", "identifier")
     )
-    cells = _rolled_up(codebook, triples)
-    rows = []
-    for code in codebook.codes:
-        per_case = cells.get(code["id"], {})
-        rows.append(
-            {
-                "code": code["id"],
-                "segments": len(set().union(*per_case.values())) if per_case else 0,
-                "cases": sum(1 for c in cases if per_case.get(c["id"])),
-                "counts": [len(per_case.get(c["id"], ())) for c in cases],
-            }
+    row_of, counts, totals = _rolled_up_by_case(coded)
+    # Codes × the cases in scope, in their order (a case without coded segments has no row: zeros).
+    shown = np.zeros((len(coded.codebook.codes), len(cases)), dtype=np.int64)
+    at = [(k, row_of[c["id"]]) for k, c in enumerate(cases) if c["id"] in row_of]
+    if at:
+        columns, case_rows = (list(x) for x in zip(*at, strict=True))
+        shown[:, columns] = counts[case_rows, :].T
+    rows = [
+        {"code": code["id"], "segments": int(total), "cases": int(n), "counts": per_case}
+        for code, total, n, per_case in zip(
+            coded.codebook.codes,
+            totals.tolist(),
+            (shown > 0).sum(axis=1).tolist(),
+            shown.tolist(),
+            strict=True,
         )
-    return {**_head(coding, codebook), "cases": cases, "cases_total": len(cases), "rows": rows}
+    ]
+    return {**_head(coded.source, coded.codebook), "cases": cases, "cases_total": len(cases), "rows": rows}
 
 
 def _attribute_values(
@@ -115,23 +184,26 @@ def matrix_code_attribute(
     per value of the attribute, the cases having it in which the code occurs, out of ``values[].cases``."""
     if attribute is None:
         raise ApplicationError("Name the case attribute to compare by: attribute=<id>.")
-    coding, codebook, triples = _coded(membership=membership, filters=filters, source=source, coder=coder)
+    coded = _coded(membership=membership, filters=filters, source=source, coder=coder)
     case_ids = set(case_scope(project_id=membership.project_id, filters=filters).values_list("id", flat=True))
     definition, by_case = _attribute_values(membership.project_id, attribute, case_ids)
     order = [str(c) for c in definition.choices] if definition.choices else []
     order += sorted(set(by_case.values()) - set(order))
     values = [{"value": v, "cases": sum(1 for x in by_case.values() if x == v)} for v in order]
-    cells = _rolled_up(codebook, triples)
+    row_of, counts, _ = _rolled_up_by_case(coded)
     rows = []
-    for code in codebook.codes:
-        per_case = cells.get(code["id"], {})
+    for j, code in enumerate(coded.codebook.codes):
         row_cells = []
         for v in order:
-            hit = [c for c, segments in per_case.items() if segments and by_case.get(c) == v]
-            row_cells.append({"cases": len(hit), "segments": sum(len(per_case[c]) for c in hit)})
+            hit = [
+                row_of[c]
+                for c, value in by_case.items()
+                if value == v and c in row_of and counts[row_of[c], j]
+            ]
+            row_cells.append({"cases": len(hit), "segments": int(sum(counts[i, j] for i in hit))})
         rows.append({"code": code["id"], "cells": row_cells})
     return {
-        **_head(coding, codebook),
+        **_head(coded.source, coded.codebook),
         "attribute": {"id": definition.id, "name": definition.name},
         "values": values,
         "rows": rows,
@@ -151,20 +223,13 @@ def matrix_cooccurrence(
     ``jaccard[i][j]`` = both / either (None when neither occurs)."""
     if level not in ("segment", "case"):
         raise ApplicationError("level is segment or case.")
-    coding, codebook, triples = _coded(membership=membership, filters=filters, source=source, coder=coder)
-    units: dict[int, set[int]] = defaultdict(set)
-    for segment_id, code_id, case_id in triples:
-        units[segment_id if level == "segment" else case_id].add(code_id)
-    index = {c["id"]: i for i, c in enumerate(codebook.codes)}
-    n = len(index)
-    counts = [[0] * n for _ in range(n)]
-    for codes in units.values():
-        ids = sorted(index[c] for c in codes if c in index)
-        for i in ids:
-            counts[i][i] += 1
-        for i, j in combinations(ids, 2):
-            counts[i][j] += 1
-            counts[j][i] += 1
+    coded = _coded(membership=membership, filters=filters, source=source, coder=coder)
+    codebook = coded.codebook
+    units = coded.segments if level == "segment" else _binary(coded.case_of @ coded.segments)
+    n = len(codebook.codes)
+    both = np.asarray((units.T @ units).todense(), dtype=np.int64).reshape(n, n)
+    counts = both.tolist()
+    unit_count = int((np.diff(units.indptr) > 0).sum())
     jaccard = [
         [
             (
@@ -177,9 +242,9 @@ def matrix_cooccurrence(
         for i in range(n)
     ]
     return {
-        **_head(coding, codebook),
+        **_head(coded.source, codebook),
         "level": level,
-        "units": len(units),
+        "units": unit_count,
         "counts": counts,
         "jaccard": jaccard,
     }

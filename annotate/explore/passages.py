@@ -16,7 +16,7 @@ from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from annotate.coding.models import Coding
 from annotate.core.exceptions import ApplicationError
@@ -36,7 +36,9 @@ from .scope import (
     coding_source,
     page_bounds,
     segment_rows,
+    segment_rows_of,
     segment_scope,
+    segments_ordered,
 )
 
 MAX_CODES = 20
@@ -181,39 +183,28 @@ def passage_rows(retrieval: Retrieval, segments: list[dict[str, Any]]) -> list[d
 
 
 def retrieval_page(retrieval: Retrieval, *, page: int = 1, page_size: int = 20) -> dict[str, Any]:
-    per_case = list(
-        retrieval.segments.order_by()
-        .values("document__case_id")
-        .annotate(n=Count("id"))
-        .values_list("document__case_id", "n")
-    )
-    total = sum(n for _, n in per_case)
-    first, last, pages = page_bounds(page=page, page_size=page_size, total=total)
-    rows = segment_rows(retrieval.segments[first:last]) if total else []
+    found = segments_ordered(retrieval.segments)
+    first, last, pages = page_bounds(page=page, page_size=page_size, total=found.total)
     return {
         "title": retrieval.title,
         "source": retrieval.source.name,
         "source_words": SOURCE_WORDS[retrieval.source.name],
         "coder": retrieval.source.coder,
-        "passages_total": total,
-        "cases_matched": len(per_case),
+        "passages_total": found.total,
+        "cases_matched": len(found.cases),
         "cases_total": case_scope(
             project_id=retrieval.membership.project_id, filters=retrieval.filters
         ).count(),
         "page": page,
         "pages": pages,
         "page_size": page_size,
-        "results": passage_rows(retrieval, rows),
+        "results": passage_rows(retrieval, segment_rows_of(found.ids[first:last])),
     }
 
 
 def retrieval_iter(retrieval: Retrieval, *, batch: int = 200) -> Iterator[dict[str, Any]]:
-    """Every passage, a batch at a time (keyset on the segment order would need the case identifier;
-    the batches are slices of the ordered query, each a bounded read)."""
-    start = 0
-    while True:
-        rows = segment_rows(retrieval.segments[start : start + batch])
-        if not rows:
-            return
-        yield from passage_rows(retrieval, rows)
-        start += batch
+    """Every passage, a batch at a time: the retrieval's segments are read once, in order
+    (``segments_ordered``), then completed a batch at a time."""
+    ids = segments_ordered(retrieval.segments).ids
+    for start in range(0, len(ids), batch):
+        yield from passage_rows(retrieval, segment_rows_of(ids[start : start + batch]))

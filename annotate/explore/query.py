@@ -161,12 +161,12 @@ def to_fts5_match(query: SearchQuery) -> str:
 # --- highlighting ----------------------------------------------------------------------------------------
 
 
-def fold(text: str) -> tuple[str, list[int]]:
-    """``text`` lower-cased and without accents, and for each character of the result the index of the
-    character of ``text`` it comes from."""
-    folded: list[str] = []
-    origin: list[int] = []
-    for i, char in enumerate(text):
+_FOLDED: dict[str, str] = {}  # each character met so far, folded
+
+
+def _fold_char(char: str) -> str:
+    folded = _FOLDED.get(char)
+    if folded is None:
         lowered = char.lower()
         base = _EXTRA_FOLDS.get(lowered)
         if base is None:
@@ -175,10 +175,23 @@ def fold(text: str) -> tuple[str, list[int]]:
                 for c in unicodedata.normalize("NFKD", lowered)
                 if not unicodedata.category(c).startswith("M")
             )
-        for c in base.lower():
-            folded.append(c)
-            origin.append(i)
-    return "".join(folded), origin
+        folded = _FOLDED[char] = base.lower()
+    return folded
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """``text`` lower-cased and without accents, and for each character of the result the index of the
+    character of ``text`` it comes from."""
+    if text.isascii():  # one character each, nothing to take off
+        return text.lower(), list(range(len(text)))
+    parts = [_FOLDED.get(char) or _fold_char(char) for char in text]
+    folded = "".join(parts)
+    if len(folded) == len(text):  # one character for each: the usual case
+        return folded, list(range(len(text)))
+    origin: list[int] = []
+    for i, base in enumerate(parts):
+        origin.extend([i] * len(base))
+    return folded, origin
 
 
 def _fold_word(word: str) -> str:

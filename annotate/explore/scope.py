@@ -22,8 +22,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Substr
+import numpy as np
+from django.db.models import Q, QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from annotate.adjudication.models import Decision, FinalCoding
@@ -31,6 +31,7 @@ from annotate.cases.models import AttributeDefinition, AttributeType, AttributeV
 from annotate.codebook.models import Code
 from annotate.coding.models import Coding
 from annotate.core.exceptions import ApplicationError
+from annotate.core.sql import integer_columns
 from annotate.documents.models import Document, Segment
 from annotate.projects.models import Membership, Role
 
@@ -265,10 +266,19 @@ SEGMENT_ORDER = ("document__case__identifier", "document__analysis_order", "docu
 
 def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
     """Each segment with its text, case and transcript, and its number as the reader shows it (¶ position
-    + 1): one query, the texts cut from the documents by the database."""
-    rows = segments.annotate(
-        segment_text=Substr("document__text", F("start_offset") + 1, F("end_offset") - F("start_offset"))
-    ).values(
+    + 1), in the order of ``segments``. Two queries: the segments' ids (a page of an ordered query: the
+    database sorts and cuts without touching any text), then ``segment_rows_of`` those."""
+    return segment_rows_of(list(segments.values_list("id", flat=True)))
+
+
+def segment_rows_of(ids: list[int]) -> list[dict[str, Any]]:
+    """``segment_rows`` of the segments ``ids``, in that order: two queries, the segments, then the text
+    of each of their transcripts once, the segments' texts cut from it here. (Cut by the database, each
+    segment would read its transcript's text up to the segment: a batch of segments of a few long
+    transcripts would read each of them many times over.)"""
+    if not ids:
+        return []
+    rows = Segment.objects.filter(pk__in=ids).values(
         "id",
         "document_id",
         "document__title",
@@ -280,7 +290,10 @@ def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
         "start_time_ms",
         "start_offset",
         "end_offset",
-        "segment_text",
+    )
+    by_id = {r["id"]: r for r in rows}
+    texts = dict(
+        Document.objects.filter(pk__in={r["document_id"] for r in by_id.values()}).values_list("id", "text")
     )
     return [
         {
@@ -293,10 +306,51 @@ def segment_rows(segments: QuerySet[Segment]) -> list[dict[str, Any]]:
             "role": "participant" if r["codable"] else "interviewer",
             "start_time_ms": r["start_time_ms"],
             "start_offset": r["start_offset"],
-            "text": r["segment_text"],
+            "text": texts[r["document_id"]][r["start_offset"] : r["end_offset"]],
         }
-        for r in rows
+        for r in (by_id[i] for i in ids)
     ]
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The segments a query finds, in ``SEGMENT_ORDER`` (``ids``), and how many in each case (``cases``:
+    (case id, identifier, segments), in identifier order)."""
+
+    ids: list[int]
+    cases: list[tuple[int, str, int]]
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+
+def segments_ordered(segments: QuerySet[Segment]) -> Matches:
+    """``segments`` read once, as integers (``integer_columns``), counted per case and put in
+    ``SEGMENT_ORDER`` here, rather than by a count and a sorted page each scanning the matches: a page
+    of a query matching tens of thousands of segments then costs one pass over them. Cases are ranked
+    by their identifier as the database orders it (its collation), as ``SEGMENT_ORDER`` does."""
+    rows = integer_columns(
+        segments.order_by().values_list(
+            "id", "document__case_id", "document__analysis_order", "document_id", "position"
+        ),
+        5,
+    )
+    if not len(rows):
+        return Matches(ids=[], cases=[])
+    case_ids = np.unique(rows[:, 1])
+    ordered = list(
+        Case.objects.filter(pk__in=case_ids.tolist()).order_by("identifier").values_list("id", "identifier")
+    )
+    rank_of = {case_id: rank for rank, (case_id, _) in enumerate(ordered)}
+    ranks = np.array([rank_of[int(c)] for c in case_ids], dtype=np.int64)
+    case_rank = ranks[np.searchsorted(case_ids, rows[:, 1])]
+    order = np.lexsort((rows[:, 4], rows[:, 3], rows[:, 2], case_rank))
+    counts = np.bincount(case_rank, minlength=len(ordered)).tolist()
+    return Matches(
+        ids=rows[order, 0].tolist(),
+        cases=[(case_id, identifier, n) for (case_id, identifier), n in zip(ordered, counts, strict=True)],
+    )
 
 
 def page_bounds(*, page: int, page_size: int, total: int) -> tuple[int, int, int]:

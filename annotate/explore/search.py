@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count
 from django.db.models.expressions import RawSQL
 
 from annotate.core.exceptions import ApplicationError
@@ -21,7 +20,6 @@ from annotate.projects.models import Membership
 
 from .query import SearchQuery, SearchSyntaxError, highlight, parse, to_fts5_match, to_tsquery_text
 from .scope import (
-    SEGMENT_ORDER,
     Codebook,
     SegmentFilters,
     case_scope,
@@ -29,8 +27,9 @@ from .scope import (
     codebook_read,
     coding_source,
     page_bounds,
-    segment_rows,
+    segment_rows_of,
     segment_scope,
+    segments_ordered,
 )
 from .words import kwic_lines
 
@@ -91,26 +90,18 @@ def search(request: SearchRequest) -> dict[str, Any]:
     """``{query, segments, cases_matched, cases_total, cases: [{id, identifier, segments}], page, pages,
     results: [segment rows with ``pieces``]}``."""
     query, segments, source_name = _matching(request)
-    per_case = list(
-        segments.values("document__case_id", "document__case__identifier")
-        .annotate(n=Count("id"))
-        .order_by("document__case__identifier")
-    )
-    total = sum(row["n"] for row in per_case)
-    first, last, pages = page_bounds(page=request.page, page_size=request.page_size, total=total)
-    rows = segment_rows(segments.order_by(*SEGMENT_ORDER)[first:last]) if total else []
+    found = segments_ordered(segments)
+    first, last, pages = page_bounds(page=request.page, page_size=request.page_size, total=found.total)
+    rows = segment_rows_of(found.ids[first:last])
     for row in rows:
         row["pieces"] = highlight(row.pop("text"), query)
     return {
         "query": request.text.strip(),
         "source": source_name,
-        "segments": total,
-        "cases_matched": len(per_case),
+        "segments": found.total,
+        "cases_matched": len(found.cases),
         "cases_total": case_scope(project_id=request.membership.project_id, filters=request.filters).count(),
-        "cases": [
-            {"id": r["document__case_id"], "identifier": r["document__case__identifier"], "segments": r["n"]}
-            for r in per_case
-        ],
+        "cases": [{"id": c, "identifier": identifier, "segments": n} for c, identifier, n in found.cases],
         "page": request.page,
         "pages": pages,
         "page_size": request.page_size,
@@ -122,12 +113,12 @@ def kwic(request: SearchRequest) -> dict[str, Any]:
     """Keyword-in-context lines of a search: ``{query, segments, page, pages, lines: [{case, document,
     segment_number, speaker, left, keyword, right}]}``, a page of matching segments at a time."""
     query, segments, _ = _matching(request)
-    total = segments.count()
-    first, last, pages = page_bounds(page=request.page, page_size=request.page_size, total=total)
-    rows = segment_rows(segments.order_by(*SEGMENT_ORDER)[first:last]) if total else []
+    found = segments_ordered(segments)
+    first, last, pages = page_bounds(page=request.page, page_size=request.page_size, total=found.total)
+    rows = segment_rows_of(found.ids[first:last])
     return {
         "query": request.text.strip(),
-        "segments": total,
+        "segments": found.total,
         "page": request.page,
         "pages": pages,
         "page_size": request.page_size,

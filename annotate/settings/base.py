@@ -328,10 +328,14 @@ INTERCODER_IMPORT_SOFT_TIME_LIMIT = env.int("INTERCODER_IMPORT_SOFT_TIME_LIMIT",
 INTERCODER_IMPORT_TIME_LIMIT = env.int("INTERCODER_IMPORT_TIME_LIMIT", default=31 * 60)
 
 # --- Analysis runs -----------------------------------------------------------------------------------
-# Automatic agreement/saturation runs wait this long after the coding that scheduled them, so a burst of
-# codings is computed once (at most one automatic run per project and kind is pending at a time; one
-# that has not started INTERCODER_JOB_RESEND_AFTER_S after that is superseded by the next request).
-INTERCODER_ANALYSIS_DEBOUNCE_S = env.float("INTERCODER_ANALYSIS_DEBOUNCE_S", default=10.0)
+# Automatic agreement/saturation runs are debounced on the trailing edge: a run starts once no unit of its
+# project has been marked done for INTERCODER_ANALYSIS_DEBOUNCE_S (the quiet window), so a burst of codings
+# is computed once, shortly after its last coding; while coding goes on without a pause, a run starts at
+# the latest INTERCODER_ANALYSIS_MAX_WAIT_S after it was scheduled, which bounds the runs per hour. At most
+# one automatic run per project and kind is pending at a time; one that has not started
+# INTERCODER_JOB_RESEND_AFTER_S after its longest wait is superseded by the next request.
+INTERCODER_ANALYSIS_DEBOUNCE_S = env.float("INTERCODER_ANALYSIS_DEBOUNCE_S", default=1.5)
+INTERCODER_ANALYSIS_MAX_WAIT_S = env.float("INTERCODER_ANALYSIS_MAX_WAIT_S", default=60.0)
 
 # --- Assignments -------------------------------------------------------------------------------------
 # A pool claim nobody has touched (no coding change, not marked done) for this long returns to the pool:

@@ -203,3 +203,29 @@ describe("agreement on spans", () => {
     assert.deepEqual(rows.map((r) => [r.coder, r.start]), [["ana", 0], ["ana", 5], ["ben", 5]]);
   });
 });
+
+test("saturationSummary reads the order, the first run, the power, the envelope and the interviews left out", async () => {
+  const { saturationSummary } = await import("../static/frontend/domain/analysis.js");
+  const result = {
+    order_by: "sequence",
+    guest: { first_run_percent: 7 },
+    planning: { fugard_potts: { prevalence: 0.125, power_at_n_for_prevalence: 0.83222784, n_for_prevalence: 12 } },
+    order_effects: { envelope: { minimum: [1, 2], maximum: [3, 4], min_max_over: "all orders" } },
+    excluded_interviews: [{ interview: "P09", reason: "not coded yet" }],
+  };
+  assert.deepEqual(saturationSummary(result), {
+    orderBy: "sequence",
+    orderWords: "analysis sequence (the order numbers set on the transcripts)",
+    firstRunPercent: "7%",
+    power: { value: "0.832", n: 12, prevalence: "12.5%" },
+    envelope: { minimum: [1, 2], maximum: [3, 4], over: "all orders" },
+    excluded: [{ interview: "P09", reason: "not coded yet" }],
+  });
+  const bare = saturationSummary({ order_by: "conducted", guest: { first_run_percent: null }, planning: { fugard_potts: null } });
+  assert.equal(bare.orderWords, "date conducted");
+  assert.equal(bare.firstRunPercent, null);
+  assert.equal(bare.power, null);
+  assert.equal(bare.envelope, null);
+  assert.deepEqual(bare.excluded, []);
+  assert.equal(saturationSummary(null), null);
+});

@@ -5,7 +5,8 @@ built without pyplot (so no global figure state in a worker) and rendered with t
 canvases:
 
 1. :func:`accumulation_figure`: cumulative unique codes in analysis order with new codes per
-   interview as bars, the order-randomised exact mean and 95% envelope, the Guest saturation
+   interview as bars, the order-randomised exact mean and 95% envelope with the lowest and highest
+   curve over the orders (the minimum/maximum envelope), the Guest saturation
    point with its confirming run shaded and labelled "s+r (base b, run r, ≤τ)", and the Chao2
    estimate as a dotted line;
 2. :func:`run_ratio_figure`: new-in-run / base ratio (%) per run at the run's last interview,
@@ -15,7 +16,7 @@ canvases:
 
 :func:`render` turns a figure into ``{"svg": bytes, "png": bytes}``; :func:`saturation_figures`
 does all three. The artists carry ``gid`` values (``observed``, ``expected``, ``envelope``,
-``new_codes``, ``saturation``, ``confirming_run``, ``chao2``, ``run_ratio``, ``threshold``,
+``new_codes``, ``envelope_minimum``, ``envelope_maximum``, ``saturation``, ``confirming_run``, ``chao2``, ``run_ratio``, ``threshold``,
 ``meets_threshold``, ``saturation_points``, ``not_reached``) so that tests and the web app can
 find them.
 """
@@ -119,6 +120,19 @@ def accumulation_figure(report: Mapping[str, Any]) -> Figure:
             label=f"95% envelope, {what}",
             gid="envelope",
         )
+        if env.get("minimum") and env.get("maximum"):
+            over = env.get("min_max_over") or what
+            for key, gid in (("minimum", "envelope_minimum"), ("maximum", "envelope_maximum")):
+                ax.step(
+                    xs,
+                    env[key],
+                    where="mid",
+                    linestyle=":",
+                    linewidth=1,
+                    color=EXPECTED,
+                    label=f"lowest and highest, {over}" if key == "minimum" else None,
+                    gid=gid,
+                )
         ax.plot(
             xs,
             env["mean"],

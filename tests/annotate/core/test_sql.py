@@ -1,5 +1,5 @@
-"""``annotate.core.sql.execute_batch``: several statements, one round trip on PostgreSQL, the same
-results and the same all-or-nothing behaviour as running them one by one."""
+"""``annotate.core.sql``: ``execute_batch`` (several statements, one round trip on PostgreSQL, the same
+results and the same all-or-nothing behaviour as running them one by one) and ``integer_columns``."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -83,3 +83,20 @@ def test_a_single_statement_is_one_trip_and_its_error_is_djangos():
         execute_batch(
             cursor, [("UPDATE projects_project SET created_by_id = NULL WHERE id = %s", [project.id])]
         )
+
+
+def test_integer_columns_are_the_rows_of_the_query_in_one_trip():
+    import numpy as np
+
+    from annotate.core.sql import integer_columns
+
+    owner = UserFactory(username="pi")
+    projects = [ProjectFactory(creator=owner, name=f"P{i}") for i in range(3)]
+    query = Project.objects.filter(pk__in=[p.pk for p in projects[1:]]).values_list("id", "created_by_id")
+    with CaptureQueriesContext(connection) as queries:
+        array = integer_columns(query, 2)
+    assert len(queries) == 1
+    assert array.dtype == np.int64
+    assert array.shape == (2, 2)
+    assert sorted(map(tuple, array.tolist())) == sorted(query)
+    assert integer_columns(Project.objects.none().values_list("id", "created_by_id"), 2).shape == (0, 2)

@@ -63,6 +63,25 @@ def test_accumulation_curve_data_matches_result(report):
     assert list(chao.get_ydata()) == [report["estimators"]["chao2"]] * 2
 
 
+def test_accumulation_draws_the_lowest_and_highest_curve_over_orders(report):
+    fig = accumulation_figure(report)
+    envelope = report["order_effects"]["envelope"]
+    (low,) = artist(fig, "envelope_minimum")
+    (high,) = artist(fig, "envelope_maximum")
+    assert list(low.get_xdata()) == list(range(1, report["n_interviews"] + 1))
+    assert list(low.get_ydata()) == envelope["minimum"]
+    assert list(high.get_ydata()) == envelope["maximum"]
+    # the extremes bound the 95% band
+    assert all(
+        a <= b <= c <= d
+        for a, b, c, d in zip(
+            envelope["minimum"], envelope["lower"], envelope["upper"], envelope["maximum"], strict=True
+        )
+    )
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert any(label.startswith("lowest and highest, ") for label in labels)
+
+
 def test_accumulation_marks_the_saturation_point_and_confirming_run(report):
     guest = report["guest"]
     assert guest["status"] == "reached"

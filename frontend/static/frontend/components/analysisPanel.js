@@ -179,7 +179,62 @@ function saturationSection(state) {
     head,
     runMeta(saturation.run),
     saturation.wording ? h("blockquote", { class: "wording" }, saturation.wording) : null,
-    h("img", { class: "figure", src: saturation.figure, alt: "Accumulation of new codes by interview, with the order-randomised band." }),
+    saturationFacts(saturation.summary),
+    h("img", { class: "figure", src: saturation.figure, alt: "Accumulation of new codes by interview, with the order-randomised band and the lowest and highest curve over orders." }),
+    saturationEnvelope(saturation.summary),
+    excludedInterviews(saturation.summary),
+  );
+}
+
+function saturationFacts(summary) {
+  if (!summary) return null;
+  const fact = (key, label, value) => [h("dt", {}, label), h("dd", { "data-fact": key }, value)];
+  const power = summary.power
+    ? `${summary.power.value} at n = ${summary.power.n} (codes of prevalence ${summary.power.prevalence})`
+    : "not planned (give a prevalence and power to the run)";
+  return h(
+    "dl",
+    { class: "facts", "aria-label": "Saturation run summary" },
+    ...fact("order", "Order used", summary.orderWords),
+    ...fact("first-run", "New information in the first run (Guest et al. 2020)", summary.firstRunPercent ?? "—"),
+    ...fact("power", "Fugard–Potts power at the smallest sample", power),
+    ...fact("excluded-count", "Interviews left out", String(summary.excluded.length)),
+  );
+}
+
+function saturationEnvelope(summary) {
+  const envelope = summary?.envelope;
+  if (!envelope) return null;
+  const interviews = envelope.minimum.map((_, i) => i + 1);
+  return h(
+    "details",
+    { class: "envelope" },
+    h("summary", {}, `Lowest and highest number of codes after each interview, over ${envelope.over || "the orders"}`),
+    h(
+      "table",
+      { "aria-label": "Order envelope: minimum and maximum" },
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Interview"), ...interviews.map((n) => h("th", { scope: "col" }, String(n))))),
+      h(
+        "tbody",
+        {},
+        h("tr", {}, h("th", { scope: "row" }, "Minimum"), ...envelope.minimum.map((v) => h("td", {}, String(v)))),
+        h("tr", {}, h("th", { scope: "row" }, "Maximum"), ...envelope.maximum.map((v) => h("td", {}, String(v)))),
+      ),
+    ),
+  );
+}
+
+function excludedInterviews(summary) {
+  if (!summary || summary.excluded.length === 0) return null;
+  return h(
+    "div",
+    { class: "excluded" },
+    h("h3", { id: "saturation-excluded" }, "Interviews left out of this run"),
+    h(
+      "ul",
+      { "aria-labelledby": "saturation-excluded" },
+      ...summary.excluded.map((e) => h("li", {}, h("strong", {}, e.interview), `: ${e.reason}`)),
+    ),
   );
 }
 

@@ -150,3 +150,33 @@ export function alignmentRows(alignment) {
   }
   return rows.sort((a, b) => a.start - b.start || a.end - b.end || a.coder.localeCompare(b.coder));
 }
+
+const ORDER_WORDS = { sequence: "analysis sequence (the order numbers set on the transcripts)", conducted: "date conducted" };
+
+/** What a saturation run's summary shows, read from its result: the order used, the first run's new
+ * information (Guest et al. 2020, as a rounded percentage), the Fugard–Potts power at the smallest sample
+ * (when the run was planned), the min–max envelope over orders, and the interviews left out with why. */
+export function saturationSummary(result) {
+  if (!result) return null;
+  const fugard = result.planning?.fugard_potts ?? null;
+  const envelope = result.order_effects?.envelope ?? null;
+  const firstRun = result.guest?.first_run_percent;
+  return {
+    orderBy: result.order_by ?? null,
+    orderWords: ORDER_WORDS[result.order_by] ?? String(result.order_by ?? "—"),
+    firstRunPercent: firstRun === null || firstRun === undefined ? null : `${firstRun}%`,
+    power:
+      fugard && fugard.power_at_n_for_prevalence !== null && fugard.power_at_n_for_prevalence !== undefined
+        ? {
+            value: fugard.power_at_n_for_prevalence.toFixed(3),
+            n: fugard.n_for_prevalence,
+            prevalence: `${Math.round(fugard.prevalence * 1000) / 10}%`,
+          }
+        : null,
+    envelope:
+      envelope && envelope.minimum && envelope.maximum
+        ? { minimum: envelope.minimum, maximum: envelope.maximum, over: envelope.min_max_over ?? "" }
+        : null,
+    excluded: (result.excluded_interviews ?? []).map((e) => ({ interview: e.interview, reason: e.reason })),
+  };
+}

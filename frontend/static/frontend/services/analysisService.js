@@ -5,6 +5,7 @@ import {
   agreementPerCode,
   progressView,
   runInProgress,
+  saturationSummary,
   spanOverall,
   spanPerCode,
   spanPerDocument,
@@ -42,6 +43,7 @@ export class AnalysisService {
       saturation: saturation && {
         run: saturation,
         wording: saturation.result?.suggested_wording ?? "",
+        summary: saturationSummary(saturation.result),
         figure: analysis.figureUrl(projectId, saturation.id, "accumulation"),
       },
       spans: spans && {
