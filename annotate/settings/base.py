@@ -221,6 +221,10 @@ SPECTACULAR_SETTINGS = {
     # No validator badge: it would load an image from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Our PATCH views validate the whole input serializer (no partial updates): their request bodies
+    # require what the serializer requires, so they share the POST/PUT components instead of "Patched"
+    # copies with every field optional.
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # --- Celery ------------------------------------------------------------------------------------------
