@@ -31,15 +31,15 @@ def _from_json(field: serializers.Field) -> bool:
     return isinstance(data, JsonObject) or (isinstance(data, list) and not isinstance(data, str))
 
 
-def _strict(field_class, accepts, message: str):
+def _strict(field_class, accepts):
+    """Refuse, with the field's own "invalid" message, a JSON value ``accepts`` says is of the wrong type."""
     lenient = field_class.to_internal_value
 
     def to_internal_value(self, data):
         if _from_json(self) and not accepts(data):
-            self.fail("strict_type")
+            self.fail("invalid")
         return lenient(self, data)
 
-    field_class.default_error_messages = {**field_class.default_error_messages, "strict_type": message}
     field_class.to_internal_value = to_internal_value
 
 
@@ -76,7 +76,7 @@ def install() -> None:
 
     JSONParser.parse = parse_marked  # type: ignore[method-assign]
     # ChoiceField: its choices are text or numbers as declared; DRF compares their text, so leave it be.
-    _strict(serializers.CharField, _is_text, "Must be a string.")
-    _strict(serializers.IntegerField, _is_integer, "Must be a whole number (a JSON number, not a string).")
-    _strict(serializers.FloatField, _is_number, "Must be a number (a JSON number, not a string).")
-    _strict(serializers.BooleanField, _is_boolean, "Must be true or false.")
+    _strict(serializers.CharField, _is_text)  # "Not a valid string."
+    _strict(serializers.IntegerField, _is_integer)  # "A valid integer is required."
+    _strict(serializers.FloatField, _is_number)  # "A valid number is required."
+    _strict(serializers.BooleanField, _is_boolean)  # "Must be a valid boolean."
