@@ -117,7 +117,7 @@ class ApiTokenDetailApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ApiTokenOutputSerializer)
+    @extend_schema(responses={200: ApiTokenOutputSerializer})
     def delete(self, request, token_id):
         token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
         if token is None:

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, inline_ser
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from annotate.core.api.params import query_params
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.models import Role
 from annotate.projects.permissions import ANALYSTS, CODERS, MEMBERS, OWNERS
@@ -69,7 +70,7 @@ class AdjudicationQueueApi(ProjectScopedApi):
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request, project_id):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         pair: tuple[int, int] | None = None
@@ -241,13 +242,15 @@ class FinalCodingListApi(ProjectScopedApi):
         span_end = serializers.IntegerField(allow_null=True)
         decision_id = serializers.IntegerField()
         provenance = serializers.CharField(source="decision.provenance")
-        adjudicator = serializers.CharField(source="decision.adjudicator.username", default=None)
+        adjudicator = serializers.CharField(
+            source="decision.adjudicator.username", default=None, allow_null=True
+        )
         rationale = serializers.CharField(source="decision.rationale")
         decided_at = serializers.DateTimeField(source="decision.created_at")
 
     @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
     def get(self, request, project_id):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         qs = final_codings_visible(
             membership=self.membership, document_id=filters.validated_data.get("document")

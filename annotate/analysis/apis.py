@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from annotate.core.api.params import query_params
 from annotate.core.api.serializers import BackgroundJobOutputSerializer
 from annotate.core.spreadsheets import SafeCsvWriter
 from annotate.projects.api_base import ProjectScopedApi
@@ -397,7 +398,7 @@ class CodeUsageApi(ProjectScopedApi):
 
     @extend_schema(parameters=[FilterSerializer], responses=dict)
     def get(self, request, project_id):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return Response(code_usage(membership=self.membership, source=filters.validated_data.get("source")))
 

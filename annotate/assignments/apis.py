@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from annotate.core.api.params import query_params
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.models import Role
 from annotate.projects.permissions import ANALYSTS, CODERS, OWNERS
@@ -139,7 +140,7 @@ class AssignmentListApi(ProjectScopedApi):
 
     @extend_schema(parameters=[FilterSerializer], responses=AssignmentOutputSerializer(many=True))
     def get(self, request, project_id):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         coder_id = request.user.pk
         if filters.validated_data.get("coder") is not None:

@@ -3,6 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from annotate.codebook.selectors import code_get
+from annotate.core.api.params import query_params
 from annotate.documents.selectors import segment_get
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import CODERS, MEMBERS
@@ -45,7 +46,7 @@ class CodingListApi(ProjectScopedApi):
 
     @extend_schema(parameters=[FilterSerializer], responses=CodingOutputSerializer(many=True))
     def get(self, request, project_id):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         codings = coding_list_visible(membership=self.membership, filters=filters.validated_data)
         return self.paginate(codings, CodingOutputSerializer)

@@ -10,6 +10,7 @@ from annotate.codebook.models import Code
 from annotate.coding.offsets import CODEPOINT, OFFSET_UNITS, UTF16, codepoint_to_utf16, utf16_to_codepoint
 from annotate.coding.rules import MAX_CODINGS_PER_SET, CodingSpec
 from annotate.coding.selectors import coding_set_get
+from annotate.core.api.params import query_params
 from annotate.documents.selectors import segment_get
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import CODERS
@@ -102,7 +103,7 @@ class SegmentCodingSetApi(ProjectScopedApi):
 
     @extend_schema(parameters=[QuerySerializer], responses=OutputSerializer)
     def get(self, request, project_id, segment_id):
-        query = self.QuerySerializer(data=request.query_params)
+        query = self.QuerySerializer(data=query_params(request))
         query.is_valid(raise_exception=True)
         segment = segment_get(project_id=project_id, segment_id=segment_id)
         codings, version = coding_set_get(coder_id=request.user.pk, segment_id=segment.pk)

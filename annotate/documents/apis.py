@@ -147,6 +147,7 @@ class DocumentSpeakersApi(ProjectScopedApi):
     409 rather than hide a coding or a submitted unit."""
 
     roles = READ_MEMBERS_WRITE_OWNERS
+    pagination_class = None  # type: ignore[assignment]  # a transcript has a handful of speakers: one plain list
 
     class InputSerializer(serializers.Serializer):
         interviewers = serializers.ListField(

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from annotate.cases.selectors import case_get
 from annotate.codebook.selectors import code_get
+from annotate.core.api.params import query_params
 from annotate.documents.selectors import segment_get
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import CODERS, MEMBERS
@@ -41,7 +42,7 @@ class MemoListApi(ProjectScopedApi):
 
     @extend_schema(parameters=[FilterSerializer], responses=MemoOutputSerializer(many=True))
     def get(self, request, project_id):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return self.paginate(
             memo_list_visible(membership=self.membership, filters=filters.validated_data),

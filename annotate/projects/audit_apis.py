@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from annotate.audit.selectors import audit_event_list
+from annotate.core.api.params import query_params
 
 from .api_base import ProjectScopedApi
 from .permissions import OWNERS
@@ -43,7 +44,7 @@ class AuditEventListApi(ProjectScopedApi):
 
     @extend_schema(parameters=[FilterSerializer], responses=AuditEventOutputSerializer(many=True))
     def get(self, request, project_id):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         events = audit_event_list(project_id=project_id, filters=filters.validated_data)
         return self.paginate(events, AuditEventOutputSerializer)

@@ -232,6 +232,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "annotate.projects.models.Role",
         "SpeakerRoleEnum": "annotate.explore.scope.ROLES",
     },
+    # Our PATCH views validate the whole input serializer (no partial updates): their request bodies
+    # require what the serializer requires, so they share the POST/PUT components instead of "Patched"
+    # copies with every field optional.
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # --- Celery ------------------------------------------------------------------------------------------
