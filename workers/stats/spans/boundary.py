@@ -45,6 +45,9 @@ import numpy as np
 from workers.stats.spans._sweep import F64, I64, sum_by
 from workers.stats.spans.data import SpanData
 
+# The histogram path of the expected disagreement may use this many bins beyond 4 per gap.
+HISTOGRAM_SPARE_BINS = 1 << 20
+
 
 def boundary_statistics(data: SpanData) -> dict[str, Any]:
     """Per-document observed numerators and the pooled expected disagreement, per code.
@@ -60,22 +63,25 @@ def boundary_statistics(data: SpanData) -> dict[str, Any]:
     do_num = np.zeros(n_docs * q, dtype=np.float64)
     cell = data.doc * q + data.code
     rows = [np.flatnonzero(data.coder == c) for c in range(m)]
-    for i, j in ((i, j) for i in range(m) for j in range(m) if i != j):
+    for i, j in ((i, j) for i in range(m) for j in range(m) if i < j):
         # Each coder's spans are stored by (document, code, start), so both sides are sorted by key; and j's
-        # spans of one code are disjoint, so sorted by start they are sorted by end too.
+        # spans of one code are disjoint, so sorted by start they are sorted by end too. δ² is symmetric, so
+        # one search serves the ordered pairs (i, j) and (j, i): j's units that meet none of i's are alone.
         mine, other = rows[j], rows[i]
         js, je, bs, be = key_s[mine], key_e[mine], gs[mine], ge[mine]
         lo = np.searchsorted(je, key_s[other], side="right")
         hi = np.searchsorted(js, key_e[other], side="left")
         n = np.maximum(hi - lo, 0)
-        # A unit of i inside one of j's gaps: l^2, once as (unit, gap) and once as (gap, unit).
-        alone = other[n == 0]
+        # A unit inside one of the other coder's gaps: l^2, once as (unit, gap) and once as (gap, unit).
+        size = mine.shape[0] + 1
+        met = np.bincount(lo[n > 0], minlength=size) - np.bincount(hi[n > 0], minlength=size)
+        alone = np.concatenate([other[n == 0], mine[np.cumsum(met)[:-1] == 0]])
         do_num += sum_by(cell[alone], 2.0 * lengths[alone] ** 2, n_docs * q)
-        # Overlapping pairs of units: squared differences of beginnings and of ends.
+        # Overlapping pairs of units: squared differences of beginnings and of ends, for both orders.
         g = np.repeat(other, n)
         h = np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))
         d2 = (gs[g] - bs[h]).astype(np.float64) ** 2 + (ge[g] - be[h]).astype(np.float64) ** 2
-        do_num += sum_by(cell[g], d2, n_docs * q)
+        do_num += sum_by(cell[g], 2.0 * d2, n_docs * q)
     return {
         "do_num": do_num.reshape(n_docs, q),
         "de": _expected(data, lengths, total),
@@ -117,21 +123,33 @@ def _expected(data: SpanData, lengths: F64, total: int) -> F64:
     cubic = sum_by(data.code, 2 * lengths**3 - 3 * lengths**2 + lengths, q)
     pairs = sum_by(data.code, lengths * (lengths - 1), q)
     g_code, g_len, g_w = _gaps(data)
-    # Gaps and units as integer keys code · big + length, sorted by value (much faster than an argsort);
-    # a gap of multiplicity w is repeated w times, so the running sums need no weights. Every quantity
-    # summed is a whole number below 2^53, so the sums are exact in any order.
+    # Gaps and units as integer keys code · big + length. Every quantity summed into ``fits`` is a whole
+    # number below 2^53, so those sums are exact in any order.
     big = total + 2
-    gkey = np.sort(np.repeat(g_code * big + g_len.astype(np.int64), g_w.astype(np.int64)))
-    g_len = (gkey % big).astype(np.float64)
-    cw = np.arange(gkey.shape[0] + 1, dtype=np.float64)
-    cwl = np.concatenate([[0.0], np.cumsum(g_len)])
-    # Units in key order, so the binary searches walk forward; each code's gaps end where the next begin.
+    # Units in key order (the order in which ``placed`` is summed).
     ukey = np.sort(data.code * big + (data.end - data.start))
     u_code, u_len = ukey // big, (ukey % big).astype(np.float64)
-    # The first gap of the unit's code at least as long as the unit.
-    lo = np.searchsorted(gkey, ukey, side="left")
-    hi = np.cumsum(np.bincount(g_code, weights=g_w, minlength=q)).astype(np.int64)[u_code]
-    fits = (cwl[hi] - cwl[lo]) - (u_len - 1) * (cw[hi] - cw[lo])
+    width = int(max(g_len.max(initial=0.0), u_len.max(initial=0.0))) + 1
+    if q * width <= 4 * g_len.shape[0] + HISTOGRAM_SPARE_BINS:
+        # Lengths are short next to the number of gaps: a histogram of gaps by (code, length) and its
+        # running sums from the longest down answer every unit by lookup, without sorting the gaps.
+        g_idx = g_code * width + g_len.astype(np.int64)
+        count = np.bincount(g_idx, weights=g_w, minlength=q * width).reshape(q, width)
+        count_ge = np.cumsum(count[:, ::-1], axis=1)[:, ::-1]
+        len_ge = np.cumsum((count * np.arange(width, dtype=np.float64))[:, ::-1], axis=1)[:, ::-1]
+        at = u_code * width + u_len.astype(np.int64)
+        fits = len_ge.ravel()[at] - (u_len - 1) * count_ge.ravel()[at]
+    else:
+        # A gap of multiplicity w is repeated w times, so the running sums need no weights.
+        gkey = np.sort(np.repeat(g_code * big + g_len.astype(np.int64), g_w.astype(np.int64)))
+        g_len = (gkey % big).astype(np.float64)
+        cw = np.arange(gkey.shape[0] + 1, dtype=np.float64)
+        cwl = np.concatenate([[0.0], np.cumsum(g_len)])
+        # The first gap of the unit's code at least as long as the unit; each code's gaps end where the
+        # next code's begin.
+        lo = np.searchsorted(gkey, ukey, side="left")
+        hi = np.cumsum(np.bincount(g_code, weights=g_w, minlength=q)).astype(np.int64)[u_code]
+        fits = (cwl[hi] - cwl[lo]) - (u_len - 1) * (cw[hi] - cw[lo])
     placed = sum_by(u_code, u_len**2 * fits, q)
     num = (n_c - 1) / 3.0 * cubic + placed
     ml = float(m) * float(total)

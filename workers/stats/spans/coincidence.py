@@ -112,6 +112,7 @@ def coincidence_sums(data: SpanData, parts: str = "all") -> dict[str, F64]:
     rows = [np.flatnonzero(data.coder == c) for c in range(m)]
     # Queries sorted by position make the binary searches walk forward (numpy reuses the last bound).
     by_pos = [_by_position(gs, r) for r in rows]
+    diag_of: dict[tuple[int, int], F64] = {}
     for j in range(m):
         mine = rows[j]
         cover_j = Coverage(gs[mine], ge[mine]) if cu else None
@@ -119,8 +120,12 @@ def coincidence_sums(data: SpanData, parts: str = "all") -> dict[str, F64]:
         for i in range(m):
             if i == j:
                 continue
-            same = same_j.over(key_s[rows[i]], key_e[rows[i]])
-            out["diag"] += norm * sum_by(cell[rows[i]], same, size)
+            # l_cc of (i, j) is that of (j, i): whole numbers summed exactly, so one search serves both.
+            pair = (min(i, j), max(i, j))
+            if pair not in diag_of:
+                same = same_j.over(key_s[rows[i]], key_e[rows[i]])
+                diag_of[pair] = sum_by(cell[rows[i]], same, size)
+            out["diag"] += norm * diag_of[pair]
             if cover_j is None:
                 continue
             other = by_pos[i]

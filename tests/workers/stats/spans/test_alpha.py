@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.workers.stats.spans import brute
-from workers.stats.spans import SpanDataError, code_point_offsets, span_agreement_report, span_data
+from workers.stats.spans import SpanDataError, boundary, code_point_offsets, span_agreement_report, span_data
 from workers.stats.spans.boundary import boundary_alpha_from_sums, boundary_statistics
 from workers.stats.spans.coincidence import coincidence_sums, family_from_sums
 
@@ -100,7 +100,11 @@ def _random_coders(rng, m, q, length):
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_engine_equals_the_literal_definitions(seed):
+@pytest.mark.parametrize("histogram", [True, False], ids=["gap-histogram", "sorted-gaps"])
+def test_engine_equals_the_literal_definitions(seed, histogram, monkeypatch):
+    # Both ways of the boundary expected disagreement: the histogram of gap lengths and the sorted gaps.
+    if not histogram:
+        monkeypatch.setattr(boundary, "HISTOGRAM_SPARE_BINS", -(10**9))
     rng = np.random.default_rng(seed)
     m, q, length = int(rng.integers(2, 5)), int(rng.integers(2, 4)), int(rng.integers(5, 30))
     coders = _random_coders(rng, m, q, length)
