@@ -275,8 +275,6 @@ class SaturationWordingApi(ProjectScopedApi):
 class AgreementRunListApi(_RunListApi):
     """Agreement runs of the project; owners and adjudicators request and read them."""
 
-    roles = {"GET": ANALYSTS, "POST": ANALYSTS}
-
     class InputSerializer(serializers.Serializer):
         level = serializers.ChoiceField(choices=["code", "theme"], required=False)
         codes = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
@@ -407,8 +405,6 @@ class SpanAgreementRunListApi(_RunListApi):
     """Agreement runs on character spans (unitizing alphas, Mathet's gamma); owners and adjudicators
     request and read them, as they do the segment agreement runs (coders code blind)."""
 
-    roles = {"GET": ANALYSTS, "POST": ANALYSTS}
-
     class InputSerializer(serializers.Serializer):
         codes = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
         coders = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
@@ -453,7 +449,7 @@ class SpanAlignmentApi(ProjectScopedApi):
 
     @extend_schema(parameters=[FilterSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request, project_id):
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=query_params(request))
         filters.is_valid(raise_exception=True)
         return Response(
             span_alignment(

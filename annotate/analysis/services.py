@@ -545,9 +545,8 @@ def span_agreement_run_execute(*, run_id: int) -> None:
         seed=run.seed,
     )
     job_progress(SpanAgreementRun, run_id, 70)
-    keep = {"u_alpha", "binary_u_alpha", "boundary_u_alpha", "cu_alpha", "Cu_alpha"} - {
-        m for m in ("u_alpha", "cu_alpha", "Cu_alpha") if m not in measures
-    }
+    # |uα and the boundary uα always; the other alphas when asked for (gamma is reported apart).
+    keep = {"binary_u_alpha", "boundary_u_alpha", *measures}
     report["overall"] = {k: v for k, v in report["overall"].items() if k in keep}
     for row in report["per_code"]:
         row.update(data_in.codes[row["code"]])
