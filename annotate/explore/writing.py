@@ -2,7 +2,8 @@
 citation) and CSV (one row per passage), streamed a batch of passages at a time.
 
 A citation names the case, the transcript, the segment as the reader numbers it (¶ position + 1) and the
-time where the transcript has one: "P03, Interview P03, ¶12, 00:12:05". The quotation is the coded spans
+time where the transcript has one: "P03, Interview P03, ¶12, 00:12:05". In a secondary pass it also gives
+the segment's number in the parent project's transcript it was copied from: "…, ¶2, ¶12 in the parent". The quotation is the coded spans
 of the passage (joined by " […] "), or the whole segment when a code is on the whole segment.
 """
 
@@ -12,7 +13,8 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
@@ -20,6 +22,23 @@ from django.utils import timezone
 
 from .passages import Retrieval, retrieval_iter
 from .scope import SOURCE_WORDS
+from .signals import passage_origin_wanted
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a project's segments were copied from: ``sentence`` for the head of a write-up, and each
+    segment's source as (segment id, number as the source's reader shows it)."""
+
+    sentence: str
+    sources: Mapping[int, tuple[int, int]]
+
+
+def origin_of(project_id: int) -> Origin | None:
+    for _, answer in passage_origin_wanted.send(sender=Origin, project_id=project_id):
+        if isinstance(answer, Origin):
+            return answer
+    return None
 
 
 def clock(ms: int | None) -> str:
@@ -29,10 +48,21 @@ def clock(ms: int | None) -> str:
     return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
-def citation(passage: dict[str, Any]) -> str:
+def citation(passage: dict[str, Any], origin: Origin | None = None) -> str:
     parts = [passage["case"]["identifier"], passage["document"]["title"], f"¶{passage['segment_number']}"]
+    source = origin.sources.get(passage["segment"]) if origin is not None else None
+    if source is not None:
+        parts.append(f"¶{source[1]} in the parent")
     return ", ".join(
         [*parts, clock(passage["start_time_ms"])] if passage["start_time_ms"] is not None else parts
+    )
+
+
+def _head(retrieval: Retrieval, origin: Origin | None) -> str:
+    return (
+        f"From {SOURCE_WORDS[retrieval.source.name]}. Generated {timezone.now():%Y-%m-%d %H:%M} UTC. Each "
+        "quotation is cited by case, transcript, segment (¶, as the reader numbers it) and time."
+        + (f" {origin.sentence}" if origin is not None else "")
     )
 
 
@@ -55,18 +85,17 @@ def _md(text: str) -> str:
 
 
 def retrieval_markdown(retrieval: Retrieval) -> Iterator[str]:
+    origin = origin_of(retrieval.membership.project_id)
     yield f"# Passages: {retrieval.title}\n\n"
-    yield (
-        f"From {SOURCE_WORDS[retrieval.source.name]}. Generated {timezone.now():%Y-%m-%d %H:%M} UTC. "
-        "Each quotation is cited by case, transcript, segment (¶, as the reader numbers it) and time.\n"
-    )
+    yield _head(retrieval, origin) + "\n"
     case = None
     for passage in retrieval_iter(retrieval):
         if passage["case"]["identifier"] != case:
             case = passage["case"]["identifier"]
             yield f"\n## {case}\n"
         speaker = f"**{_md(passage['speaker'])}:** " if passage["speaker"] else ""
-        yield f"\n> {speaker}{_md(quotation(passage))}\n>\n> — {citation(passage)} · {_md(_codes(passage))}\n"
+        cite = citation(passage, origin)
+        yield f"\n> {speaker}{_md(quotation(passage))}\n>\n> — {cite} · {_md(_codes(passage))}\n"
 
 
 CSV_COLUMNS = [
@@ -84,6 +113,8 @@ CSV_COLUMNS = [
     "after",
     "citation",
 ]
+# In a secondary pass: the parent segment each passage was copied from.
+ORIGIN_COLUMNS = ["source_segment_id", "source_segment_number"]
 
 
 def retrieval_csv(retrieval: Retrieval) -> Iterator[str]:
@@ -97,9 +128,11 @@ def retrieval_csv(retrieval: Retrieval) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(CSV_COLUMNS)
+    origin = origin_of(retrieval.membership.project_id)
+    writer.writerow([*CSV_COLUMNS, *(ORIGIN_COLUMNS if origin is not None else [])])
     yield "\ufeff" + flush()
     for p in retrieval_iter(retrieval):
+        source = origin.sources.get(p["segment"], (None, None)) if origin is not None else ()
         writer.writerow(
             [
                 p["case"]["identifier"],
@@ -114,7 +147,8 @@ def retrieval_csv(retrieval: Retrieval) -> Iterator[str]:
                 "".join(text for text, _ in p["pieces"]),
                 p["before"]["text"] if p["before"] else "",
                 p["after"]["text"] if p["after"] else "",
-                citation(p),
+                citation(p, origin),
+                *source,
             ]
         )
         yield flush()
@@ -153,12 +187,10 @@ def retrieval_docx(retrieval: Retrieval, path) -> int:
     proportional to those before it)."""
     import docx  # a heavy import only downloads need
 
+    origin = origin_of(retrieval.membership.project_id)
     frame = docx.Document()
     frame.add_heading(f"Passages: {retrieval.title}", level=1)
-    frame.add_paragraph(
-        f"From {SOURCE_WORDS[retrieval.source.name]}. Generated {timezone.now():%Y-%m-%d %H:%M} UTC. Each "
-        "quotation is cited by case, transcript, segment (¶, as the reader numbers it) and time."
-    )
+    frame.add_paragraph(_head(retrieval, origin))
     frame.add_paragraph(_MARKER)
     template = io.BytesIO()
     frame.save(template)
@@ -181,7 +213,9 @@ def retrieval_docx(retrieval: Retrieval, path) -> int:
                         parts.append(_docx_paragraph(_docx_run(case), style="Heading2"))
                     speaker = [_docx_run(f"{passage['speaker']}: ", bold=True)] if passage["speaker"] else []
                     parts.append(_docx_paragraph(*speaker, _docx_run(quotation(passage)), style="Quote"))
-                    parts.append(_docx_paragraph(_docx_run(f"— {citation(passage)} · {_codes(passage)}")))
+                    parts.append(
+                        _docx_paragraph(_docx_run(f"— {citation(passage, origin)} · {_codes(passage)}"))
+                    )
                     stream.write("".join(parts).encode())
                     written += 1
                 stream.write(body[end:].encode())

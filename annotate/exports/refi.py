@@ -340,10 +340,9 @@ def _write_source(xf, zf, pid, doc, tables, user_guid, final_user, code_guid, fi
             )
             source_segment = tables.source_segments.get(segment_of.get(key))
             if source_segment is not None:
-                etree.SubElement(
-                    sel, q("Description")
-                ).text = (
-                    f"Copied from segment {source_segment} of {xml_text(tables.secondary['project_name'])}."
+                etree.SubElement(sel, q("Description")).text = (
+                    f"Copied from segment {source_segment.id} (¶{source_segment.number}) of "
+                    f"{xml_text(tables.secondary['project_name'])}."
                 )
             for coding_guid, cg, created in selections.get(key, []):
                 coding = etree.SubElement(

@@ -33,7 +33,12 @@ from annotate.codebook.selectors import code_paths, codebook_get
 from annotate.coding.models import Coding
 from annotate.coding.selectors import coding_blind_filter
 from annotate.documents.models import Document, Segment
-from annotate.passes.selectors import secondary_pass_of, source_segments
+from annotate.passes.selectors import (
+    SourceSegment,
+    secondary_pass_of,
+    secondary_pass_sentence,
+    source_segments,
+)
 from annotate.projects.models import Membership, Role
 
 from .models import ExportJob, ExportKind
@@ -107,10 +112,10 @@ class ProjectTables:
     users: dict[int, str]
     version_numbers: dict[int, int]
     # A secondary pass: its parent project and code ({"project", "project_name", "code", "code_guid",
-    # "code_path", "query", "source"}), and each segment's source segment in the parent. None and {} for
+    # "code_path", "source", "sentence"}), and each segment's source segment in the parent. None and {} for
     # a primary pass.
     secondary: Mapping[str, Any] | None = None
-    source_segments: dict[int, int] = field(default_factory=dict)
+    source_segments: dict[int, SourceSegment] = field(default_factory=dict)
     _texts: OrderedDict = field(default_factory=OrderedDict)
 
     def text(self, document_id: int) -> str:
@@ -175,6 +180,7 @@ def project_tables(*, project) -> ProjectTables:
             "code_guid": str(link.parent_code.guid),
             "code_path": link.query_title,
             "source": link.source,
+            "sentence": secondary_pass_sentence(link),
         }
     return ProjectTables(
         project_id=project.id,

@@ -72,6 +72,7 @@ SECONDARY_COLUMNS = [
     "parent_code_id",
     "parent_code",
     "source_segment_id",
+    "source_segment_number",
 ]
 
 
@@ -84,8 +85,19 @@ def secondary_cells(tables: ProjectTables, segment_id: int) -> list[Any]:
         link["project_name"],
         link["code"],
         link["code_path"],
-        tables.source_segments.get(segment_id),
+        *(tables.source_segments.get(segment_id) or (None, None)),
     ]
+
+
+def secondary_sentence(tables: ProjectTables) -> str:
+    """The head of a pass's reports says what the pass is ("" for a primary pass)."""
+    return f" {tables.secondary['sentence']}" if tables.secondary else ""
+
+
+def source_citation(tables: ProjectTables, segment_id: int) -> str:
+    """ ", ¶12 in the parent" for a pass's segment ("" in a primary pass)."""
+    source = tables.source_segments.get(segment_id)
+    return f", ¶{source.number} in the parent" if source is not None else ""
 
 
 def codings_write(
@@ -206,6 +218,7 @@ def matrix_write(
     intro = (
         f"{content['summary']} Generated {timezone.now():%Y-%m-%d %H:%M} UTC. Cells count distinct "
         f"coded segments per case (a code includes its sub-codes); {n} cases with at least one transcript."
+        f"{secondary_sentence(tables)}"
     )
     with open(path, "w", encoding="utf-8") as f:
         if fmt == "md":
@@ -322,6 +335,7 @@ def quotations_write(
             "quotation",
             "coded_by" if source in ("raw", "final_else_raw") else "provenance",
             "source",
+            *(SECONDARY_COLUMNS if tables.secondary else []),
         ]
         with TableWriter(path, "csv", columns) as out:
             for item in items:
@@ -344,12 +358,13 @@ def quotations_write(
                         quote,
                         "; ".join(item[12]),
                         source,
+                        *secondary_cells(tables, item[5]),
                     ]
                 )
             return out.rows
     title = f"Quotations per code: {tables.project_name}"
     n_cases = len({d["case_id"] for d in tables.documents.values()})
-    intro = f"{content['summary']} Generated {timezone.now():%Y-%m-%d %H:%M} UTC."
+    intro = f"{content['summary']} Generated {timezone.now():%Y-%m-%d %H:%M} UTC.{secondary_sentence(tables)}"
     by_code: dict[int, list[tuple]] = defaultdict(list)
     for item in items:
         by_code[item[7]].append(item)
@@ -383,7 +398,8 @@ def quotations_write(
                 stamp = f" [{timestamp(item[10])}]" if item[10] is not None else ""
                 speaker = item[11]
                 cite = (
-                    f"{tables.cases[doc['case_id']]['identifier']}, {doc['title']}, ¶{item[2] + 1}{stamp}"
+                    f"{tables.cases[doc['case_id']]['identifier']}, {doc['title']}, ¶{item[2] + 1}"
+                    f"{source_citation(tables, item[5])}{stamp}"
                     f"{', ' + speaker if speaker else ''} (characters {where}; {'; '.join(item[12])})"
                 )
                 if fmt == "md":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotate.codebook.selectors import code_paths
 from annotate.projects.models import Membership
@@ -52,13 +52,30 @@ def secondary_pass_links(*, membership: Membership) -> dict[str, Any]:
     }
 
 
-def source_segments(*, project_id: int) -> dict[int, int]:
+class SourceSegment(NamedTuple):
+    """The parent segment a pass's segment was copied from: its id and its number as the parent's reader
+    shows it (¶ position + 1), which a write-up cites."""
+
+    id: int
+    number: int
+
+
+def source_segments(*, project_id: int) -> dict[int, SourceSegment]:
     """A secondary pass's segments → the parent segments they were copied from (empty for a primary
     pass)."""
-    return dict(
-        Passage.objects.filter(secondary_pass__project_id=project_id).values_list(
-            "segment_id", "source_segment_id"
-        )
+    return {
+        segment_id: SourceSegment(source_id, position + 1)
+        for segment_id, source_id, position in Passage.objects.filter(
+            secondary_pass__project_id=project_id
+        ).values_list("segment_id", "source_segment_id", "source_segment__position")
+    }
+
+
+def secondary_pass_sentence(link: SecondaryPass) -> str:
+    """The link in words, for the head of a pass's reports and write-ups."""
+    return (
+        f"A secondary pass of the project {link.parent_project.name!r}: the passages of {link.query_title}. "
+        f"Each citation also gives the segment's number (¶) in the parent project's transcript."
     )
 
 
