@@ -76,9 +76,18 @@ def _coded(*, membership: Membership, filters: SegmentFilters, source: str | Non
     scope = segment_scope(project_id=membership.project_id, filters=filters)
     in_scope = integer_columns(scope.order_by("id").values_list("id", "document__case_id"), 2)
     segment_ids, segment_cases = in_scope[:, 0], in_scope[:, 1]
+    # Unfiltered, the scope is every segment of the project, which the codings (of this project) are on
+    # anyway: reading them without the semi-join to the scope halves the database's work on large
+    # projects. Pairs outside the scope are dropped below either way.
+    unfiltered = filters == SegmentFilters()
     pairs = np.concatenate(
         [
-            integer_columns(part.filter(segment__in=scope).order_by().values_list("segment_id", "code_id"), 2)
+            integer_columns(
+                (part if unfiltered else part.filter(segment__in=scope))
+                .order_by()
+                .values_list("segment_id", "code_id"),
+                2,
+            )
             for part in coding.parts
         ]
         or [np.zeros((0, 2), dtype=np.int64)]
@@ -88,7 +97,12 @@ def _coded(*, membership: Membership, filters: SegmentFilters, source: str | Non
     column = np.searchsorted(code_ids, pairs[:, 1], sorter=order)
     column = np.minimum(column, max(len(code_ids) - 1, 0))
     known = (code_ids[order[column]] == pairs[:, 1]) if len(code_ids) else np.zeros(len(pairs), bool)
-    rows = np.searchsorted(segment_ids, pairs[known, 0])
+    rows = np.minimum(np.searchsorted(segment_ids, pairs[:, 0]), max(len(segment_ids) - 1, 0))
+    if len(segment_ids):
+        known &= segment_ids[rows] == pairs[:, 0]
+    else:
+        known[:] = False
+    rows = rows[known]
     segments = _binary(
         sparse.csr_array(
             (np.ones(len(rows), dtype=np.int64), (rows, order[column[known]])),
