@@ -31,22 +31,21 @@ square). Then, with the nominal metric,
 **The correction C_c with three or more coders.** The paper's expected coincidences for cu-α remove each
 unit's pairing with itself, but with m ≥ 3 a unit is pairable with different lengths against different
 coders, and the text admits three readings of its "pairable length": the square of its overlap with the
-union of the other coders' spans, the square of the mean overlap, or the mean of the squared overlaps per
-coder pair. We use the last,
+union of the other coders' spans, the mean of the squared overlaps per coder pair, or the square of the
+mean overlap. We use the last,
 
 .. math::
 
-    C_c = \frac{1}{m-1} \sum_i \sum_{g \in c} \sum_{j \ne i} x_{ig,j}^2, \qquad
+    C_c = \sum_i \sum_{g \in c} \Big(\frac{1}{m-1} \sum_{j \ne i} x_{ig,j}\Big)^2, \qquad
     x_{ig,j} = \sum_h |s_{icg} \cap s_{j\,\cdot\,h}| \ (h \ne ∅),
 
-because (1) l*_ck is itself the mean over coder pairs of two-coder coincidences, and this C_c makes e*_ck
-the same mean of the two-coder correction, so cu-α of m coders reduces to the two-coder formula pair by pair;
-(2) it equals uα's S_c whenever every unit is fully pairable (x = l), as the other readings also do, so it
-agrees with equation (4) of the paper where the paper is unambiguous; (3) it is the reading of the
-independent implementation that follows the paper's equation numbering (``unitized_alpha.py`` by
-L. Lindahl, eq. 10: squared per-pair intersections divided by m − 1), while the R package quallmer squares
-the overlap with the union. With two coders all three readings are the same number
-(``tests/workers/stats/spans/test_coincidence.py`` checks both facts).
+because (1) it is the only one of the three that reproduces the first author's worked example of three
+observers (Krippendorff 2019, *Content Analysis*, 4th ed., §12.6, Figure 12.11: cu-α printed .724; this
+reading gives .7242, the mean of squares .7256 and the union .7284; ``test_alpha.py`` holds the data);
+(2) a unit's mean overlap is its share of the margin l*_c., just as uα's S_c squares the unit lengths
+that make up l_c.; (3) it equals uα's S_c whenever every unit is fully pairable (x = l), as the other
+readings also do. With two coders all three readings are the same number. L. Lindahl's ``unitized_alpha.py``
+uses the mean of squares and the R package quallmer the union.
 
 **Overlapping codes.** The paper assumes each coder's codes are mutually exclusive. Where one coder's spans
 of *different* codes overlap, every pair of sections still contributes its intersection (the definition of
@@ -95,7 +94,9 @@ def coincidence_sums(data: SpanData, parts: str = "all") -> dict[str, F64]:
     lens = (ge - gs).astype(np.float64)
     cell = data.doc * q + data.code
     size = nd * q
-    out = {k: np.zeros(size) for k in ("diag", "row", "row_star", "corr_star")}
+    out = {k: np.zeros(size) for k in ("diag", "row", "row_star")}
+    # Each span's overlap with the other coders' spans, summed over them: its pairable length times m − 1.
+    pairable = np.zeros(data.n_spans)
     lengths = data.doc_lengths.astype(np.float64)
     gap_diag = np.zeros(nd)
     gap_row = np.zeros(nd)
@@ -133,7 +134,7 @@ def coincidence_sums(data: SpanData, parts: str = "all") -> dict[str, F64]:
             x, inside = cover_j.both(gs[other], ge[other])
             idx = cell[other]
             out["row_star"] += norm * sum_by(idx, x, size)
-            out["corr_star"] += norm * sum_by(idx, x**2, size)
+            pairable[other] += x  # a coder's rows are distinct, so += adds each once
             if not full:
                 continue
             out["row"] += norm * sum_by(idx, x + lens[other] - inside, size)
@@ -146,6 +147,7 @@ def coincidence_sums(data: SpanData, parts: str = "all") -> dict[str, F64]:
             gap_diag += norm * gap_gap
             gap_row += norm * (span_len[j] - in_runs_count + gap_gap)
     res: dict[str, F64] = {k: v.reshape(nd, q) for k, v in out.items()}
+    res["corr_star"] = sum_by(cell, (norm * pairable) ** 2, size).reshape(nd, q)
     res["sq"] = sum_by(cell, lens**2, size).reshape(nd, q)
     res["unit_len"] = sum_by(cell, lens, size).reshape(nd, q)
     res["gap_diag"] = gap_diag

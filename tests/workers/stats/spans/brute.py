@@ -83,12 +83,11 @@ def coincidences(coders, length, n_codes):
     for i, spans in enumerate(coders):
         for s, e, c in spans:
             sq[c] += (e - s) ** 2
-            for j in range(m):
-                if j == i:
-                    continue
-                xg = sum(len(at[j][x] - {gap}) for x in range(s, e))
-                row_star[c] += xg / (m - 1)
-                corr[c] += xg**2 / (m - 1)
+            # The unit's pairable length: its overlap with each other coder's spans, averaged over them.
+            overlaps = [sum(len(at[j][x] - {gap}) for x in range(s, e)) for j in range(m) if j != i]
+            mean_overlap = sum(overlaps) / (m - 1)
+            row_star[c] += mean_overlap
+            corr[c] += mean_overlap**2
         sq[gap] += sum(1 for x in range(length) if at[i][x] == {gap})
     return lmat, sq, row_star, corr
 

@@ -81,6 +81,64 @@ def test_krippendorff_1995_alphas_on_a_fine_continuum():
     assert d_e.round(4).tolist()[0] == 0.0699
 
 
+# Krippendorff (2019), Content Analysis, 4th ed., §12.6, Figure 12.11 (p. 340): observers Alex, Paul and
+# Suzan unitize a continuum of 60 with values 1-7; printed uα = .510, |uα = .413, cu-α = .724. The book
+# restates the 2016 family (Krippendorff, Mathet, Bouvry & Widlöcher) with a worked example of three
+# observers. Data and printed values as transcribed in the R package quallmer's tests
+# (tests/testthat/test-alpha_u.R, "book example"); positions there are 1-based and inclusive:
+# (observer, value, first, last).
+KRIPP_2019 = [
+    (0, 1, 1, 7), (0, 2, 8, 13), (0, 5, 31, 32), (0, 6, 33, 37), (0, 6, 38, 44), (0, 7, 45, 60),
+    (1, 1, 1, 7), (1, 3, 8, 13), (1, 5, 14, 21), (1, 6, 33, 44),
+    (2, 1, 1, 7), (2, 4, 8, 13), (2, 5, 14, 21), (2, 6, 33, 37), (2, 6, 38, 41), (2, 6, 42, 44),
+]  # fmt: skip
+
+
+def _kripp_2019():
+    # Values 1-7 become codes 0-6. Touching units of one value stay separate units, as transcribed: merged,
+    # uα would be .513, not the printed .510.
+    spans = [(0, obs, value - 1, first - 1, last) for obs, value, first, last in KRIPP_2019]
+    return span_data([60], spans, n_coders=3, n_codes=7)
+
+
+def test_krippendorff_2019_three_observer_example():
+    """uα and cu-α reproduce the printed .510 and .724 to their three places (cu-α with the reading of
+    docs/methods/AGREEMENT.md §6.3). |uα is .4136, .0006 above the printed .413. The expected coincidence of
+    gap and valued text is 44.34; rounded to 44.3 it gives .4131, so the book may have computed from rounded
+    figures, as the 2004 edition did for .8591 (we could not check the page; §6.2). The (k)uα checks are
+    quallmer's own expectations for this example, not printed values: values 1, 5 and 6 agree wherever they
+    are pairable, 2, 3 and 4 (Alex, Paul and Suzan each give [8, 13] a different value) not at all, and 7 is
+    never pairable."""
+    report = span_agreement_report(_kripp_2019(), n_resamples=0)
+    overall = report["overall"]
+    assert round(overall["u_alpha"]["value"], 3) == 0.510
+    assert round(overall["cu_alpha"]["value"], 3) == 0.724
+    binary = overall["binary_u_alpha"]["value"]
+    # l_∅. = 71 and l_v. = 109 of l.. = 180, observed disagreement 26 each way, S = 911 + 71.
+    e_gap_valued = 71 * 109 / (180 - (911 + 71) / 180)
+    assert binary == pytest.approx(1 - 26 / e_gap_valued)
+    assert round(1 - 26 / round(e_gap_valued, 1), 3) == 0.413
+    k_alpha = [c["k_u_alpha"]["value"] for c in report["per_code"]]
+    assert k_alpha[:6] == pytest.approx([1, 0, 0, 0, 1, 1], abs=1e-12)
+    assert k_alpha[6] is None
+
+
+def test_krippendorff_2019_example_separates_the_three_cu_readings():
+    """Only the square of each unit's mean overlap gives the printed cu-α = .724 for three observers: the
+    mean of squared overlaps per coder pair gives .726 and the square of the overlap with the union .728.
+    They differ only on value 5, which Paul and Suzan mark on [14, 21] where Alex has a gap."""
+    data = _kripp_2019()
+    sums = {k: v.sum(0) for k, v in coincidence_sums(data).items()}
+    assert sums["corr_star"].tolist() == [147, 36, 36, 36, 4**2 + 4**2, 268, 0]
+    readings = {"mean overlap": 32, "mean of squares": (8**2 + 8**2) / 2, "union": 8**2 + 8**2}
+    cu = {}
+    for name, c5 in readings.items():
+        corr = sums["corr_star"].copy()
+        corr[4] = c5
+        cu[name] = round(float(family_from_sums({**sums, "corr_star": corr})["cu_alpha"]), 3)
+    assert cu == {"mean overlap": 0.724, "mean of squares": 0.726, "union": 0.728}
+
+
 def _random_coders(rng, m, q, length):
     coders = []
     for _ in range(m):
@@ -145,8 +203,8 @@ def test_documents_pool_like_one_continuum_for_the_coincidence_family():
 
 
 def test_three_coder_reading_of_the_cu_correction():
-    """C_c is the mean over coder pairs of squared overlaps. With two coders that equals the union and the
-    mean-overlap readings; with three it does not (docs/methods/AGREEMENT.md §6.3)."""
+    """C_c squares each unit's mean overlap with the other coders' spans. With two coders that equals the
+    union and the mean-of-squares readings; with three it does not (docs/methods/AGREEMENT.md §6.3)."""
     two = span_data([30], [(0, 0, 0, 0, 10), (0, 1, 0, 5, 15), (0, 1, 1, 15, 25), (0, 0, 1, 12, 20)],
                     n_coders=2, n_codes=2)  # fmt: skip
     s = {k: v.sum(0) for k, v in coincidence_sums(two).items()}
@@ -154,10 +212,10 @@ def test_three_coder_reading_of_the_cu_correction():
     assert s["corr_star"].tolist() == [5**2 + 8**2, 8**2 + 5**2]
     three = span_data([30], [(0, 0, 0, 0, 10), (0, 1, 0, 0, 4), (0, 2, 0, 6, 10)], n_coders=3, n_codes=1)
     s3 = {k: v.sum(0) for k, v in coincidence_sums(three).items()}
-    # [0,10) overlaps 4 and 4; [0,4) overlaps 4 and 0; [6,10) overlaps 4 and 0. Pairwise: (16 + 16) / 2
-    # + (16 + 0) / 2 + (16 + 0) / 2 = 32; the union reading would give 8**2 + 4**2 + 4**2 = 96 and the
-    # mean-overlap reading 4**2 + 2**2 + 2**2 = 24.
-    assert s3["corr_star"].tolist() == [32.0]
+    # [0,10) overlaps 4 and 4; [0,4) overlaps 4 and 0; [6,10) overlaps 4 and 0. Mean overlaps 4, 2, 2:
+    # 4**2 + 2**2 + 2**2 = 24; the union reading would give 8**2 + 4**2 + 4**2 = 96 and the mean of
+    # squares (16 + 16) / 2 + (16 + 0) / 2 + (16 + 0) / 2 = 32.
+    assert s3["corr_star"].tolist() == [24.0]
 
 
 def test_identical_spans_agree_perfectly():
