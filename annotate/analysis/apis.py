@@ -1,11 +1,14 @@
 import io
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from django.http import HttpResponse
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from annotate.core.api.params import query_params
@@ -14,6 +17,7 @@ from annotate.core.spreadsheets import SafeCsvWriter
 from annotate.projects.api_base import ProjectScopedApi
 from annotate.projects.permissions import ANALYSTS, MEMBERS, OWNERS
 
+from .events import pulse_events, pulse_events_sync
 from .models import AgreementRun, SaturationRun, SpanAgreementRun
 from .selectors import (
     agreement_summary,
@@ -242,8 +246,8 @@ class AgreementFigureApi(ProjectScopedApi):
 
 class AnalysisPulseApi(ProjectScopedApi):
     """A tag that changes when the dashboard's figures may have (``ETag``; send it back in
-    ``If-None-Match`` to get 304 while nothing changed). The dashboard asks every few seconds instead of
-    reloading everything on a timer; sync workers cannot hold a push connection open per viewer."""
+    ``If-None-Match`` to get 304 while nothing changed). The dashboard follows ``AnalysisEventsApi``; it
+    asks this every few seconds only where the event stream cannot be opened."""
 
     roles = {"GET": ANALYSTS}
 
@@ -256,6 +260,51 @@ class AnalysisPulseApi(ProjectScopedApi):
             response = Response({"pulse": tag.strip('"')})
         response["ETag"] = tag
         response["Cache-Control"] = "no-cache, private"
+        return response
+
+
+class _EventStreamRenderer(JSONRenderer):
+    """Lets ``EventSource`` (``Accept: text/event-stream``) open the stream; the stream itself is a
+    ``StreamingHttpResponse``, and an error (401, 403, 404) is still JSON."""
+
+    media_type = "text/event-stream"
+    format = "events"
+
+
+class AnalysisEventsApi(ProjectScopedApi):
+    """The dashboard's live updates as server-sent events (``text/event-stream``): an event ``pulse``
+    (id and data: the pulse tag) whenever what the dashboard shows may have changed, a comment heartbeat,
+    and the end of the stream after a few minutes (``EventSource`` reconnects, sending the last id back in
+    ``Last-Event-ID``: nothing is sent again until something changes). See ``events.py``."""
+
+    roles = {"GET": ANALYSTS}
+    renderer_classes = [JSONRenderer, _EventStreamRenderer]
+
+    # The schema of one event of the stream (as schemathesis and OpenAPI 3.2's itemSchema read an event
+    # stream): the fields of an event as the browser's EventSource parses them.
+    EVENT_SCHEMA = {
+        "type": "object",
+        "properties": {
+            "event": {"type": "string", "enum": ["pulse"]},
+            "id": {"type": "string"},
+            "data": {"type": "string", "description": 'JSON: {"pulse": <the same tag as id>}'},
+            "retry": {"type": "integer"},
+        },
+    }
+
+    @extend_schema(responses={(200, "text/event-stream"): EVENT_SCHEMA})
+    def get(self, request, project_id):
+        last_seen = request.headers.get("Last-Event-ID") or None
+        events: Iterator[str] | AsyncIterator[str]
+        if isinstance(request._request, ASGIRequest):
+            events = pulse_events(project_id=project_id, last_seen=last_seen)
+        else:
+            # A single-threaded WSGI worker cannot hold a stream without holding itself (events.py).
+            hold = bool(request.META.get("wsgi.multithread"))
+            events = pulse_events_sync(project_id=project_id, last_seen=last_seen, hold=hold)
+        response = StreamingHttpResponse(events, content_type="text/event-stream; charset=utf-8")
+        response["Cache-Control"] = "no-cache, private"
+        response["X-Accel-Buffering"] = "no"  # a buffering proxy (nginx) would hold the events back
         return response
 
 

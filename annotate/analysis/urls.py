@@ -7,6 +7,7 @@ from .apis import (
     AgreementRunDetailApi,
     AgreementRunListApi,
     AgreementSummaryApi,
+    AnalysisEventsApi,
     AnalysisPulseApi,
     AnalysisSettingsApi,
     CodeUsageApi,
@@ -36,6 +37,7 @@ urlpatterns = [
         name="agreement-run-figure",
     ),
     path("analysis/pulse/", AnalysisPulseApi.as_view(), name="analysis-pulse"),
+    path("analysis/events/", AnalysisEventsApi.as_view(), name="analysis-events"),
     path("analysis/agreement/latest/", AgreementLatestApi.as_view(), name="agreement-latest"),
     path(
         "analysis/agreement/runs/<int:run_id>/codes.csv",

@@ -340,6 +340,11 @@ INTERCODER_IMPORT_TIME_LIMIT = env.int("INTERCODER_IMPORT_TIME_LIMIT", default=3
 # INTERCODER_JOB_RESEND_AFTER_S after its longest wait is superseded by the next request.
 INTERCODER_ANALYSIS_DEBOUNCE_S = env.float("INTERCODER_ANALYSIS_DEBOUNCE_S", default=1.5)
 INTERCODER_ANALYSIS_MAX_WAIT_S = env.float("INTERCODER_ANALYSIS_MAX_WAIT_S", default=60.0)
+# The dashboard's live updates (server-sent events): the server looks at the project's pulse every
+# INTERCODER_EVENTS_CHECK_S and ends a stream after INTERCODER_EVENTS_STREAM_S (the browser reconnects at
+# once, resuming from the last tag it saw), so no connection is held for ever.
+INTERCODER_EVENTS_CHECK_S = env.float("INTERCODER_EVENTS_CHECK_S", default=1.0)
+INTERCODER_EVENTS_STREAM_S = env.float("INTERCODER_EVENTS_STREAM_S", default=300.0)
 
 # --- Assignments -------------------------------------------------------------------------------------
 # A pool claim nobody has touched (no coding change, not marked done) for this long returns to the pool:

@@ -33,3 +33,7 @@ INTERCODER_HEALTH_PING_TIMEOUT = 1.0
 
 # Tests read mails from django.core.mail.outbox (the live server of the browser tests runs in-process too).
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# The browser tests' live server holds the dashboard's event streams in threads: short streams let a
+# closed page's thread (and its database connection) go soon after the test.
+INTERCODER_EVENTS_STREAM_S = 10.0

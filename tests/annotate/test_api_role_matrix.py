@@ -294,6 +294,9 @@ ENDPOINTS = [
     Endpoint(
         "span-alignment", "get", f"{P}/analysis/spans/alignment/?document={{doc}}&coders=1,2", ANALYSTS_READ
     ),
+    # --- analysis: the dashboard's live updates (a 200 here is a stream the test does not read) ----------
+    Endpoint("analysis-pulse", "get", f"{P}/analysis/pulse/", ANALYSTS_READ),
+    Endpoint("analysis-events", "get", f"{P}/analysis/events/", ANALYSTS_READ),
 ]
 
 MATRIX = [

@@ -1,8 +1,10 @@
 /**
  * The analysis tab (owners and adjudicators): coding progress, units awaiting adjudication, the latest
  * inter-coder agreement (with its course over time and codebook versions), agreement on spans, theme saturation, and
- * buttons to compute them now. While the tab is open and visible it asks the server's pulse every few
- * seconds (a 304 while nothing changed) and reloads as soon as a coding, a decision or a run lands.
+ * buttons to compute them now. While the tab is open the server pushes an event (server-sent events) as
+ * soon as a coding, a decision or a run lands, and the tab reloads its figures (at once if visible, else
+ * when it is shown again). Where the event stream cannot be opened it asks the server's pulse every few
+ * seconds instead (a 304 while nothing changed).
  */
 import { formatCoefficient } from "../domain/analysis.js";
 import { announce, errorBox, h, mount, scrollBox, spinner, timeAgo } from "./dom.js";
@@ -240,7 +242,7 @@ function excludedInterviews(summary) {
 
 /** Mounts into ``root``; returns ``stop()`` to end the refreshing (the tab was left). */
 export function AnalysisPanel({ services, projectId, root }) {
-  const state = { services, projectId, view: null, timer: null, pulse: null, alignment: null };
+  const state = { services, projectId, view: null, timer: null, pulse: null, events: null, stale: false, alignment: null };
   const render = () =>
     mount(
       root,
@@ -260,7 +262,7 @@ export function AnalysisPanel({ services, projectId, root }) {
       mount(root, errorBox(error));
     }
   };
-  // The pulse: reload only when the server says something changed since the last look.
+  // The fallback pulse: reload only when the server says something changed since the last look.
   // The first beat (no tag yet) always loads; a failed beat loads anyway if nothing is shown yet.
   const listen = async () => {
     if (document.visibilityState === "visible" || state.view === null) {
@@ -274,10 +276,39 @@ export function AnalysisPanel({ services, projectId, root }) {
     }
     if (state.timer !== "stopped") state.timer = setTimeout(listen, PULSE_MS);
   };
+  // Pushed updates: each event carries the pulse; the browser reconnects by itself (sending the last
+  // id, so nothing is re-sent). A stream the server refuses or that cannot open (closed, not
+  // reconnecting) hands over to the pulse.
+  const onVisible = () => {
+    if (document.visibilityState === "visible" && state.stale) {
+      state.stale = false;
+      state.refresh();
+    }
+  };
+  const follow = () => {
+    if (typeof EventSource === "undefined") return listen();
+    const events = new EventSource(services.analysis.eventsUrl(projectId));
+    state.events = events;
+    events.addEventListener("pulse", (event) => {
+      if (event.lastEventId === state.pulse) return;
+      state.pulse = event.lastEventId;
+      if (document.visibilityState === "visible" || state.view === null) state.refresh();
+      else state.stale = true;
+    });
+    events.addEventListener("error", () => {
+      if (events.readyState !== EventSource.CLOSED || state.timer === "stopped") return;
+      state.events = null;
+      if (state.view === null) state.refresh();
+      listen();
+    });
+    document.addEventListener("visibilitychange", onVisible);
+  };
   mount(root, spinner("Loading analysis…"));
-  listen();
+  follow();
   return () => {
     clearTimeout(state.timer);
     state.timer = "stopped";
+    state.events?.close();
+    document.removeEventListener("visibilitychange", onVisible);
   };
 }

@@ -40,6 +40,11 @@ export class AnalysisRepository {
     return `${API_ROOT}/projects/${projectId}/analysis/${kind}/runs/${runId}/figures/${figure}.svg`;
   }
 
+  /** The dashboard's live updates: server-sent events, one `pulse` event (id = the tag) per change. */
+  eventsUrl(projectId) {
+    return `${API_ROOT}/projects/${projectId}/analysis/events/`;
+  }
+
   /** Whether the dashboard's figures may have changed since `tag` (see HttpClient.getIfChanged). */
   pulse(projectId, tag) {
     return this.http.getIfChanged(`/projects/${projectId}/analysis/pulse/`, tag);

@@ -62,6 +62,11 @@ export class AnalysisService {
     };
   }
 
+  /** Where the dashboard's live updates stream from (an `EventSource` URL). */
+  eventsUrl(projectId) {
+    return this.repos.analysis.eventsUrl(projectId);
+  }
+
   /** `{changed, tag}`: whether to load again (the pulse changed since `tag`). */
   pulse(projectId, tag) {
     return this.repos.analysis.pulse(projectId, tag);
