@@ -173,3 +173,13 @@ def test_bad_input_is_refused_with_a_message(study, params, status, message):
 )
 def test_every_member_may_search_text(study, user, status):
     assert get(study, "harm", user=user).status_code == status
+
+
+def test_a_search_leaves_the_planner_settings_as_they_were(study):
+    # The search reads through index bitmaps only; the test's own transaction goes on after it.
+    from django.db import connection
+
+    assert get(study, "harm").json()["segments"] == 5
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
+        assert cursor.fetchone() == ("on", "on")
