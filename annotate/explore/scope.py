@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.db.models import Q, QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 
@@ -179,22 +180,35 @@ def case_scope(*, project_id: int, filters: SegmentFilters) -> QuerySet[Case]:
 
 
 def segment_scope(*, project_id: int, filters: SegmentFilters) -> QuerySet[Segment]:
-    segments = Segment.objects.filter(document__project_id=project_id)
+    return scope_filter(
+        Segment.objects.filter(document__project_id=project_id),
+        project_id=project_id,
+        filters=filters,
+        case_field="document__case_id",
+    )
+
+
+def scope_filter(
+    queryset: QuerySet, *, project_id: int, filters: SegmentFilters, case_field: str
+) -> QuerySet:
+    """``queryset`` (of the project's segments, or of rows standing for them that have ``document_id``,
+    ``codable`` and the case in ``case_field``) cut to ``filters``; NotFound for a transcript or case of
+    another project, a message for a role that does not exist."""
     if filters.document is not None:
         if not Document.objects.filter(project_id=project_id, pk=filters.document).exists():
             raise NotFound("Document not found in this project.")
-        segments = segments.filter(document_id=filters.document)
+        queryset = queryset.filter(document_id=filters.document)
     if filters.case is not None:
         if not Case.objects.filter(project_id=project_id, pk=filters.case).exists():
             raise NotFound("Case not found in this project.")
-        segments = segments.filter(document__case_id=filters.case)
+        queryset = queryset.filter(**{case_field: filters.case})
     if filters.role is not None:
         if filters.role not in ROLES:
             raise ApplicationError(f"role is one of {', '.join(ROLES)}.")
-        segments = segments.filter(codable=filters.role == "participant")
+        queryset = queryset.filter(codable=filters.role == "participant")
     for attribute_id, value in filters.attributes:
-        segments = segments.filter(document__case_id__in=_attribute_cases(project_id, attribute_id, value))
-    return segments
+        queryset = queryset.filter(**{f"{case_field}__in": _attribute_cases(project_id, attribute_id, value)})
+    return queryset
 
 
 # --- the codings ----------------------------------------------------------------------------------------
@@ -330,18 +344,22 @@ def segments_ordered(segments: QuerySet[Segment]) -> Matches:
     ``SEGMENT_ORDER`` here, rather than by a count and a sorted page each scanning the matches: a page
     of a query matching tens of thousands of segments then costs one pass over them. Cases are ranked
     by their identifier as the database orders it (its collation), as ``SEGMENT_ORDER`` does."""
-    rows = integer_columns(
-        segments.order_by().values_list(
-            "id", "document__case_id", "document__analysis_order", "document_id", "position"
-        ),
-        5,
+    return matches_of(
+        integer_columns(
+            segments.order_by().values_list(
+                "id", "document__case_id", "document__analysis_order", "document_id", "position"
+            ),
+            5,
+        )
     )
+
+
+def matches_of(rows: np.ndarray) -> Matches:
+    """``Matches`` of ``rows``: (segment, case, analysis order, transcript, position) integer rows."""
     if not len(rows):
         return Matches(ids=[], cases=[])
     case_ids = np.unique(rows[:, 1])
-    ordered = list(
-        Case.objects.filter(pk__in=case_ids.tolist()).order_by("identifier").values_list("id", "identifier")
-    )
+    ordered = _cases_by_identifier(case_ids.tolist())
     rank_of = {case_id: rank for rank, (case_id, _) in enumerate(ordered)}
     ranks = np.array([rank_of[int(c)] for c in case_ids], dtype=np.int64)
     case_rank = ranks[np.searchsorted(case_ids, rows[:, 1])]
@@ -351,6 +369,22 @@ def segments_ordered(segments: QuerySet[Segment]) -> Matches:
         ids=rows[order, 0].tolist(),
         cases=[(case_id, identifier, n) for (case_id, identifier), n in zip(ordered, counts, strict=True)],
     )
+
+
+def _cases_by_identifier(case_ids: list[int]) -> list[tuple[int, str]]:
+    """(id, identifier) of the cases ``case_ids``, by identifier. On PostgreSQL the ids go as one array
+    parameter: a word found in every case lists a thousand of them, and a thousand parameters cost more
+    to bind and parse than the query does to run."""
+    if connection.vendor != "postgresql":
+        return list(
+            Case.objects.filter(pk__in=case_ids).order_by("identifier").values_list("id", "identifier")
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, identifier FROM {Case._meta.db_table} WHERE id = ANY(%s) ORDER BY identifier",  # noqa: S608
+            [case_ids],
+        )
+        return [(case_id, identifier) for case_id, identifier in cursor.fetchall()]
 
 
 def page_bounds(*, page: int, page_size: int, total: int) -> tuple[int, int, int]:
