@@ -242,7 +242,7 @@ function excludedInterviews(summary) {
 
 /** Mounts into ``root``; returns ``stop()`` to end the refreshing (the tab was left). */
 export function AnalysisPanel({ services, projectId, root }) {
-  const state = { services, projectId, view: null, timer: null, pulse: null, events: null, stale: false, alignment: null };
+  const state = { services, projectId, view: null, timer: null, pulse: null, events: null, stale: false, loading: false, again: false, alignment: null };
   const render = () =>
     mount(
       root,
@@ -279,10 +279,27 @@ export function AnalysisPanel({ services, projectId, root }) {
   // Pushed updates: each event carries the pulse; the browser reconnects by itself (sending the last
   // id, so nothing is re-sent). A stream the server refuses or that cannot open (closed, not
   // reconnecting) hands over to the pulse.
+  // One load at a time: an event during a load asks for one more after it, so an older load can never
+  // land after a newer one.
+  const reload = async () => {
+    if (state.loading) {
+      state.again = true;
+      return;
+    }
+    state.loading = true;
+    try {
+      do {
+        state.again = false;
+        await state.refresh();
+      } while (state.again && state.timer !== "stopped");
+    } finally {
+      state.loading = false;
+    }
+  };
   const onVisible = () => {
     if (document.visibilityState === "visible" && state.stale) {
       state.stale = false;
-      state.refresh();
+      reload();
     }
   };
   const follow = () => {
@@ -292,14 +309,13 @@ export function AnalysisPanel({ services, projectId, root }) {
     events.addEventListener("pulse", (event) => {
       if (event.lastEventId === state.pulse) return;
       state.pulse = event.lastEventId;
-      if (document.visibilityState === "visible" || state.view === null) state.refresh();
+      if (document.visibilityState === "visible" || state.view === null) reload();
       else state.stale = true;
     });
     events.addEventListener("error", () => {
       if (events.readyState !== EventSource.CLOSED || state.timer === "stopped") return;
       state.events = null;
-      if (state.view === null) state.refresh();
-      listen();
+      listen(); // its first beat loads
     });
     document.addEventListener("visibilitychange", onVisible);
   };
