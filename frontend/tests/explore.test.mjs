@@ -35,3 +35,17 @@ describe("explore", () => {
     assert.equal(heat(3, 0), 0);
   });
 });
+
+describe("answers that arrive out of order", () => {
+  it("only the newest question's answer is current", async () => {
+    const { newestOnly } = await import("../static/frontend/components/dom.js");
+    const ask = newestOnly();
+    const first = ask();
+    const second = ask();
+    assert.equal(first(), false, "an older question's answer is dropped");
+    assert.equal(second(), true);
+    const third = ask();
+    assert.equal(second(), false);
+    assert.equal(third(), true);
+  });
+});

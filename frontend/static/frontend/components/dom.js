@@ -106,6 +106,20 @@ export function setTitle(...parts) {
   document.title = [...parts.filter(Boolean), "Intercoder"].join(" · ");
 }
 
+/**
+ * For views that ask the server again on every change of a form: `const ask = newestOnly()`, then in the
+ * loader `const current = ask()` before the request and `if (!current()) return` after it, so an answer
+ * that arrives after a newer question was asked (the server answered them out of order) is dropped
+ * instead of overwriting the newer one.
+ */
+export function newestOnly() {
+  let asked = 0;
+  return () => {
+    const mine = ++asked;
+    return () => mine === asked;
+  };
+}
+
 export function spinner(label = "Loading…") {
   return h("div", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), label);
 }

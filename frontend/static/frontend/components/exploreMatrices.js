@@ -3,7 +3,7 @@
  * co-occurrence. Every non-empty cell is a button that opens its passages (`showPassages`).
  */
 import { heat, MATRIX_KINDS, SOURCE_LABELS, sourcesFor } from "../domain/explore.js";
-import { errorBox, h, mount, scrollBox, spinner } from "./dom.js";
+import { errorBox, h, mount, newestOnly, scrollBox, spinner } from "./dom.js";
 import { selectField } from "./exploreFields.js";
 
 function cell(value, max, label, drill, text = String(value)) {
@@ -96,17 +96,20 @@ export function MatrixView({ services, project, data, view, showPassages }) {
   const out = h("div", { class: "explore-results" });
   const drill = (query) => showPassages({ ...query, source: form.coder ? "coders" : form.source, coder: form.coder || undefined });
 
+  const ask = newestOnly();
   const run = async () => {
+    const current = ask();
     mount(out, spinner("Counting…"));
     const params = { source: form.coder ? "coders" : form.source, coder: form.coder || undefined };
     if (form.kind === "code-attribute") params.attribute_id = form.attribute;
     if (form.kind === "cooccurrence") params.level = form.level;
     try {
       const m = await services.explore.matrix(project.id, form.kind, params);
+      if (!current()) return;
       const table = form.kind === "code-case" ? codeCaseTable(m, drill) : form.kind === "code-attribute" ? codeAttributeTable(m, drill) : cooccurrenceTable(m, drill, form.measure);
       mount(out, scrollBox("Matrix (table)", table, "table-wrap"));
     } catch (error) {
-      mount(out, errorBox(error));
+      if (current()) mount(out, errorBox(error));
     }
   };
   const set = (key) => (value) => {

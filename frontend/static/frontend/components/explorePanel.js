@@ -15,7 +15,7 @@ import {
 import { urls } from "../domain/routes.js";
 import { MatrixView } from "./exploreMatrices.js";
 import { WordsView } from "./exploreWords.js";
-import { announce, errorBox, h, mount, spinner } from "./dom.js";
+import { announce, errorBox, h, mount, newestOnly, spinner } from "./dom.js";
 import { codeOptions, pager, selectField } from "./exploreFields.js";
 import { openSecondaryPassDialog, SecondaryPassList } from "./secondaryPass.js";
 
@@ -32,13 +32,16 @@ function SearchView(ctx) {
   const results = h("div", { class: "explore-results" });
   const sources = sourcesFor(project.role, Boolean(project.codings_released_at));
 
+  const ask = newestOnly();
   const run = async () => {
     if (!form.q.trim()) return;
+    const current = ask();
     mount(results, spinner("Searching…"));
     try {
-      render(await services.explore.search(project.id, form));
+      const answer = await services.explore.search(project.id, form);
+      if (current()) render(answer);
     } catch (error) {
-      mount(results, errorBox(error));
+      if (current()) mount(results, errorBox(error));
     }
   };
 
@@ -162,7 +165,9 @@ function PassagesView(ctx) {
   const codes = codeOptions(data.codebook.flat);
   const attrs = attributeOptions(data.attributes, data.cases).map((o) => [o.value, o.label]);
 
+  const ask = newestOnly();
   const run = async () => {
+    const current = ask();
     if (!(query.all.length || query.any.length)) {
       mount(results, h("p", { class: "empty" }, "Choose a code to read its passages."));
       return;
@@ -170,6 +175,7 @@ function PassagesView(ctx) {
     mount(results, spinner("Retrieving passages…"));
     try {
       const answer = await services.explore.passages(project.id, query);
+      if (!current()) return; // a newer question is on its way
       mount(
         results,
         h(
@@ -190,7 +196,7 @@ function PassagesView(ctx) {
         pager(answer.page, answer.pages, (p) => { query.page = p; run(); }, "Passage pages"),
       );
     } catch (error) {
-      mount(results, errorBox(error));
+      if (current()) mount(results, errorBox(error));
     }
   };
   const set = (key, list = false) => (value) => {

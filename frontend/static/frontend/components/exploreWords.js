@@ -4,18 +4,21 @@
  */
 import { attributeOptions, plural, SOURCE_LABELS, sourcesFor } from "../domain/explore.js";
 import { urls } from "../domain/routes.js";
-import { errorBox, h, mount, scrollBox, spinner } from "./dom.js";
+import { errorBox, h, mount, newestOnly, scrollBox, spinner } from "./dom.js";
 import { codeOptions, pager, selectField } from "./exploreFields.js";
 
 function KwicBlock({ services, project, view }) {
   const form = (view.kwic ??= { q: "", page: 1 });
   const out = h("div", {});
+  const ask = newestOnly();
   const run = async (page = 1) => {
     form.page = page;
     if (!form.q.trim()) return;
+    const current = ask();
     mount(out, spinner("Finding…"));
     try {
       const answer = await services.explore.kwic(project.id, form);
+      if (!current()) return;
       const table = h(
         "table",
         { class: "table kwic", id: "kwic-lines" },
@@ -38,7 +41,7 @@ function KwicBlock({ services, project, view }) {
       );
       mount(out, scrollBox("Keyword in context (table)", table, "table-wrap"), pager(answer.page, answer.pages, run, "Keyword-in-context pages"));
     } catch (error) {
-      mount(out, errorBox(error));
+      if (current()) mount(out, errorBox(error));
     }
   };
   const formEl = h(
@@ -61,10 +64,13 @@ function FrequencyBlock({ services, project, data, view }) {
   const sources = sourcesFor(project.role, Boolean(project.codings_released_at));
   const query = (view.words ??= { all: [], source: sources[0] });
   const out = h("div", {});
+  const ask = newestOnly();
   const run = async () => {
+    const current = ask();
     mount(out, spinner("Counting words…"));
     try {
       const answer = await services.explore.words(project.id, query);
+      if (!current()) return;
       const table = h(
         "table",
         { class: "table", id: "word-frequencies" },
@@ -74,7 +80,7 @@ function FrequencyBlock({ services, project, data, view }) {
       );
       mount(out, scrollBox("Word frequencies (table)", table, "table-wrap"));
     } catch (error) {
-      mount(out, errorBox(error));
+      if (current()) mount(out, errorBox(error));
     }
   };
   const set = (key, list = false) => (value) => {
