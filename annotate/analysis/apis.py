@@ -103,7 +103,18 @@ class _RunListApi(ProjectScopedApi):
     def get(self, request, project_id):
         return self.paginate(run_list(model=self.model, project_id=project_id), RunOutputSerializer)
 
-    def post(self, request, project_id):
+    def __init_subclass__(cls, **kwargs):
+        # Each kind documents its own input: a POST of its own, since extend_schema marks the function
+        # it decorates, and one shared function would carry the last kind's input for every kind.
+        super().__init_subclass__(**kwargs)
+
+        def post(self, request, project_id):
+            return self.run_request(request)
+
+        documented = extend_schema(request=cls.InputSerializer, responses={202: RunOutputSerializer})
+        cls.post = documented(post)  # type: ignore[attr-defined]
+
+    def run_request(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run = analysis_run_request(
@@ -338,7 +349,6 @@ class AgreementRunListApi(_RunListApi):
 
     model = AgreementRun
     kind = "agreement"
-    post = extend_schema(request=InputSerializer, responses={202: RunOutputSerializer})(_RunListApi.post)
 
 
 class AgreementRunDetailApi(_RunDetailApi):
@@ -466,7 +476,6 @@ class SpanAgreementRunListApi(_RunListApi):
 
     model = SpanAgreementRun
     kind = "span_agreement"
-    post = extend_schema(request=InputSerializer, responses={202: RunOutputSerializer})(_RunListApi.post)
 
 
 class SpanAgreementRunDetailApi(_RunDetailApi):
