@@ -32,7 +32,6 @@ from .services import (
     SPAN_MEASURES,
     analysis_run_request,
     analysis_settings_update,
-    saturation_run_request,
 )
 from .usage import SOURCES as USAGE_SOURCES
 from .usage import code_usage
@@ -47,48 +46,6 @@ class RunOutputSerializer(BackgroundJobOutputSerializer):
 
 class RunDetailOutputSerializer(RunOutputSerializer):
     result = serializers.JSONField(allow_null=True)
-
-
-class SaturationRunListApi(ProjectScopedApi):
-    """Saturation runs of the project; owners and adjudicators request them."""
-
-    roles = {"GET": ANALYSTS, "POST": ANALYSTS}
-
-    class InputSerializer(serializers.Serializer):
-        level = serializers.ChoiceField(choices=["code", "theme"], required=False)
-        subtree = serializers.IntegerField(required=False, allow_null=True, help_text="a code id")
-        coder_mode = serializers.ChoiceField(choices=["union", "coder", "adjudicated"], required=False)
-        coder = serializers.IntegerField(required=False, allow_null=True)
-        base_size = serializers.IntegerField(required=False, min_value=1)
-        run_length = serializers.IntegerField(required=False, min_value=1)
-        threshold = serializers.CharField(required=False, max_length=20, help_text='e.g. "0.05" or "1/20"')
-        n_orders = serializers.IntegerField(required=False)
-        seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
-        order_by = serializers.ChoiceField(
-            choices=["auto", "sequence", "conducted"],
-            required=False,
-            help_text="auto (default): the interviews' analysis order numbers; conducted: by interview date",
-        )
-        planning_prevalence = serializers.FloatField(
-            required=False, allow_null=True, help_text="Fugard-Potts: theme prevalence, e.g. 0.1"
-        )
-        planning_power = serializers.FloatField(
-            required=False, allow_null=True, help_text="Fugard-Potts: probability wanted, e.g. 0.8"
-        )
-        planning_min_occurrences = serializers.IntegerField(required=False, min_value=1, max_value=1000)
-
-    @extend_schema(responses=RunOutputSerializer(many=True))
-    def get(self, request, project_id):
-        return self.paginate(run_list(model=SaturationRun, project_id=project_id), RunOutputSerializer)
-
-    @extend_schema(request=InputSerializer, responses={202: RunOutputSerializer})
-    def post(self, request, project_id):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        run = saturation_run_request(
-            project=self.project, actor=request.user, params=dict(data.validated_data)
-        )
-        return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class _RunListApi(ProjectScopedApi):
@@ -121,6 +78,36 @@ class _RunListApi(ProjectScopedApi):
             kind=self.kind, project=self.project, actor=request.user, params=dict(data.validated_data)
         )
         return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SaturationRunListApi(_RunListApi):
+    """Saturation runs of the project; owners and adjudicators request them."""
+
+    class InputSerializer(serializers.Serializer):
+        level = serializers.ChoiceField(choices=["code", "theme"], required=False)
+        subtree = serializers.IntegerField(required=False, allow_null=True, help_text="a code id")
+        coder_mode = serializers.ChoiceField(choices=["union", "coder", "adjudicated"], required=False)
+        coder = serializers.IntegerField(required=False, allow_null=True)
+        base_size = serializers.IntegerField(required=False, min_value=1)
+        run_length = serializers.IntegerField(required=False, min_value=1)
+        threshold = serializers.CharField(required=False, max_length=20, help_text='e.g. "0.05" or "1/20"')
+        n_orders = serializers.IntegerField(required=False)
+        seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+        order_by = serializers.ChoiceField(
+            choices=["auto", "sequence", "conducted"],
+            required=False,
+            help_text="auto (default): the interviews' analysis order numbers; conducted: by interview date",
+        )
+        planning_prevalence = serializers.FloatField(
+            required=False, allow_null=True, help_text="Fugard-Potts: theme prevalence, e.g. 0.1"
+        )
+        planning_power = serializers.FloatField(
+            required=False, allow_null=True, help_text="Fugard-Potts: probability wanted, e.g. 0.8"
+        )
+        planning_min_occurrences = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+
+    model = SaturationRun
+    kind = "saturation"
 
 
 class _RunDetailApi(ProjectScopedApi):
