@@ -27,6 +27,14 @@ from workers.stats.saturation import SaturationInputError, analysis_order
 from .models import AgreementRun, AnalysisSettings, SaturationRun, SpanAgreementRun
 
 
+def _top_level(parents: Mapping[int, int | None], code_id: int) -> int:
+    """The top-level code above ``code_id`` (its theme, or semantic domain), itself if it has no parent."""
+    parent = parents[code_id]
+    while parent is not None:
+        code_id, parent = parent, parents[parent]
+    return code_id
+
+
 def run_list(*, model, project_id: int) -> QuerySet:
     return model.objects.filter(project_id=project_id).order_by("-created_at", "-id")
 
@@ -236,15 +244,9 @@ def agreement_input(*, project_id: int, params: dict) -> AgreementInput:
     code_ids = [int(c) for c in snap.code_ids]
     coding_code = snap.coding_code.astype(np.int64)
     if params.get("level") == "theme":
-
-        def theme_of(code_id: int) -> int:
-            while parents[code_id] is not None:
-                code_id = parents[code_id]
-            return code_id
-
-        themes = sorted({theme_of(c) for c in code_ids})
+        themes = sorted({_top_level(parents, c) for c in code_ids})
         theme_index = {t: i for i, t in enumerate(themes)}
-        mapping = np.array([theme_index[theme_of(c)] for c in code_ids], dtype=np.int64)
+        mapping = np.array([theme_index[_top_level(parents, c)] for c in code_ids], dtype=np.int64)
         coding_code = mapping[coding_code] if len(coding_code) else coding_code
         code_ids = themes
     keep = np.ones(len(coding_code), dtype=bool)
@@ -414,13 +416,7 @@ def span_agreement_input(*, project_id: int, params: dict) -> SpanInput:
         (doc_index[d], coder_index[c], code_index[k], int(s or 0), int(e or 0))  # spans: never null here
         for d, c, k, s, e in rows
     ]
-
-    def top(code_id: int) -> int:
-        while parents_of[code_id] is not None:
-            code_id = parents_of[code_id]
-        return code_id
-
-    domain_ids = sorted({top(c) for c in code_ids}, key=lambda c: (paths[c], c))
+    domain_ids = sorted({_top_level(parents_of, c) for c in code_ids}, key=lambda c: (paths[c], c))
     domain_index = {c: i for i, c in enumerate(domain_ids)}
     snapshot = {
         "taken_at": timezone.now().isoformat(),
@@ -437,7 +433,7 @@ def span_agreement_input(*, project_id: int, params: dict) -> SpanInput:
         spans=spans,
         coders=[{"id": c, "username": usernames.get(c, str(c))} for c in coder_ids],
         codes=[{"id": c, "label": paths[c]} for c in code_ids],
-        parents=[domain_index[top(c)] for c in code_ids],
+        parents=[domain_index[_top_level(parents_of, c)] for c in code_ids],
         domains=[paths[c] for c in domain_ids],
         documents=[{"id": d[0], "title": d[1]} for d in included],
         excluded=[
