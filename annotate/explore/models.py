@@ -4,9 +4,10 @@ from django.db import models
 class SegmentSearch(models.Model):
     """The full-text index of segments on PostgreSQL: one row per segment, its text's ``tsvector`` in
     the column ``vector`` (declared by migration 0001, not here: only PostgreSQL has the type), with a GIN
-    index, kept out of line (migration 0002 and its ``toast_filler`` column say why). The database maintains the rows: triggers on ``documents_segment`` add, update and remove them
-    as transcripts are imported, re-segmented or deleted, whatever code path writes the segments, and a
-    trigger on ``documents_document`` follows a transcript's move to another case or analysis order.
+    index, kept out of line (migration 0002 and its ``toast_filler`` column say why). The database
+    maintains the rows: triggers on ``documents_segment`` add, update and remove them as transcripts are
+    imported, re-segmented or deleted, whatever code path writes the segments, and a trigger on
+    ``documents_document`` follows a transcript's move to another case or analysis order.
 
     The row also carries what a search filters and orders its matches by (the segment's transcript, case,
     analysis order, position and role), so that a search reads this table alone: joined to the segments

@@ -3,14 +3,14 @@ cases"), a page at a time, with the matches marked.
 
 The index is the database's (migrations 0001 and 0002): PostgreSQL's full-text search over a GIN index,
 or SQLite's FTS5 on the embedded default. Both fold case and accents; the query language is in
-``query.py``. Search reads text, which every member may read; only the code filter depends on codings, and it reads them as
-every code-based view does (``scope.coding_source``).
+``query.py``. Search reads text, which every member may read; only the code filter depends on codings,
+and it reads them as every code-based view does (``scope.coding_source``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,10 +108,7 @@ def _matching(request: SearchRequest) -> tuple[SearchQuery, Matches, str | None]
         # A Q on the primary key: the segment's id, on Segment as on SegmentSearch.
         rows = rows.filter(coding.segments_with(wanted))
         source_name = coding.name
-    if connection.vendor == "postgresql":
-        with _index_bitmaps_only():
-            found = integer_columns(rows.order_by().values_list(*columns), 5)
-    else:
+    with _index_bitmaps_only() if connection.vendor == "postgresql" else nullcontext():
         found = integer_columns(rows.order_by().values_list(*columns), 5)
     return query, matches_of(found), source_name
 
