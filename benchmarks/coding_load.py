@@ -41,61 +41,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import os
 import random
 import runpy
-import signal
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from _harness import ROOT, Measurement, emit, parser
+from _servers import (
+    app_env,
+    bench_database_url,
+    free_port,
+    recreate_database,
+    server_peak_mb,
+    set_up_study,
+    start_server,
+    stop,
+)
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _bench_database_url() -> str:
-    """``BENCH_DATABASE_URL``, else ``<DATABASE_URL>_coding_bench`` (a PostgreSQL one), else a local default."""
-    if os.environ.get("BENCH_DATABASE_URL"):
-        return os.environ["BENCH_DATABASE_URL"]
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        return url.split("?")[0] + "_coding_bench"
-    return "postgres://postgres@127.0.0.1:5432/intercoder_coding_bench"
-
-
-PORT = int(os.environ.get("BENCH_PORT") or _free_port())
-BENCH_DB = _bench_database_url()
+PORT = int(os.environ.get("BENCH_PORT") or free_port())
+BENCH_DB = bench_database_url("_coding_bench")
 PYTHON = sys.executable
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="annotate.settings.local",
-        DJANGO_DEBUG="0",
-        DATABASE_URL=BENCH_DB,
-        DATABASE_CONN_MAX_AGE="600",
-        DJANGO_LOG_LEVEL="WARNING",
-        INTERCODER_VAR_DIR=str(ROOT / "var" / "bench"),
-    )
-    return env
-
-
-def _recreate_database() -> None:
-    import psycopg
-
-    base, name = BENCH_DB.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    return app_env(BENCH_DB)
 
 
 SETUP = r"""
@@ -133,71 +104,9 @@ print(json.dumps({"project": project.id, "codes": codes, "tokens": tokens}))
 """
 
 
-def _setup(coders: int, documents: int, per_document: int) -> dict:
-    env = _env()
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [
-            PYTHON,
-            "-c",
-            "import django, sys; django.setup(); exec(sys.stdin.read())",
-            str(coders),
-            str(documents),
-            str(per_document),
-        ],
-        cwd=ROOT,
-        env=env,
-        input=SETUP,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def _start_server(server_args: list[str]) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "annotate.wsgi:application", "-b", f"127.0.0.1:{PORT}", *server_args],
-        cwd=ROOT,
-        env=_env(),
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", PORT), timeout=0.5):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError("gunicorn exited during start-up") from None
-            time.sleep(0.2)
-    _stop(process)
-    raise RuntimeError("gunicorn did not start within 30 s")
-
-
-def _server_peak_mb(process: subprocess.Popen) -> float:
-    pids = [process.pid]
-    with contextlib.suppress(OSError):
-        pids += [int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
-    total = 0.0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return total
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    command = [PYTHON, "-m", "gunicorn", "annotate.wsgi:application", "-b", f"127.0.0.1:{PORT}", *server_args]
+    return start_server(command, PORT, cwd=ROOT, env=_env())
 
 
 class Stats:
@@ -336,8 +245,8 @@ def main() -> None:
     if args.quick:
         coders, documents, per_document, loops, paced_loops = 5, 2, 10, 4, 2
     workers = args.workers or runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
-    _recreate_database()
-    data = _setup(coders, documents, per_document)
+    recreate_database(BENCH_DB)
+    data = set_up_study(_env(), SETUP, coders, documents, per_document)
     server = _start_server(["--workers", str(workers)])
     try:
         tokens, project, codes = data["tokens"], data["project"], data["codes"]
@@ -359,9 +268,9 @@ def main() -> None:
         paced, paced_s = asyncio.run(
             _run(tokens, lambda c, s, i: _coder(c, s, project, codes, paced_loops, i, interval_s=interval_s))
         )
-        peak = _server_peak_mb(server)
+        peak = server_peak_mb(server)
     finally:
-        _stop(server)
+        stop(server)
     rps = len(ours.latencies) / ours_s if ours_s else 0.0
     emit(
         f"coding loop, {coders} coders",
