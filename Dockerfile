@@ -1,4 +1,4 @@
-# One image for the web app (gunicorn + whitenoise) and the Celery worker.
+# One image for the web app (gunicorn + whitenoise), its live-update events (uvicorn) and the Celery worker.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
@@ -24,6 +24,6 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sql
     python manage.py collectstatic --noinput
 
 USER intercoder
-EXPOSE 8000
+EXPOSE 8000 8001
 # Workers and their class: gunicorn.conf.py (WEB_CONCURRENCY overrides the count).
 CMD ["gunicorn", "annotate.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

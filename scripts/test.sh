@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
 ./scripts/ensure_services.sh || exit 1
-if [ -f scripts/ensure_browser.sh ]; then ./scripts/ensure_browser.sh || exit 1; fi
+./scripts/ensure_system_packages.sh || exit 1
 
 echo "== ruff"
 $BIN/ruff check . || exit 1

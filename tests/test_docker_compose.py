@@ -33,17 +33,18 @@ def test_compose_file_satisfies_the_compose_specification():
 
 def test_services_and_healthchecks():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"proxy", "postgres", "redis", "web", "events", "worker", "beat"}
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no healthcheck"
     assert "gunicorn" in services["web"]["command"]
+    assert services["events"]["command"][:2] == ["uvicorn", "annotate.asgi:application"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "annotate", "worker"]
     # One beat runs the job dispatcher; no worker embeds another (-B) to send its ticks twice.
     assert services["beat"]["command"][:4] == ["celery", "-A", "annotate", "beat"]
     assert "-B" not in services["worker"]["command"]
 
 
-@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+@pytest.mark.parametrize("service", ["web", "events", "worker", "beat"])
 def test_app_containers_get_every_variable_production_requires(service):
     required = _required_production_env()
     assert {
@@ -118,3 +119,23 @@ def test_web_and_worker_share_one_volume_for_uploads_and_exports():
     assert shared <= set(COMPOSE["volumes"]), "the shared volume must be a named volume"
     # The image creates the folder for its user, so a new volume is writable by the app.
     assert re.search(rf"mkdir -p {re.escape(media_root)}\b.*chown -R intercoder", dockerfile)
+
+
+def test_the_proxy_is_the_only_way_in_and_knows_both_upstreams():
+    """Only the proxy publishes a port; its template's variables are all given, and its upstreams are the
+    ports gunicorn (web) and uvicorn (events) listen on. tests/deploy/test_nginx.py runs the template."""
+    services = COMPOSE["services"]
+    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    proxy = services["proxy"]
+    template_dir = ROOT / "deploy" / "nginx" / "templates"
+    assert f"./{template_dir.relative_to(ROOT)}:/etc/nginx/templates:ro" in proxy["volumes"]
+    template = (template_dir / "default.conf.template").read_text()
+    assert set(re.findall(r"\$\{(\w+)\}", template)) == set(proxy["environment"])
+    web_port = re.search(r"--bind 0\.0\.0\.0:(\d+)", services["web"]["command"]).group(1)
+    events = services["events"]["command"]
+    events_port = events[events.index("--port") + 1]
+    assert proxy["environment"]["INTERCODER_WEB_UPSTREAM"] == f"web:{web_port}"
+    assert proxy["environment"]["INTERCODER_EVENTS_UPSTREAM"] == f"events:{events_port}"
+    assert proxy["ports"] == [f"{proxy['environment']['INTERCODER_PROXY_PORT']}:8000"]
+    # Behind the stack's own proxy, the client's address is the last X-Forwarded-For entry.
+    assert int(ENV_EXAMPLE["INTERCODER_TRUSTED_PROXIES"]) >= 1

@@ -345,6 +345,10 @@ INTERCODER_ANALYSIS_MAX_WAIT_S = env.float("INTERCODER_ANALYSIS_MAX_WAIT_S", def
 # once, resuming from the last tag it saw), so no connection is held for ever.
 INTERCODER_EVENTS_CHECK_S = env.float("INTERCODER_EVENTS_CHECK_S", default=1.0)
 INTERCODER_EVENTS_STREAM_S = env.float("INTERCODER_EVENTS_STREAM_S", default=300.0)
+# Requests an ASGI process (the events service) runs synchronous code for at once, each with its own
+# database connection while it does (annotate/core/asgi_gate.py): bounds the connections a wave of
+# reconnecting browsers opens.
+INTERCODER_ASGI_STARTING_REQUESTS = env.int("INTERCODER_ASGI_STARTING_REQUESTS", default=8)
 
 # --- Assignments -------------------------------------------------------------------------------------
 # A pool claim nobody has touched (no coding change, not marked done) for this long returns to the pool:

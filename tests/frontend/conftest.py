@@ -1,7 +1,7 @@
 """Fixtures of the browser tests: Debian's Chromium driven by Playwright (never a downloaded browser), pages
 that may reach only the live server, and the demo study with its plan applied.
 
-``scripts/ensure_browser.sh`` installs /usr/bin/chromium; ``make test`` calls it first.
+``scripts/ensure_system_packages.sh`` installs /usr/bin/chromium; ``make test`` calls it first.
 """
 
 import io
@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("needs /usr/bin/chromium: run scripts/ensure_browser.sh")
+        pytest.skip("needs /usr/bin/chromium: run scripts/ensure_system_packages.sh")
     sync_api = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed")
     # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses to run next to
     # one unless told it is safe. It is: the test thread drives the browser and the ORM one after the other.

@@ -1,7 +1,7 @@
 """The web UI in real headless Chromium (Debian's package, never a downloaded browser) against the live
 server: sign in, open the demo transcript, code a segment, and the role and error rules a user sees.
 
-``scripts/ensure_browser.sh`` installs /usr/bin/chromium; ``make test`` calls it first.
+``scripts/ensure_system_packages.sh`` installs /usr/bin/chromium; ``make test`` calls it first.
 """
 
 import re

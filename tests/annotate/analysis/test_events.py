@@ -3,6 +3,7 @@ record sends the next one, a reconnection with the last id sends nothing until s
 stream ends after its bound. Read through the WSGI path (the test client) and the ASGI path (Django's
 asynchronous test client), which production serves."""
 
+import asyncio
 import json
 import threading
 import time
@@ -11,6 +12,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.test import AsyncClient
 
+from annotate.analysis import events
 from annotate.analysis.selectors import analysis_pulse
 from annotate.coding.services import coding_create
 from annotate.projects.models import Role
@@ -123,6 +125,58 @@ async def _first_event_under_asgi(project, owner):
             break
     (event,) = _events("".join(chunks))
     assert event["id"] == await sync_to_async(analysis_pulse)(project_id=project.id)
+
+
+async def _read_streams(project_id: int, count: int) -> list[str]:
+    """``count`` streams of one event loop (one events process), each read to its end."""
+
+    async def read(stream):
+        return "".join([piece async for piece in stream])
+
+    streams = [events.pulse_events(project_id=project_id, last_seen=None) for _ in range(count)]
+    return await asyncio.gather(*(read(stream) for stream in streams))
+
+
+def test_the_streams_of_one_process_share_one_look_per_check(coded, settings, monkeypatch):
+    """However many browsers follow a project, the database sees one look per check from each process."""
+    project, *_ = coded
+    settings.INTERCODER_EVENTS_CHECK_S = 0.1
+    settings.INTERCODER_EVENTS_STREAM_S = 1.0
+    looks = []
+    look = events._look
+
+    def counted_look(project_id):
+        looks.append(project_id)
+        return look(project_id)
+
+    monkeypatch.setattr(events, "_look", counted_look)
+    texts = async_to_sync(_read_streams)(project.id, 8)
+
+    tag = analysis_pulse(project_id=project.id)
+    assert [[e["id"] for e in _events(text)] for text in texts] == [[tag]] * 8
+    # One stream's worth of looks (1.0 s / 0.1 s, give or take the first and the last), not eight.
+    assert 5 <= len(looks) <= 13, looks
+    assert not any(events._watches.values()), "the last stream to go leaves no watch behind"
+
+
+def test_a_failed_look_ends_the_streams_and_the_next_stream_looks_afresh(coded, settings, monkeypatch):
+    project, *_ = coded
+    settings.INTERCODER_EVENTS_CHECK_S = 0.05
+    settings.INTERCODER_EVENTS_STREAM_S = 5.0
+
+    def failing_look(project_id):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(events, "_look", failing_look)
+    started = time.monotonic()
+    texts = async_to_sync(_read_streams)(project.id, 3)
+    assert time.monotonic() - started < 2, "the streams end at once: their browsers come back after retry"
+    assert all(text.startswith("retry: ") and not _events(text) for text in texts)
+
+    monkeypatch.undo()
+    settings.INTERCODER_EVENTS_STREAM_S = 0.3
+    (text,) = async_to_sync(_read_streams)(project.id, 1)
+    assert [e["id"] for e in _events(text)] == [analysis_pulse(project_id=project.id)]
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.CODER, 403), (Role.VIEWER, 403), ("outsider", 404)])
