@@ -29,6 +29,16 @@ NAMED = {
         "reference_p99_ms",
     },
     "freshness": {"p95_s", "runs_per_10k", "codings", "bursts"},
+    "events": {
+        "p95_ms",
+        "reference_p95_ms",
+        "db_connections",
+        "opening_db_connections",
+        "rps",
+        "reference_rps",
+        "missed",
+        "errors",
+    },
 }
 # Figures an issue names for one workload of a script.
 NAMED_WORKLOAD = {"search 8M words": {"p95_ms"}}
