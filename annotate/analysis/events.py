@@ -163,18 +163,14 @@ _watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, Project
 
 
 def _follow(project_id: int) -> ProjectWatch:
-    watches = _watches.setdefault(asyncio.get_running_loop(), {})
+    loop = asyncio.get_running_loop()
+    watches = _watches.setdefault(loop, {})
     watch = watches.get(project_id)
     if watch is None:
         watch = watches[project_id] = ProjectWatch(project_id)
+        watch.task = loop.create_task(watch._run())  # held here: the loop keeps only a weak reference
     watch.followers += 1
-    if watch.task is None:
-        watch.task = asyncio.get_running_loop().create_task(watch._run())
     return watch
-
-
-def _unfollow(watch: ProjectWatch) -> None:
-    watch.followers -= 1  # at zero its task ends after its current sleep, and forgets it
 
 
 def _forget(watch: ProjectWatch) -> None:
@@ -210,4 +206,4 @@ async def pulse_events(*, project_id: int, last_seen: str | None) -> AsyncIterat
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), timeout=wait)
     finally:
-        _unfollow(watch)
+        watch.followers -= 1  # at zero the watch's task ends after its current sleep, and forgets it
