@@ -69,6 +69,19 @@ def _binary(matrix) -> sparse.csr_array:
     return matrix
 
 
+def _positions(
+    ids: np.ndarray, values: np.ndarray, sorter: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``values`` stands in ``ids`` (sorted, or in the order ``sorter`` sorts them), and
+    whether it is there at all (the position of one that is not is meaningless)."""
+    if not len(ids):
+        return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ids, values, sorter=sorter), len(ids) - 1)
+    if sorter is not None:
+        at = sorter[at]
+    return at, ids[at] == values
+
+
 def _coded(*, membership: Membership, filters: SegmentFilters, source: str | None, coder: int | None):
     """The coding in scope (``Coded``), read as integer arrays (one database pass per part)."""
     coding = coding_source(membership=membership, source=source, coder=coder)
@@ -93,19 +106,12 @@ def _coded(*, membership: Membership, filters: SegmentFilters, source: str | Non
         or [np.zeros((0, 2), dtype=np.int64)]
     )
     code_ids = np.array(codebook.ids, dtype=np.int64)
-    order = np.argsort(code_ids)
-    column = np.searchsorted(code_ids, pairs[:, 1], sorter=order)
-    column = np.minimum(column, max(len(code_ids) - 1, 0))
-    known = (code_ids[order[column]] == pairs[:, 1]) if len(code_ids) else np.zeros(len(pairs), bool)
-    rows = np.minimum(np.searchsorted(segment_ids, pairs[:, 0]), max(len(segment_ids) - 1, 0))
-    if len(segment_ids):
-        known &= segment_ids[rows] == pairs[:, 0]
-    else:
-        known[:] = False
-    rows = rows[known]
+    columns, known_code = _positions(code_ids, pairs[:, 1], sorter=np.argsort(code_ids))
+    rows, in_scope = _positions(segment_ids, pairs[:, 0])
+    known = known_code & in_scope
     segments = _binary(
         sparse.csr_array(
-            (np.ones(len(rows), dtype=np.int64), (rows, order[column[known]])),
+            (np.ones(int(known.sum()), dtype=np.int64), (rows[known], columns[known])),
             shape=(len(segment_ids), len(code_ids)),
         )
     )
