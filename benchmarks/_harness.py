@@ -69,6 +69,14 @@ def measure(fn: Callable[[], Any], repeat: int = 1) -> Measurement:
     return Measurement(seconds=best, peak_mb=peak, result=result)
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank ``q`` quantile of ``values`` (0.0 for none)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
 def emit(
     workload: str,
     ours: Measurement,

@@ -48,7 +48,7 @@ import subprocess
 import sys
 import time
 
-from _harness import ROOT, Measurement, emit, parser
+from _harness import ROOT, Measurement, emit, parser, percentile
 from _servers import (
     app_env,
     bench_database_url,
@@ -212,18 +212,15 @@ async def _run(tokens: list[str], body) -> tuple[Stats, float]:
     return stats, elapsed
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+def _ms(values: list[float], q: float) -> float:
+    return round(percentile(values, q) * 1000, 1)
 
 
 def _latency(prefix: str, stats: Stats) -> dict[str, float]:
     return {
-        f"{prefix}p50_ms": round(_percentile(stats.latencies, 0.50), 1),
-        f"{prefix}p95_ms": round(_percentile(stats.latencies, 0.95), 1),
-        f"{prefix}p99_ms": round(_percentile(stats.latencies, 0.99), 1),
+        f"{prefix}p50_ms": _ms(stats.latencies, 0.50),
+        f"{prefix}p95_ms": _ms(stats.latencies, 0.95),
+        f"{prefix}p99_ms": _ms(stats.latencies, 0.99),
     }
 
 
@@ -284,7 +281,7 @@ def main() -> None:
         reference_requests=reference_requests,
         **_latency("", paced),
         **_latency("saturated_", ours),
-        reference_p99_ms=round(_percentile([x for stats, _ in reference for x in stats.latencies], 0.99), 1),
+        reference_p99_ms=_ms([x for stats, _ in reference for x in stats.latencies], 0.99),
         paced_offered_rps=round(3 * coders / interval_s, 1),
         paced_rps=round(len(paced.latencies) / paced_s, 1) if paced_s else 0.0,
         paced_requests=len(paced.latencies),

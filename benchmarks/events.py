@@ -36,7 +36,7 @@ import random
 import sys
 import time
 
-from _harness import ROOT, Measurement, emit, parser
+from _harness import ROOT, Measurement, emit, parser, percentile
 from _servers import (
     app_env,
     bench_database_url,
@@ -88,6 +88,10 @@ class Browser:
             self.seen.setdefault(tag, now)
             self.last = tag
 
+    def first_since(self, moment: float) -> float | None:
+        """When the first event after ``moment`` reached this browser (None: none yet)."""
+        return min((when for when in self.seen.values() if when >= moment), default=None)
+
 
 async def _held(client, url: str, browser: Browser, done: asyncio.Event) -> None:
     """A stream the server holds: one request, events as they come (reopened if the server ends it)."""
@@ -101,8 +105,7 @@ async def _held(client, url: str, browser: Browser, done: asyncio.Event) -> None
                     await asyncio.sleep(RETRY_S)
                     continue
                 async for line in response.aiter_lines():
-                    if line.startswith("id: "):
-                        browser.saw([line[4:]])
+                    browser.saw(_event_ids(line))
                     if done.is_set():
                         return
         except Exception:
@@ -183,20 +186,12 @@ async def _phase(
             )
             response.raise_for_status()
             written = time.perf_counter()
-            # The tag the change made: the first id any browser sees after the write.
             deadline = written + DELIVERY_TIMEOUT_S
-            while time.perf_counter() < deadline:
-                arrivals = [b.seen for b in browsers]
-                fresh = {tag for seen in arrivals for tag, when in seen.items() if when >= written}
-                if fresh and all(any(seen.get(tag, 0) >= written for tag in fresh) for seen in arrivals):
-                    break
+            while time.perf_counter() < deadline and any(b.first_since(written) is None for b in browsers):
                 await asyncio.sleep(0.05)
-            for seen in (b.seen for b in browsers):
-                times = [when for when in seen.values() if when >= written]
-                if times:
-                    latencies.append(min(times) - written)
-                else:
-                    missed += 1
+            arrivals = [b.first_since(written) for b in browsers]
+            latencies += [when - written for when in arrivals if when is not None]
+            missed += arrivals.count(None)
         elapsed = time.perf_counter() - started
         rps = (sum(b.requests for b in browsers) - start_requests) / elapsed
         done.set()
@@ -205,13 +200,6 @@ async def _phase(
         await asyncio.gather(*tasks, counter, return_exceptions=True)
         connections = (max(counts[:opened], default=0), max(counts[opened:], default=0))
     return latencies, missed, rps, connections, sum(b.errors for b in browsers)
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -262,15 +250,15 @@ def main() -> None:
         stop(web)
     (latencies, missed, rps, connections, errors) = ours
     (ref_latencies, ref_missed, ref_rps, _, ref_errors) = reference
-    p95, ref_p95 = _percentile(latencies, 0.95), _percentile(ref_latencies, 0.95)
+    p95, ref_p95 = percentile(latencies, 0.95), percentile(ref_latencies, 0.95)
     emit(
         f"push to {dashboards} open dashboards",
         Measurement(seconds=p95, peak_mb=peak, result=None),
         "reconnect every 3 s (gunicorn sync workers)",
         Measurement(seconds=ref_p95, peak_mb=web_peak, result=None),
-        p50_ms=round(_percentile(latencies, 0.5) * 1000, 1),
+        p50_ms=round(percentile(latencies, 0.5) * 1000, 1),
         p95_ms=round(p95 * 1000, 1),
-        reference_p50_ms=round(_percentile(ref_latencies, 0.5) * 1000, 1),
+        reference_p50_ms=round(percentile(ref_latencies, 0.5) * 1000, 1),
         reference_p95_ms=round(ref_p95 * 1000, 1),
         rps=round(rps, 2),
         reference_rps=round(ref_rps, 1),

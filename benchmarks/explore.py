@@ -44,7 +44,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from _harness import Measurement, emit, measure, parser
+from _harness import Measurement, emit, measure, parser, percentile
 from export import setup_django
 
 SPEAKERS = ("Interviewer", "Participant")
@@ -188,11 +188,6 @@ def build(name: str, size: Size):
     return Membership.objects.get(project=project, role=Role.OWNER)
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def _queries(words: list[str], sample_text: str) -> list[tuple[str, str]]:
     """(search query, the substring the reference scans for): content words of every frequency band from
     rank 100 down to the rarest, an accented word, a prefix, and a phrase (two content words that stand
@@ -285,22 +280,22 @@ def bench_search(membership, size: Size, repeat: int) -> None:
         scanned.append(substring_scan(membership, needle)[0])
         reference.append(time.perf_counter() - start)
     frequent = [(words[rank], timed(words[rank])) for rank in FREQUENT if rank < len(words)]
-    p95, ref_p95 = _percentile(ours, 0.95), _percentile(reference, 0.95)
+    p95, ref_p95 = percentile(ours, 0.95), percentile(reference, 0.95)
     emit(
         "search 8M words",
         Measurement(seconds=p95, peak_mb=0.0, result=None),
         "case-insensitive substring scan (lower + str.find over the texts)",
         Measurement(seconds=ref_p95, peak_mb=0.0, result=None),
         p95_ms=round(p95 * 1000, 1),
-        p50_ms=round(_percentile(ours, 0.5) * 1000, 1),
+        p50_ms=round(percentile(ours, 0.5) * 1000, 1),
         reference_p95_ms=round(ref_p95 * 1000, 1),
-        reference_p50_ms=round(_percentile(reference, 0.5) * 1000, 1),
+        reference_p50_ms=round(percentile(reference, 0.5) * 1000, 1),
         queries=[text for text, _ in queries],
         calls=len(ours),
         segments_found=found,
         reference_segments_found=scanned,
         frequent_words={
-            f"rank {rank}: {word}": {"segments": n, "p50_ms": round(_percentile(s, 0.5) * 1000, 1)}
+            f"rank {rank}: {word}": {"segments": n, "p50_ms": round(percentile(s, 0.5) * 1000, 1)}
             for rank, (word, (s, n)) in zip(FREQUENT, frequent, strict=False)
         },
         target_ms=100,
