@@ -26,7 +26,7 @@ from django.db import connection
 from annotate.accounts.services import api_token_create
 from annotate.coding.services import coding_create
 from annotate.projects.models import Role
-from tests.conftest import stop_worker
+from tests.conftest import free_port, stop_worker
 from tests.factories import make_code, make_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,12 +36,6 @@ EVENTS_APP_NAME = "intercoder-events-test"
 STREAMS = 20
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, name: str, timeout: float = 30) -> None:
@@ -83,7 +77,7 @@ def front(tmp_path):
     """The three processes; yields the proxy's base URL and the path of gunicorn's access log."""
     if not os.access(NGINX, os.X_OK):
         pytest.fail("needs nginx: run scripts/ensure_system_packages.sh (make test does)")
-    web_port, events_port, proxy_port = _free_port(), _free_port(), _free_port()
+    web_port, events_port, proxy_port = free_port(), free_port(), free_port()
     access_log = tmp_path / "web-access.log"
     processes = []
     try:

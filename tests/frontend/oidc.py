@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -14,15 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import free_port
+
 FOLDER = Path(__file__).parent / "oidc_provider"
 CLIENT_ID = "intercoder-test"
 CLIENT_SECRET = "test-only-client-secret-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _installed() -> None:
@@ -36,7 +31,7 @@ def _installed() -> None:
 def oidc_provider(*, redirect_uri: str, accounts: dict):
     """Start the provider on a free port; yields its discovery document (issuer and endpoints)."""
     _installed()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "OIDC_PORT": str(port),

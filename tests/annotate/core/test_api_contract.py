@@ -9,7 +9,6 @@ against its schema, every schema-violating request refused (4xx), over at least 
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from django.db import connection
 
 from annotate.accounts.services import api_token_create
 from annotate.demo.services import demo_load
-from tests.conftest import purge_queue, stop_worker
+from tests.conftest import free_port, purge_queue, stop_worker
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -52,12 +51,6 @@ CHECKS = [
 #   included; an extra harmless method is not a contract breach.
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -81,7 +74,7 @@ def live_api(transactional_db):
     project = demo_load().project
     pi = project.created_by
     token, key = api_token_create(user=pi, name="contract test")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="annotate.settings.test",

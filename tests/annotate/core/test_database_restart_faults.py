@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.annotate.core.test_jobs_faults import LONG, free_port, record
-from tests.conftest import ROOT
+from tests.annotate.core.test_jobs_faults import LONG, record
+from tests.conftest import ROOT, free_port
 
 pytestmark = [pytest.mark.slow]
 

@@ -24,7 +24,7 @@ from django.db import connection
 from annotate.core.models import JobStatus
 from annotate.documents.models import Document, ImportJob
 from annotate.exports.models import ExportJob
-from tests.conftest import JOB_TIMINGS, app_broker, purge_queue, start_worker, stop_worker
+from tests.conftest import JOB_TIMINGS, app_broker, free_port, purge_queue, start_worker, stop_worker
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
@@ -43,12 +43,6 @@ def record(scenario: str, **figures: float) -> None:
     if os.environ.get("FAULTS_RESULTS"):
         with open(os.environ["FAULTS_RESULTS"], "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PrivateRedis:
